@@ -1,0 +1,118 @@
+import { startLocalServer } from './server';
+import { seedDemo } from './seed';
+
+const USAGE = `Usage: node dist/local-sqs.js [--port 9324] [--host 127.0.0.1] [--region us-east-1] [--seed demo]
+
+Runs the SQS Workbench local SQS server: the AWS JSON 1.0 protocol of Amazon SQS, in memory.
+Point any AWS SDK at the printed endpoint (for example AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324).
+
+  --port N          port to listen on (default 9324; 0 picks a free port)
+  --host ADDRESS    address to bind (default 127.0.0.1)
+  --region NAME     region used in queue ARNs (default us-east-1)
+  --seed demo       create the demo queues and messages
+  --queue-name-hold SECONDS
+                    how long a deleted queue's name stays reserved (default 60, as in SQS)
+  --log             print one line per request (action, status, time; never message bodies)
+  -h, --help        show this help`;
+
+interface CliOptions {
+  port: number;
+  host: string;
+  region: string;
+  seed: 'demo' | undefined;
+  holdMs: number;
+  log: boolean;
+}
+
+function parseArgs(argv: string[]): CliOptions {
+  const opts: CliOptions = { port: 9324, host: '127.0.0.1', region: 'us-east-1', seed: undefined, holdMs: 60_000, log: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) fail(`${flag} needs a value.`);
+      return v;
+    };
+    switch (flag) {
+      case '--port': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`--port must be a whole number from 0 to 65535, not "${v}".`);
+        opts.port = n;
+        break;
+      }
+      case '--host':
+        opts.host = value();
+        break;
+      case '--region':
+        opts.region = value();
+        break;
+      case '--seed': {
+        const v = value();
+        if (v !== 'demo') fail(`--seed knows only "demo", not "${v}".`);
+        opts.seed = 'demo';
+        break;
+      }
+      case '--queue-name-hold': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0) fail(`--queue-name-hold must be a number of seconds, not "${v}".`);
+        opts.holdMs = n * 1000;
+        break;
+      }
+      case '--log':
+        opts.log = true;
+        break;
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        fail(`Unknown option ${arg}.`);
+    }
+  }
+  return opts;
+}
+
+function fail(message: string): never {
+  console.error(`local-sqs: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const server = await startLocalServer({
+    port: opts.port,
+    host: opts.host,
+    region: opts.region,
+    deletedQueueNameHoldMs: opts.holdMs,
+    onRequest: opts.log
+      ? (r) => console.log(`${new Date().toISOString()} ${r.action} ${r.status}${r.errorCode ? ` ${r.errorCode}` : ''} ${r.durationMs.toFixed(1)}ms`)
+      : undefined,
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') fail(`port ${opts.port} on ${opts.host} is already in use; choose another with --port.`);
+    throw err;
+  });
+  if (opts.seed === 'demo') {
+    const seeded = seedDemo(server.engine);
+    console.log(`Seeded ${seeded.queues.length} demo queues (${seeded.queues.join(', ')}) with ${seeded.messages} messages.`);
+  }
+  console.log(`SQS local server listening on ${server.endpoint} (region ${opts.region})`);
+  console.log(`  AWS_ENDPOINT_URL_SQS=${server.endpoint}`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Received ${signal}; stopping.`);
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('local-sqs:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

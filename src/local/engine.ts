@@ -1,0 +1,1105 @@
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { systemClock, type Clock, type TimerHandle } from './clock';
+import { SqsError, invalidParameter, missingParameter, queueDoesNotExist } from './errors';
+import { md5Hex, md5OfAttributes, type StoredAttribute } from './md5';
+import { QueueState, type StoredMessage } from './queue';
+import {
+  READABLE_ATTRIBUTES,
+  applyAttributes,
+  defaultSettings,
+  settingsToAttributes,
+  type QueueSettings,
+} from './queueAttributes';
+import {
+  FIFO_DEDUP_WINDOW_MS,
+  MAX_BATCH_ENTRIES,
+  MAX_BATCH_PAYLOAD_BYTES,
+  MAX_DELAY_SECONDS,
+  MAX_LIST_QUEUES_RESULTS,
+  MAX_MESSAGE_ATTRIBUTES,
+  MAX_MOVE_RATE,
+  MAX_RECEIVE_MESSAGES,
+  MAX_TAGS_PER_QUEUE,
+  MAX_VISIBILITY_TIMEOUT_SECONDS,
+  MAX_WAIT_TIME_SECONDS,
+  PURGE_COOLDOWN_MS,
+  attributeNameProblem,
+  attributesSize,
+  baseDataType,
+  firstInvalidCharacter,
+  isValidBatchEntryId,
+  isValidDataType,
+  isValidFifoId,
+  numberValueProblem,
+  queueNameProblem,
+} from '../model/sqsLimits';
+
+export interface EngineOptions {
+  clock?: Clock;
+  region?: string;
+  accountId?: string;
+  /** Base of queue URLs, e.g. `http://127.0.0.1:9324`; may be set later with {@link SqsEngine.setBaseUrl}. */
+  baseUrl?: string;
+  /** How long a deleted queue's name stays reserved (SQS: 60 s). */
+  deletedQueueNameHoldMs?: number;
+}
+
+export interface SendInput {
+  MessageBody: string;
+  DelaySeconds?: number;
+  MessageAttributes?: Record<string, StoredAttribute>;
+  MessageSystemAttributes?: Record<string, StoredAttribute>;
+  MessageDeduplicationId?: string;
+  MessageGroupId?: string;
+}
+
+export interface SendResult {
+  MessageId: string;
+  MD5OfMessageBody: string;
+  MD5OfMessageAttributes?: string;
+  MD5OfMessageSystemAttributes?: string;
+  SequenceNumber?: string;
+}
+
+export interface ReceiveInput {
+  MaxNumberOfMessages?: number;
+  VisibilityTimeout?: number;
+  WaitTimeSeconds?: number;
+  AttributeNames?: string[];
+  MessageSystemAttributeNames?: string[];
+  MessageAttributeNames?: string[];
+  ReceiveRequestAttemptId?: string;
+}
+
+export interface ReceivedMessage {
+  MessageId: string;
+  ReceiptHandle: string;
+  MD5OfBody: string;
+  Body: string;
+  Attributes?: Record<string, string>;
+  MD5OfMessageAttributes?: string;
+  MessageAttributes?: Record<string, StoredAttribute>;
+}
+
+export interface BatchResultError {
+  Id: string;
+  SenderFault: boolean;
+  Code: string;
+  Message: string;
+}
+
+export interface MoveTask {
+  TaskHandle: string;
+  Status: 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
+  SourceArn: string;
+  DestinationArn?: string;
+  MaxNumberOfMessagesPerSecond?: number;
+  ApproximateNumberOfMessagesMoved: number;
+  ApproximateNumberOfMessagesToMove: number;
+  FailureReason?: string;
+  StartedTimestamp: number;
+}
+
+interface Waiter {
+  attempt(): boolean;
+}
+
+const SYSTEM_ATTRIBUTE_NAMES = [
+  'SenderId',
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'ApproximateFirstReceiveTimestamp',
+  'SequenceNumber',
+  'MessageDeduplicationId',
+  'MessageGroupId',
+  'AWSTraceHeader',
+  'DeadLetterQueueSourceArn',
+] as const;
+
+const TWELVE_HOURS_MS = MAX_VISIBILITY_TIMEOUT_SECONDS * 1000;
+const MOVE_TICK_MS = 100;
+
+/** A queue: its settings, identity, tags, and messages. */
+export class LocalQueue {
+  settings: QueueSettings;
+  readonly state: QueueState;
+  readonly tags = new Map<string, string>();
+  readonly permissions = new Map<string, { accounts: string[]; actions: string[] }>();
+  readonly waiters = new Set<Waiter>();
+  wakeTimer: { handle: TimerHandle; at: number } | undefined;
+  lastModified: number;
+  /** Distinguishes this queue from an earlier one of the same name in receipt handles. */
+  readonly incarnation = randomBytes(4).toString('hex');
+
+  constructor(
+    readonly name: string,
+    readonly arn: string,
+    readonly createdAt: number,
+    settings: QueueSettings,
+    clock: Clock,
+  ) {
+    this.settings = settings;
+    this.lastModified = createdAt;
+    this.state = new QueueState(clock, settings.FifoQueue, () => this.settings);
+  }
+
+  get fifo(): boolean {
+    return this.settings.FifoQueue;
+  }
+}
+
+/**
+ * The local SQS engine: every action of the SQS API over in-memory queues, with SQS's
+ * limits and semantics. It knows nothing of HTTP; {@link handleJsonRequest} speaks the
+ * wire protocol on top of it. All time comes from the injected {@link Clock}.
+ */
+export class SqsEngine {
+  readonly clock: Clock;
+  readonly region: string;
+  readonly accountId: string;
+  private baseUrl: string;
+  private readonly queues = new Map<string, LocalQueue>();
+  private readonly deletedNames = new Map<string, number>();
+  private readonly deletedNameHoldMs: number;
+  private readonly moveTasks: MoveTask[] = [];
+  private readonly moveTimers = new Map<string, TimerHandle>();
+  private readonly secret = randomBytes(32);
+  private closed = false;
+
+  constructor(options: EngineOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '000000000000';
+    this.baseUrl = options.baseUrl ?? 'http://127.0.0.1:9324';
+    this.deletedNameHoldMs = options.deletedQueueNameHoldMs ?? 60_000;
+  }
+
+  setBaseUrl(baseUrl: string): void {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  queueUrl(name: string): string {
+    return `${this.baseUrl}/${this.accountId}/${name}`;
+  }
+
+  queueArn(name: string): string {
+    return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
+  }
+
+  /** Ends every long poll and move task; the engine answers nothing afterwards. */
+  close(): void {
+    this.closed = true;
+    for (const q of this.queues.values()) this.releaseWaiters(q);
+    for (const handle of this.moveTimers.values()) this.clock.clearTimer(handle);
+    this.moveTimers.clear();
+  }
+
+  // ---- queues ----------------------------------------------------------------------
+
+  createQueue(name: string, attributes: Record<string, string> = {}, tags: Record<string, string> = {}): string {
+    const problem = queueNameProblem(name);
+    if (problem) {
+      throw invalidParameter(`Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length. (${problem})`);
+    }
+    const fifoName = name.endsWith('.fifo');
+    const wantsFifo = attributes.FifoQueue?.trim().toLowerCase() === 'true';
+    if (fifoName !== wantsFifo) {
+      throw invalidParameter(
+        fifoName
+          ? 'The name of a FIFO queue must end with the .fifo suffix and the queue must be created with the attribute FifoQueue set to true.'
+          : 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
+      );
+    }
+    const existing = this.queues.get(name);
+    const settings = applyAttributes(defaultSettings(fifoName), attributes, true);
+    if (existing) {
+      const current = settingsToAttributes(existing.settings);
+      const wanted = settingsToAttributes(settings);
+      for (const key of Object.keys(attributes)) {
+        if ((current[key] ?? '') !== (wanted[key] ?? '')) {
+          throw new SqsError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${key}`);
+        }
+      }
+      return this.queueUrl(name);
+    }
+    const deletedAt = this.deletedNames.get(name);
+    if (deletedAt !== undefined && this.clock.now() - deletedAt < this.deletedNameHoldMs) {
+      throw new SqsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another queue with the same name.');
+    }
+    if (settings.RedrivePolicy) this.checkRedriveTarget(name, settings);
+    this.checkTags(tags);
+    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock);
+    for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
+    this.queues.set(name, queue);
+    return this.queueUrl(name);
+  }
+
+  deleteQueue(url: string): void {
+    const queue = this.queueByUrl(url);
+    this.queues.delete(queue.name);
+    this.deletedNames.set(queue.name, this.clock.now());
+    queue.state.purge();
+    this.releaseWaiters(queue);
+  }
+
+  getQueueUrl(name: string, ownerAccountId?: string): string {
+    if (ownerAccountId !== undefined && ownerAccountId !== this.accountId) throw queueDoesNotExist();
+    if (!this.queues.has(name)) throw queueDoesNotExist();
+    return this.queueUrl(name);
+  }
+
+  listQueues(prefix?: string, maxResults?: number, nextToken?: string): { QueueUrls: string[]; NextToken?: string } {
+    if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_LIST_QUEUES_RESULTS)) {
+      throw invalidParameter(`Value ${maxResults} for parameter MaxResults is invalid. Reason: must be between 1 and ${MAX_LIST_QUEUES_RESULTS}.`);
+    }
+    if (nextToken !== undefined && maxResults === undefined) {
+      throw invalidParameter('MaxResults is a mandatory parameter when you provide a value for NextToken.');
+    }
+    const after = nextToken !== undefined ? this.decodeToken(nextToken, 'ListQueues') : undefined;
+    const names = [...this.queues.keys()].filter((n) => (prefix ? n.startsWith(prefix) : true)).sort();
+    const start = after === undefined ? 0 : names.findIndex((n) => n > after);
+    const from = start < 0 ? names.length : start;
+    const limit = maxResults ?? MAX_LIST_QUEUES_RESULTS;
+    const page = names.slice(from, from + limit);
+    const result: { QueueUrls: string[]; NextToken?: string } = { QueueUrls: page.map((n) => this.queueUrl(n)) };
+    if (maxResults !== undefined && from + limit < names.length) {
+      result.NextToken = this.encodeToken(page[page.length - 1], 'ListQueues');
+    }
+    return result;
+  }
+
+  getQueueAttributes(url: string, names: string[] = []): Record<string, string> {
+    const queue = this.queueByUrl(url);
+    for (const n of names) {
+      if (!(READABLE_ATTRIBUTES as readonly string[]).includes(n)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+    }
+    if (names.length === 0) return {};
+    const all = this.allAttributes(queue);
+    if (names.includes('All')) return all;
+    const out: Record<string, string> = {};
+    for (const n of names) if (all[n] !== undefined) out[n] = all[n];
+    return out;
+  }
+
+  setQueueAttributes(url: string, attributes: Record<string, string>): void {
+    const queue = this.queueByUrl(url);
+    if (Object.keys(attributes).length === 0) throw missingParameter('Attributes');
+    const next = applyAttributes(queue.settings, attributes, false);
+    if (next.RedrivePolicy && attributes.RedrivePolicy !== undefined) this.checkRedriveTarget(queue.name, next);
+    queue.settings = next;
+    queue.lastModified = this.clock.now();
+    queue.state.tick();
+    this.wake(queue);
+  }
+
+  purgeQueue(url: string): void {
+    const queue = this.queueByUrl(url);
+    const now = this.clock.now();
+    const last = queue.state.lastPurgeAt;
+    if (last !== undefined && now - last < PURGE_COOLDOWN_MS) {
+      throw new SqsError(
+        'PurgeQueueInProgress',
+        `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`,
+      );
+    }
+    queue.state.lastPurgeAt = now;
+    queue.state.purge();
+  }
+
+  tagQueue(url: string, tags: Record<string, string>): void {
+    const queue = this.queueByUrl(url);
+    if (Object.keys(tags).length === 0) throw missingParameter('Tags');
+    const merged = new Map(queue.tags);
+    for (const [k, v] of Object.entries(tags)) merged.set(k, v);
+    this.checkTags(Object.fromEntries(merged));
+    for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
+  }
+
+  untagQueue(url: string, keys: string[]): void {
+    const queue = this.queueByUrl(url);
+    if (keys.length === 0) throw missingParameter('TagKeys');
+    for (const k of keys) queue.tags.delete(k);
+  }
+
+  listQueueTags(url: string): Record<string, string> {
+    return Object.fromEntries(this.queueByUrl(url).tags);
+  }
+
+  addPermission(url: string, label: string, accounts: string[], actions: string[]): void {
+    const queue = this.queueByUrl(url);
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(label)) throw invalidParameter(`Value ${label} for parameter Label is invalid.`);
+    if (queue.permissions.has(label)) throw invalidParameter(`Value ${label} for parameter Label is invalid. Reason: Already exists.`);
+    if (accounts.length === 0) throw missingParameter('AWSAccountIds');
+    if (actions.length === 0) throw missingParameter('Actions');
+    queue.permissions.set(label, { accounts, actions });
+    queue.settings = { ...queue.settings, Policy: this.policyDocument(queue) };
+  }
+
+  removePermission(url: string, label: string): void {
+    const queue = this.queueByUrl(url);
+    if (!queue.permissions.delete(label)) throw invalidParameter(`Value ${label} for parameter Label is invalid. Reason: can't find label.`);
+    queue.settings = { ...queue.settings, Policy: queue.permissions.size > 0 ? this.policyDocument(queue) : undefined };
+  }
+
+  listDeadLetterSourceQueues(url: string, maxResults?: number, nextToken?: string): { queueUrls: string[]; NextToken?: string } {
+    const dlq = this.queueByUrl(url);
+    if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_LIST_QUEUES_RESULTS)) {
+      throw invalidParameter(`Value ${maxResults} for parameter MaxResults is invalid. Reason: must be between 1 and ${MAX_LIST_QUEUES_RESULTS}.`);
+    }
+    const after = nextToken !== undefined ? this.decodeToken(nextToken, 'ListDeadLetterSourceQueues') : undefined;
+    const names = [...this.queues.values()]
+      .filter((q) => q.settings.RedrivePolicy?.deadLetterTargetArn === dlq.arn)
+      .map((q) => q.name)
+      .sort()
+      .filter((n) => after === undefined || n > after);
+    const limit = maxResults ?? MAX_LIST_QUEUES_RESULTS;
+    const page = names.slice(0, limit);
+    const result: { queueUrls: string[]; NextToken?: string } = { queueUrls: page.map((n) => this.queueUrl(n)) };
+    if (maxResults !== undefined && names.length > limit) result.NextToken = this.encodeToken(page[page.length - 1], 'ListDeadLetterSourceQueues');
+    return result;
+  }
+
+  /** Every queue, for tools built on the engine (the demo seed, the tests). */
+  queueNames(): string[] {
+    return [...this.queues.keys()].sort();
+  }
+
+  // ---- messages --------------------------------------------------------------------
+
+  sendMessage(url: string, input: SendInput): SendResult {
+    const queue = this.queueByUrl(url);
+    const message = this.prepareMessage(queue, input);
+    const result = this.enqueue(queue, message);
+    this.wake(queue);
+    return result;
+  }
+
+  sendMessageBatch(url: string, entries: (SendInput & { Id: string })[]): { Successful: (SendResult & { Id: string })[]; Failed: BatchResultError[] } {
+    const queue = this.queueByUrl(url);
+    this.checkBatch(entries.map((e) => e.Id));
+    let payload = 0;
+    for (const e of entries) payload += Buffer.byteLength(e.MessageBody ?? '', 'utf8') + attributesSize(e.MessageAttributes);
+    if (payload > MAX_BATCH_PAYLOAD_BYTES) {
+      throw new SqsError('BatchRequestTooLong', `Batch requests cannot be longer than ${MAX_BATCH_PAYLOAD_BYTES} bytes. You have sent ${payload} bytes.`);
+    }
+    const Successful: (SendResult & { Id: string })[] = [];
+    const Failed: BatchResultError[] = [];
+    for (const entry of entries) {
+      try {
+        const message = this.prepareMessage(queue, entry);
+        Successful.push({ Id: entry.Id, ...this.enqueue(queue, message) });
+      } catch (err) {
+        Failed.push(this.batchError(entry.Id, err));
+      }
+    }
+    this.wake(queue);
+    return { Successful, Failed };
+  }
+
+  /**
+   * Receives messages; with a wait time it resolves as soon as at least one message is
+   * available, or with none when the wait ends. `signal` ends the wait early (the client left).
+   */
+  receiveMessage(url: string, input: ReceiveInput, signal?: AbortSignal): Promise<ReceivedMessage[]> {
+    const queue = this.queueByUrl(url);
+    const max = input.MaxNumberOfMessages ?? 1;
+    if (!Number.isInteger(max) || max < 1 || max > MAX_RECEIVE_MESSAGES) {
+      throw invalidParameter(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and ${MAX_RECEIVE_MESSAGES}, if provided.`);
+    }
+    const wait = input.WaitTimeSeconds ?? queue.settings.ReceiveMessageWaitTimeSeconds;
+    if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_TIME_SECONDS) {
+      throw invalidParameter(`Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= ${MAX_WAIT_TIME_SECONDS}, if provided.`);
+    }
+    const vt = input.VisibilityTimeout;
+    if (vt !== undefined && (!Number.isInteger(vt) || vt < 0 || vt > MAX_VISIBILITY_TIMEOUT_SECONDS)) {
+      throw invalidParameter(`Value ${vt} for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= ${MAX_VISIBILITY_TIMEOUT_SECONDS}, if provided.`);
+    }
+    const systemNames = new Set([...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])]);
+    for (const n of systemNames) {
+      if (n !== 'All' && !(SYSTEM_ATTRIBUTE_NAMES as readonly string[]).includes(n)) {
+        throw new SqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+      }
+    }
+    const take = (): ReceivedMessage[] => this.take(queue, max, vt, systemNames, input.MessageAttributeNames ?? []);
+    const first = take();
+    if (first.length > 0 || wait === 0 || this.closed) return Promise.resolve(first);
+    return new Promise<ReceivedMessage[]>((resolve) => {
+      const finish = (messages: ReceivedMessage[]): void => {
+        queue.waiters.delete(waiter);
+        this.clock.clearTimer(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(messages);
+      };
+      const waiter: Waiter = {
+        attempt: () => {
+          if (this.closed || !this.queues.has(queue.name)) {
+            finish([]);
+            return true;
+          }
+          const got = take();
+          if (got.length === 0) return false;
+          finish(got);
+          return true;
+        },
+      };
+      const onAbort = (): void => finish([]);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = this.clock.setTimer(() => finish([]), wait * 1000);
+      queue.waiters.add(waiter);
+      this.scheduleWake(queue);
+    });
+  }
+
+  deleteMessage(url: string, receiptHandle: string): void {
+    const queue = this.queueByUrl(url);
+    queue.state.tick();
+    const found = this.resolveHandle(queue, receiptHandle);
+    // A stale handle (an older receive) answers success and deletes nothing, as SQS does.
+    if (found && found.receiveSerial === this.serialOf(receiptHandle)) queue.state.remove(found);
+  }
+
+  deleteMessageBatch(url: string, entries: { Id: string; ReceiptHandle: string }[]): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
+    this.queueByUrl(url);
+    this.checkBatch(entries.map((e) => e.Id));
+    const Successful: { Id: string }[] = [];
+    const Failed: BatchResultError[] = [];
+    for (const e of entries) {
+      try {
+        this.deleteMessage(url, e.ReceiptHandle);
+        Successful.push({ Id: e.Id });
+      } catch (err) {
+        Failed.push(this.batchError(e.Id, err));
+      }
+    }
+    return { Successful, Failed };
+  }
+
+  changeMessageVisibility(url: string, receiptHandle: string, visibilityTimeout: number): void {
+    const queue = this.queueByUrl(url);
+    if (!Number.isInteger(visibilityTimeout) || visibilityTimeout < 0 || visibilityTimeout > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+      throw invalidParameter(`Value ${visibilityTimeout} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and ${MAX_VISIBILITY_TIMEOUT_SECONDS}.`);
+    }
+    const now = this.clock.now();
+    queue.state.tick(now);
+    const m = this.resolveHandle(queue, receiptHandle);
+    if (!m || m.receiveSerial !== this.serialOf(receiptHandle)) {
+      throw invalidParameter(`Value ${receiptHandle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
+    }
+    if (m.state !== 'inflight') {
+      throw new SqsError('MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
+    }
+    if (now + visibilityTimeout * 1000 > m.receivedAt + TWELVE_HOURS_MS) {
+      throw invalidParameter(
+        `Value ${visibilityTimeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [${MAX_VISIBILITY_TIMEOUT_SECONDS} seconds].`,
+      );
+    }
+    queue.state.setVisibleAt(m, now + visibilityTimeout * 1000);
+    queue.state.tick(now);
+    this.wake(queue);
+  }
+
+  changeMessageVisibilityBatch(
+    url: string,
+    entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[],
+  ): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
+    this.queueByUrl(url);
+    this.checkBatch(entries.map((e) => e.Id));
+    const Successful: { Id: string }[] = [];
+    const Failed: BatchResultError[] = [];
+    for (const e of entries) {
+      try {
+        this.changeMessageVisibility(url, e.ReceiptHandle, e.VisibilityTimeout ?? 0);
+        Successful.push({ Id: e.Id });
+      } catch (err) {
+        Failed.push(this.batchError(e.Id, err));
+      }
+    }
+    return { Successful, Failed };
+  }
+
+  /** Live counts of a queue, after applying what time has made due. */
+  counts(url: string): { visible: number; inflight: number; delayed: number } {
+    const q = this.queueByUrl(url);
+    q.state.tick();
+    return { visible: q.state.visible, inflight: q.state.inflight, delayed: q.state.delayed };
+  }
+
+  // ---- message move tasks ----------------------------------------------------------
+
+  startMessageMoveTask(sourceArn: string, destinationArn?: string, rate?: number): string {
+    const source = this.queueByArn(sourceArn, 'SourceArn');
+    const isDlq = [...this.queues.values()].some((q) => q.settings.RedrivePolicy?.deadLetterTargetArn === source.arn);
+    if (!isDlq) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
+    if (destinationArn !== undefined) {
+      const destination = this.queueByArn(destinationArn, 'DestinationArn');
+      if (destination.fifo !== source.fifo) throw invalidParameter('The source queue and destination queue must be of the same queue type.');
+      if (destination === source) throw invalidParameter('The destination queue must be different from the source queue.');
+    }
+    if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_RATE)) {
+      throw invalidParameter(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and ${MAX_MOVE_RATE}.`);
+    }
+    if (this.moveTasks.some((t) => t.SourceArn === sourceArn && t.Status === 'RUNNING')) {
+      throw new SqsError('UnsupportedOperation', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
+    }
+    source.state.tick();
+    const task: MoveTask = {
+      TaskHandle: Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn })).toString('base64'),
+      Status: 'RUNNING',
+      SourceArn: sourceArn,
+      ApproximateNumberOfMessagesMoved: 0,
+      ApproximateNumberOfMessagesToMove: source.state.visible,
+      StartedTimestamp: this.clock.now(),
+    };
+    if (destinationArn !== undefined) task.DestinationArn = destinationArn;
+    if (rate !== undefined) task.MaxNumberOfMessagesPerSecond = rate;
+    this.moveTasks.unshift(task);
+    this.runMoveTask(task, this.clock.now(), 0);
+    return task.TaskHandle;
+  }
+
+  cancelMessageMoveTask(taskHandle: string): number {
+    const task = this.moveTasks.find((t) => t.TaskHandle === taskHandle);
+    if (!task) throw new SqsError('ResourceNotFoundException', 'The resource that you specified for the TaskHandle parameter does not exist.');
+    if (task.Status !== 'RUNNING') throw new SqsError('UnsupportedOperation', `The task is ${task.Status} and can no longer be cancelled.`);
+    task.Status = 'CANCELLED';
+    this.stopMoveTimer(task);
+    return task.ApproximateNumberOfMessagesMoved;
+  }
+
+  listMessageMoveTasks(sourceArn: string, maxResults = 1): MoveTask[] {
+    this.queueByArn(sourceArn, 'SourceArn');
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 10) {
+      throw invalidParameter(`Value ${maxResults} for parameter MaxResults is invalid. Reason: Must be between 1 and 10.`);
+    }
+    return this.moveTasks
+      .filter((t) => t.SourceArn === sourceArn)
+      .slice(0, maxResults)
+      .map((t) => {
+        const copy: MoveTask = { ...t };
+        if (t.Status !== 'RUNNING') delete (copy as Partial<MoveTask>).TaskHandle;
+        return copy;
+      });
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  private queueByUrl(url: string): LocalQueue {
+    if (typeof url !== 'string' || url.length === 0) throw missingParameter('QueueUrl');
+    let path: string;
+    try {
+      path = new URL(url).pathname;
+    } catch {
+      path = url;
+    }
+    const parts = path.split('/').filter(Boolean);
+    const name = parts[parts.length - 1];
+    const account = parts.length >= 2 ? parts[parts.length - 2] : this.accountId;
+    const queue = name !== undefined && account === this.accountId ? this.queues.get(decodeURIComponent(name)) : undefined;
+    if (!queue) throw queueDoesNotExist();
+    return queue;
+  }
+
+  private queueByArn(arn: string, parameter: string): LocalQueue {
+    const prefix = `arn:aws:sqs:${this.region}:${this.accountId}:`;
+    const queue = typeof arn === 'string' && arn.startsWith(prefix) ? this.queues.get(arn.slice(prefix.length)) : undefined;
+    if (!queue) throw new SqsError('ResourceNotFoundException', `The resource that you specified for the ${parameter} parameter doesn't exist.`);
+    return queue;
+  }
+
+  private allAttributes(queue: LocalQueue): Record<string, string> {
+    queue.state.tick();
+    return {
+      QueueArn: queue.arn,
+      ApproximateNumberOfMessages: String(queue.state.visible),
+      ApproximateNumberOfMessagesNotVisible: String(queue.state.inflight),
+      ApproximateNumberOfMessagesDelayed: String(queue.state.delayed),
+      CreatedTimestamp: String(Math.floor(queue.createdAt / 1000)),
+      LastModifiedTimestamp: String(Math.floor(queue.lastModified / 1000)),
+      ...settingsToAttributes(queue.settings),
+    };
+  }
+
+  private checkRedriveTarget(sourceName: string, settings: QueueSettings): void {
+    const policy = settings.RedrivePolicy;
+    if (!policy) return;
+    const prefix = `arn:aws:sqs:${this.region}:${this.accountId}:`;
+    const targetName = policy.deadLetterTargetArn.startsWith(prefix) ? policy.deadLetterTargetArn.slice(prefix.length) : undefined;
+    const target = targetName !== undefined ? this.queues.get(targetName) : undefined;
+    if (!target) {
+      throw invalidParameter(`Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`);
+    }
+    if (target.fifo !== settings.FifoQueue) {
+      throw invalidParameter(`Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source.`);
+    }
+    if (target.name === sourceName) {
+      throw invalidParameter(`Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: A queue cannot be its own dead-letter queue.`);
+    }
+    const allow = target.settings.RedriveAllowPolicy;
+    const sourceArn = this.queueArn(sourceName);
+    if (allow && (allow.redrivePermission === 'denyAll' || (allow.redrivePermission === 'byQueue' && !allow.sourceQueueArns?.includes(sourceArn)))) {
+      throw invalidParameter(`Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: The dead-letter queue's RedriveAllowPolicy does not allow ${sourceArn} as a source.`);
+    }
+  }
+
+  private checkTags(tags: Record<string, string>): void {
+    const keys = Object.keys(tags);
+    if (keys.length > MAX_TAGS_PER_QUEUE) throw invalidParameter(`Too many tags: a queue can have at most ${MAX_TAGS_PER_QUEUE}.`);
+    for (const k of keys) {
+      if (k.length === 0 || k.length > 128) throw invalidParameter(`Tag key "${k}" must be 1 to 128 characters.`);
+      if (tags[k].length > 256) throw invalidParameter(`Tag value for "${k}" must be at most 256 characters.`);
+      if (k.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag key "${k}" must not start with "aws:".`);
+    }
+  }
+
+  private checkBatch(ids: string[]): void {
+    if (ids.length === 0) throw new SqsError('EmptyBatchRequest', 'There should be at least one entry in the request.');
+    if (ids.length > MAX_BATCH_ENTRIES) {
+      throw new SqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${MAX_BATCH_ENTRIES}. You have sent ${ids.length}.`);
+    }
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (typeof id !== 'string' || !isValidBatchEntryId(id)) {
+        throw new SqsError('InvalidBatchEntryId', `A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long. Invalid id: ${String(id)}`);
+      }
+      if (seen.has(id)) throw new SqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
+      seen.add(id);
+    }
+  }
+
+  private batchError(id: string, err: unknown): BatchResultError {
+    if (err instanceof SqsError) return { Id: id, SenderFault: err.senderFault, Code: err.code, Message: err.message };
+    return { Id: id, SenderFault: false, Code: 'InternalError', Message: err instanceof Error ? err.message : String(err) };
+  }
+
+  private validateAttributes(attrs: Record<string, StoredAttribute> | undefined, system: boolean): void {
+    if (!attrs) return;
+    const names = Object.keys(attrs);
+    const kind = system ? 'system attribute' : 'attribute';
+    if (!system && names.length > MAX_MESSAGE_ATTRIBUTES) {
+      throw invalidParameter(`Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_MESSAGE_ATTRIBUTES}].`);
+    }
+    for (const name of names) {
+      if (system) {
+        if (name !== 'AWSTraceHeader') throw invalidParameter(`Message system attribute name '${name}' is invalid.`);
+      } else {
+        const problem = attributeNameProblem(name);
+        if (problem) throw invalidParameter(`Message attribute name '${name}' is invalid. ${problem}`);
+      }
+      const a = attrs[name];
+      if (!a.DataType) throw invalidParameter(`The message ${kind} '${name}' must contain a non-empty message attribute type.`);
+      if (!isValidDataType(a.DataType)) {
+        throw invalidParameter(`The type of message ${kind} '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+      }
+      const base = baseDataType(a.DataType);
+      if (system && base !== 'String') throw invalidParameter(`The message system attribute '${name}' must be of type String.`);
+      if (base === 'Binary') {
+        if (a.BinaryValue === undefined || a.BinaryValue.length === 0) {
+          throw invalidParameter(`The message ${kind} '${name}' must contain a non-empty value of type 'Binary'.`);
+        }
+        if (a.StringValue !== undefined) throw invalidParameter(`The message ${kind} '${name}' of type 'Binary' must not have a StringValue.`);
+      } else {
+        if (a.StringValue === undefined || a.StringValue.length === 0) {
+          throw invalidParameter(`The message ${kind} '${name}' must contain a non-empty value of type '${base}'.`);
+        }
+        if (a.BinaryValue !== undefined) throw invalidParameter(`The message ${kind} '${name}' of type '${base}' must not have a BinaryValue.`);
+        if (base === 'Number') {
+          const problem = numberValueProblem(a.StringValue);
+          if (problem) throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number. ${problem}`);
+        } else {
+          const bad = firstInvalidCharacter(a.StringValue);
+          if (bad) {
+            throw new SqsError('InvalidMessageContents', `Invalid characters found in the value of message ${kind} '${name}': U+${bad.codePoint.toString(16).toUpperCase().padStart(4, '0')} at index ${bad.index}.`);
+          }
+        }
+      }
+    }
+  }
+
+  /** Validates a send against the queue and builds the message; nothing is stored yet. */
+  private prepareMessage(queue: LocalQueue, input: SendInput): StoredMessage {
+    const body = input.MessageBody;
+    if (body === undefined || body === null) throw missingParameter('MessageBody');
+    if (typeof body !== 'string') throw invalidParameter('MessageBody must be a string.');
+    if (body.length === 0) throw invalidParameter('The request must contain the parameter MessageBody.');
+    const bad = firstInvalidCharacter(body);
+    if (bad) {
+      throw new SqsError(
+        'InvalidMessageContents',
+        `Invalid binary character '#x${bad.codePoint.toString(16).toUpperCase()}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`,
+      );
+    }
+    this.validateAttributes(input.MessageAttributes, false);
+    this.validateAttributes(input.MessageSystemAttributes, true);
+    const size = Buffer.byteLength(body, 'utf8') + attributesSize(input.MessageAttributes);
+    if (size > queue.settings.MaximumMessageSize) {
+      throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${queue.settings.MaximumMessageSize} bytes.`);
+    }
+    if (input.DelaySeconds !== undefined) {
+      if (!Number.isInteger(input.DelaySeconds) || input.DelaySeconds < 0 || input.DelaySeconds > MAX_DELAY_SECONDS) {
+        throw invalidParameter(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= ${MAX_DELAY_SECONDS}.`);
+      }
+      if (queue.fifo && input.DelaySeconds !== 0) {
+        throw invalidParameter(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`);
+      }
+    }
+    if (input.MessageGroupId !== undefined && !isValidFifoId(input.MessageGroupId)) {
+      throw invalidParameter(`Value ${input.MessageGroupId} for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+    }
+    if (input.MessageDeduplicationId !== undefined && !isValidFifoId(input.MessageDeduplicationId)) {
+      throw invalidParameter(`Value ${input.MessageDeduplicationId} for parameter MessageDeduplicationId is invalid. Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+    }
+    let dedupId = input.MessageDeduplicationId;
+    if (queue.fifo) {
+      if (input.MessageGroupId === undefined) throw missingParameter('MessageGroupId');
+      if (dedupId === undefined) {
+        if (!queue.settings.ContentBasedDeduplication) {
+          throw invalidParameter('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+        }
+        dedupId = createHash('sha256').update(body, 'utf8').digest('hex');
+      }
+    } else if (dedupId !== undefined) {
+      throw invalidParameter(`Value ${dedupId} for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.`);
+    }
+    const now = this.clock.now();
+    const delay = input.DelaySeconds ?? queue.settings.DelaySeconds;
+    const attributes = input.MessageAttributes ?? {};
+    const systemAttributes = input.MessageSystemAttributes ?? {};
+    return {
+      id: randomUUID(),
+      body,
+      md5OfBody: md5Hex(Buffer.from(body, 'utf8')),
+      attributes,
+      md5OfAttributes: md5OfAttributes(attributes),
+      systemAttributes,
+      md5OfSystemAttributes: md5OfAttributes(systemAttributes),
+      sentAt: now,
+      senderId: this.accountId,
+      groupId: input.MessageGroupId,
+      dedupId,
+      sequenceNumber: undefined,
+      deadLetterSourceArn: undefined,
+      enqueuedAt: now,
+      state: 'gone',
+      visibleAt: now + delay * 1000,
+      receiveCount: 0,
+      firstReceiveAt: undefined,
+      receiveSerial: 0,
+      receivedAt: 0,
+      version: 0,
+    };
+  }
+
+  private enqueue(queue: LocalQueue, m: StoredMessage): SendResult {
+    queue.state.tick();
+    const result: SendResult = { MessageId: m.id, MD5OfMessageBody: m.md5OfBody };
+    if (m.md5OfAttributes) result.MD5OfMessageAttributes = m.md5OfAttributes;
+    if (m.md5OfSystemAttributes) result.MD5OfMessageSystemAttributes = m.md5OfSystemAttributes;
+    if (queue.fifo) {
+      const key = queue.settings.DeduplicationScope === 'messageGroup' ? `${m.groupId ?? ''}\u0000${m.dedupId ?? ''}` : (m.dedupId ?? '');
+      const duplicate = queue.state.findDuplicate(key);
+      if (duplicate) {
+        // Accepted and not delivered again: SQS answers with the first copy's identity.
+        result.MessageId = duplicate.messageId;
+        if (duplicate.sequenceNumber) result.SequenceNumber = duplicate.sequenceNumber;
+        return result;
+      }
+      m.sequenceNumber = queue.state.nextSequenceNumber();
+      result.SequenceNumber = m.sequenceNumber;
+      queue.state.rememberDedup(key, m.id, m.sequenceNumber, FIFO_DEDUP_WINDOW_MS);
+    }
+    queue.state.insert(m);
+    return result;
+  }
+
+  private take(
+    queue: LocalQueue,
+    max: number,
+    visibilityTimeout: number | undefined,
+    systemNames: Set<string>,
+    attributeNames: string[],
+  ): ReceivedMessage[] {
+    if (!this.queues.has(queue.name)) return [];
+    const now = this.clock.now();
+    const state = queue.state;
+    state.tick(now);
+    const vtMs = (visibilityTimeout ?? queue.settings.VisibilityTimeout) * 1000;
+    const picked: StoredMessage[] = [];
+    const redrive = queue.settings.RedrivePolicy;
+    const dlq = redrive ? this.queueForArn(redrive.deadLetterTargetArn) : undefined;
+    /** Returns true when the message was delivered, false when it left the queue instead. */
+    const deliver = (m: StoredMessage): boolean => {
+      if (state.isExpired(m, now)) {
+        state.remove(m);
+        return false;
+      }
+      if (redrive && dlq && m.receiveCount >= redrive.maxReceiveCount) {
+        this.moveToDeadLetterQueue(queue, m, dlq);
+        return false;
+      }
+      state.markReceived(m, vtMs);
+      picked.push(m);
+      return true;
+    };
+    if (queue.fifo) {
+      for (const [key, group] of [...state.groups]) {
+        if (picked.length >= max) break;
+        if (group.inflight > 0) continue;
+        let served = false;
+        for (let i = 0; picked.length < max; ) {
+          const m = group.messages.at(i);
+          if (!m) break;
+          if (m.state === 'gone') {
+            i++;
+            continue;
+          }
+          if (m.state !== 'visible') break;
+          if (deliver(m)) {
+            served = true;
+            i++;
+          }
+        }
+        if (served && state.groups.get(key) === group) {
+          // Rotate the served group to the back so that other groups get their turn.
+          state.groups.delete(key);
+          state.groups.set(key, group);
+        }
+      }
+    } else {
+      while (picked.length < max) {
+        const m = state.shiftVisible();
+        if (!m) break;
+        deliver(m);
+      }
+    }
+    return picked.map((m) => this.toReceived(queue, m, systemNames, attributeNames));
+  }
+
+  private moveToDeadLetterQueue(source: LocalQueue, m: StoredMessage, dlq: LocalQueue): void {
+    source.state.remove(m);
+    const moved: StoredMessage = {
+      ...m,
+      deadLetterSourceArn: source.arn,
+      enqueuedAt: this.clock.now(),
+      visibleAt: this.clock.now(),
+      state: 'gone',
+      receiveSerial: 0,
+      receivedAt: 0,
+      version: 0,
+      sequenceNumber: dlq.fifo ? dlq.state.nextSequenceNumber() : undefined,
+    };
+    dlq.state.tick();
+    dlq.state.insert(moved);
+    this.wake(dlq);
+  }
+
+  private queueForArn(arn: string): LocalQueue | undefined {
+    const prefix = `arn:aws:sqs:${this.region}:${this.accountId}:`;
+    return arn.startsWith(prefix) ? this.queues.get(arn.slice(prefix.length)) : undefined;
+  }
+
+  private toReceived(queue: LocalQueue, m: StoredMessage, systemNames: Set<string>, attributeNames: string[]): ReceivedMessage {
+    const out: ReceivedMessage = {
+      MessageId: m.id,
+      ReceiptHandle: this.makeHandle(queue, m),
+      MD5OfBody: m.md5OfBody,
+      Body: m.body,
+    };
+    if (systemNames.size > 0) {
+      const all = systemNames.has('All');
+      const attrs: Record<string, string> = {};
+      const put = (name: string, value: string | undefined): void => {
+        if (value !== undefined && (all || systemNames.has(name))) attrs[name] = value;
+      };
+      put('SenderId', m.senderId);
+      put('SentTimestamp', String(m.sentAt));
+      put('ApproximateReceiveCount', String(m.receiveCount));
+      put('ApproximateFirstReceiveTimestamp', m.firstReceiveAt !== undefined ? String(m.firstReceiveAt) : undefined);
+      put('SequenceNumber', m.sequenceNumber);
+      put('MessageDeduplicationId', queue.fifo ? m.dedupId : undefined);
+      put('MessageGroupId', m.groupId);
+      put('AWSTraceHeader', m.systemAttributes.AWSTraceHeader?.StringValue);
+      put('DeadLetterQueueSourceArn', m.deadLetterSourceArn);
+      if (Object.keys(attrs).length > 0) out.Attributes = attrs;
+    }
+    if (attributeNames.length > 0) {
+      const selected: Record<string, StoredAttribute> = {};
+      for (const [name, value] of Object.entries(m.attributes)) {
+        const wanted = attributeNames.some((p) =>
+          p === 'All' || p === '.*' ? true : p.endsWith('.*') ? name.startsWith(p.slice(0, -1)) : p === name,
+        );
+        if (wanted) selected[name] = value;
+      }
+      if (Object.keys(selected).length > 0) {
+        out.MessageAttributes = selected;
+        out.MD5OfMessageAttributes = md5OfAttributes(selected);
+      }
+    }
+    return out;
+  }
+
+  /** Receipt handles name the queue, the message and the receive; an HMAC makes forgeries detectable. */
+  private makeHandle(queue: LocalQueue, m: StoredMessage): string {
+    const payload = `${queue.name}\u0001${queue.incarnation}\u0001${m.id}\u0001${m.receiveSerial}`;
+    const mac = createHmac('sha256', this.secret).update(payload).digest().subarray(0, 16);
+    return `${Buffer.from(payload, 'utf8').toString('base64url')}.${mac.toString('base64url')}`;
+  }
+
+  private parseHandle(handle: string): { queue: string; incarnation: string; messageId: string; serial: number } | undefined {
+    if (typeof handle !== 'string') return undefined;
+    const dot = handle.indexOf('.');
+    if (dot <= 0) return undefined;
+    const payload = Buffer.from(handle.slice(0, dot), 'base64url');
+    const mac = createHmac('sha256', this.secret).update(payload).digest().subarray(0, 16).toString('base64url');
+    if (mac !== handle.slice(dot + 1)) return undefined;
+    const [queue, incarnation, messageId, serial] = payload.toString('utf8').split('\u0001');
+    return { queue, incarnation, messageId, serial: Number(serial) };
+  }
+
+  private serialOf(handle: string): number {
+    return this.parseHandle(handle)?.serial ?? -1;
+  }
+
+  /** The message a handle names, or undefined when it is gone; throws for a handle that was never valid here. */
+  private resolveHandle(queue: LocalQueue, handle: string): StoredMessage | undefined {
+    if (typeof handle !== 'string' || handle.length === 0) throw missingParameter('ReceiptHandle');
+    const parsed = this.parseHandle(handle);
+    if (!parsed || parsed.queue !== queue.name) {
+      throw new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`);
+    }
+    if (parsed.incarnation !== queue.incarnation) return undefined;
+    return queue.state.messages.get(parsed.messageId);
+  }
+
+  private encodeToken(last: string, scope: string): string {
+    return Buffer.from(JSON.stringify({ scope, last })).toString('base64');
+  }
+
+  private decodeToken(token: string, scope: string): string {
+    try {
+      const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { scope?: unknown; last?: unknown };
+      if (parsed.scope === scope && typeof parsed.last === 'string') return parsed.last;
+    } catch {
+      // fall through to the error below
+    }
+    throw invalidParameter('Invalid NextToken value.');
+  }
+
+  private policyDocument(queue: LocalQueue): string {
+    return JSON.stringify({
+      Version: '2012-10-17',
+      Id: `${queue.arn}/SQSDefaultPolicy`,
+      Statement: [...queue.permissions].map(([label, p]) => ({
+        Sid: label,
+        Effect: 'Allow',
+        Principal: { AWS: p.accounts.map((a) => `arn:aws:iam::${a}:root`) },
+        Action: p.actions.map((a) => `SQS:${a}`),
+        Resource: queue.arn,
+      })),
+    });
+  }
+
+  /** Offers newly available messages to waiting long polls, oldest waiter first. */
+  private wake(queue: LocalQueue): void {
+    if (queue.waiters.size === 0) return;
+    for (const waiter of [...queue.waiters]) {
+      queue.state.tick();
+      if (queue.state.visible === 0) break;
+      waiter.attempt();
+    }
+    this.scheduleWake(queue);
+  }
+
+  /** While polls wait, a timer fires when the next delayed or in-flight message becomes visible. */
+  private scheduleWake(queue: LocalQueue): void {
+    const at = queue.waiters.size > 0 ? queue.state.nextDueAt() : undefined;
+    if (queue.wakeTimer && (at === undefined || queue.wakeTimer.at !== at)) {
+      this.clock.clearTimer(queue.wakeTimer.handle);
+      queue.wakeTimer = undefined;
+    }
+    if (at === undefined || queue.wakeTimer) return;
+    const handle = this.clock.setTimer(() => {
+      queue.wakeTimer = undefined;
+      queue.state.tick();
+      this.wake(queue);
+      this.scheduleWake(queue);
+    }, Math.max(0, at - this.clock.now()));
+    queue.wakeTimer = { handle, at };
+  }
+
+  private releaseWaiters(queue: LocalQueue): void {
+    for (const waiter of [...queue.waiters]) waiter.attempt();
+    queue.waiters.clear();
+    if (queue.wakeTimer) this.clock.clearTimer(queue.wakeTimer.handle);
+    queue.wakeTimer = undefined;
+  }
+
+  private runMoveTask(task: MoveTask, lastAt: number, credit: number): void {
+    if (task.Status !== 'RUNNING') return;
+    const source = this.queueForArn(task.SourceArn);
+    if (!source) {
+      task.Status = 'FAILED';
+      task.FailureReason = 'The source queue no longer exists.';
+      return;
+    }
+    const now = this.clock.now();
+    const rate = task.MaxNumberOfMessagesPerSecond ?? MAX_MOVE_RATE;
+    let allowance = credit + ((now - lastAt) / 1000) * rate;
+    if (lastAt === now) allowance = Math.max(allowance, Math.min(rate, 1));
+    source.state.tick(now);
+    while (allowance >= 1 && task.ApproximateNumberOfMessagesMoved < task.ApproximateNumberOfMessagesToMove) {
+      const m = this.nextMovable(source);
+      if (!m) break;
+      const destination = task.DestinationArn !== undefined ? this.queueForArn(task.DestinationArn) : m.deadLetterSourceArn ? this.queueForArn(m.deadLetterSourceArn) : undefined;
+      if (!destination) {
+        task.Status = 'FAILED';
+        task.FailureReason = task.DestinationArn !== undefined ? 'The destination queue no longer exists.' : `Message ${m.id} has no source queue to return to (no DeadLetterQueueSourceArn).`;
+        return;
+      }
+      source.state.remove(m);
+      const moved: StoredMessage = {
+        ...m,
+        deadLetterSourceArn: undefined,
+        enqueuedAt: now,
+        visibleAt: now,
+        state: 'gone',
+        receiveCount: 0,
+        firstReceiveAt: undefined,
+        receiveSerial: 0,
+        receivedAt: 0,
+        version: 0,
+        sequenceNumber: destination.fifo ? destination.state.nextSequenceNumber() : undefined,
+      };
+      destination.state.tick(now);
+      destination.state.insert(moved);
+      this.wake(destination);
+      task.ApproximateNumberOfMessagesMoved++;
+      allowance--;
+    }
+    if (task.ApproximateNumberOfMessagesMoved >= task.ApproximateNumberOfMessagesToMove || !this.nextMovable(source, true)) {
+      task.Status = 'COMPLETED';
+      this.stopMoveTimer(task);
+      return;
+    }
+    const handle = this.clock.setTimer(() => this.runMoveTask(task, now, Math.min(allowance, rate)), MOVE_TICK_MS);
+    this.moveTimers.set(task.TaskHandle, handle);
+  }
+
+  private nextMovable(queue: LocalQueue, peekOnly = false): StoredMessage | undefined {
+    // Visible messages, oldest first; in-flight ones wait until they are visible again.
+    let oldest: StoredMessage | undefined;
+    for (const m of queue.state.messages.values()) {
+      if (m.state === 'visible') {
+        oldest = m;
+        break;
+      }
+    }
+    if (peekOnly) return oldest ?? [...queue.state.messages.values()].find((m) => m.state !== 'gone');
+    return oldest;
+  }
+
+  private stopMoveTimer(task: MoveTask): void {
+    const handle = this.moveTimers.get(task.TaskHandle);
+    if (handle) this.clock.clearTimer(handle);
+    this.moveTimers.delete(task.TaskHandle);
+  }
+}
