@@ -427,6 +427,7 @@ export class SqsEngine {
       const finish = (messages: ReceivedMessage[]): void => {
         queue.waiters.delete(waiter);
         this.clock.clearTimer(timer);
+        if (queue.waiters.size === 0) this.scheduleWake(queue);
         signal?.removeEventListener('abort', onAbort);
         resolve(messages);
       };
@@ -515,6 +516,11 @@ export class SqsEngine {
       }
     }
     return { Successful, Failed };
+  }
+
+  /** How many long polls wait on the queue right now. */
+  waitingReceives(url: string): number {
+    return this.queueByUrl(url).waiters.size;
   }
 
   /** Live counts of a queue, after applying what time has made due. */

@@ -180,6 +180,8 @@ const handlers: Record<string, Handler> = {
       },
       signal,
     );
+    // SQS leaves Messages out of an empty answer.
+    if (messages.length === 0) return {};
     return {
       Messages: messages.map((m) => (m.MessageAttributes ? { ...m, MessageAttributes: encodeAttributes(m.MessageAttributes) } : m)),
     };

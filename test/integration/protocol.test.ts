@@ -1,0 +1,152 @@
+import * as assert from 'node:assert/strict';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSServiceException,
+} from '@aws-sdk/client-sqs';
+import { awsError, rawRequest, sdkClient, settle, startTestServer, type TestServer } from './harness';
+
+describe('local server: protocol and errors', () => {
+  let t: TestServer;
+  let url: string;
+  beforeEach(async () => {
+    t = await startTestServer();
+    url = await t.createQueue('errors');
+  });
+  afterEach(() => t.close());
+
+  it('raises AWS error names and query codes through the SDK', async () => {
+    await assert.rejects(
+      t.client.send(new GetQueueAttributesCommand({ QueueUrl: `${t.server.endpoint}/000000000000/missing`, AttributeNames: ['All'] })),
+      (err: SQSServiceException & { Code?: string }) => {
+        assert.equal(err.name, 'QueueDoesNotExist');
+        assert.equal(err.Code, 'AWS.SimpleQueueService.NonExistentQueue');
+        assert.equal(err.$metadata.httpStatusCode, 400);
+        assert.equal(err.$fault, 'client');
+        return true;
+      },
+    );
+    await assert.rejects(t.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'not-a-handle' })), {
+      name: 'ReceiptHandleIsInvalid',
+    });
+    await assert.rejects(t.client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 })), {
+      name: 'InvalidParameterValue',
+      message: /MaxNumberOfMessages/,
+    });
+  });
+
+  it('answers errors with __type, message and the x-amzn-query-error header', async () => {
+    const res = await rawRequest(t.server.endpoint, {
+      target: 'AmazonSQS.GetQueueUrl',
+      body: JSON.stringify({ QueueName: 'nope' }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('x-amzn-query-error'), 'AWS.SimpleQueueService.NonExistentQueue;Sender');
+    assert.equal(res.headers.get('content-type'), 'application/x-amz-json-1.0');
+    assert.deepEqual(JSON.parse(res.text), { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' });
+  });
+
+  it('explains which protocol it speaks to a query-protocol (XML) client', async () => {
+    const res = await rawRequest(t.server.endpoint, {
+      contentType: 'application/x-www-form-urlencoded',
+      body: 'Action=ListQueues&Version=2012-11-05',
+    });
+    assert.equal(res.status, 400);
+    assert.match(res.headers.get('content-type') ?? '', /xml/);
+    assert.match(res.text, /<Code>InvalidAction<\/Code>/);
+    assert.match(res.text, /AWS JSON 1\.0 protocol/);
+    assert.match(res.text, /query protocol/);
+  });
+
+  it('rejects a request without X-Amz-Target with a clear error', async () => {
+    const res = await rawRequest(t.server.endpoint, { body: '{}' });
+    assert.equal(res.status, 400);
+    assert.match(awsError(res.text).message, /X-Amz-Target/);
+  });
+
+  it('answers malformed JSON, wrong types and unknown actions with AWS-shaped errors', async () => {
+    const bad = await rawRequest(t.server.endpoint, { target: 'AmazonSQS.SendMessage', body: '{"QueueUrl": ' });
+    assert.equal(bad.status, 400);
+    assert.equal(awsError(bad.text).__type, 'com.amazonaws.sqs#SerializationException');
+
+    const wrongType = await rawRequest(t.server.endpoint, {
+      target: 'AmazonSQS.SendMessage',
+      body: JSON.stringify({ QueueUrl: url, MessageBody: 42 }),
+    });
+    assert.equal(wrongType.status, 400);
+    assert.match(awsError(wrongType.text).message, /MessageBody must be a string/);
+
+    const wrongList = await rawRequest(t.server.endpoint, {
+      target: 'AmazonSQS.SendMessageBatch',
+      body: JSON.stringify({ QueueUrl: url, Entries: 'x' }),
+    });
+    assert.equal(awsError(wrongList.text).__type, 'com.amazonaws.sqs#SerializationException');
+
+    const unknown = await rawRequest(t.server.endpoint, { target: 'AmazonSQS.FlyToTheMoon', body: '{}' });
+    assert.equal(unknown.status, 400);
+    assert.equal(awsError(unknown.text).__type, 'com.amazonaws.sqs#UnknownOperationException');
+
+    const proto = await rawRequest(t.server.endpoint, { target: 'AmazonSQS.__proto__', body: '{}' });
+    assert.equal(awsError(proto.text).__type, 'com.amazonaws.sqs#UnknownOperationException');
+
+    const missing = await rawRequest(t.server.endpoint, { target: 'AmazonSQS.SendMessage', body: JSON.stringify({ QueueUrl: url }) });
+    assert.equal(awsError(missing.text).__type, 'com.amazonaws.sqs#MissingParameter');
+
+    // After all of that the queue is intact and the server answers.
+    const sent = await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'still fine' }));
+    assert.ok(sent.MessageId);
+  });
+
+  it('refuses a body far over the limit without falling over', async () => {
+    const huge = 'x'.repeat(9 * 1024 * 1024);
+    const res = await rawRequest(t.server.endpoint, {
+      target: 'AmazonSQS.SendMessage',
+      body: JSON.stringify({ QueueUrl: url, MessageBody: huge }),
+    }).catch((err: unknown) => ({ status: -1, text: String(err), headers: new Headers() }));
+    // Either an AWS-shaped error, or the connection closed after the error was sent.
+    if (res.status !== -1) {
+      assert.equal(res.status, 400);
+      assert.match(awsError(res.text).message, /at most/);
+    }
+    const list = await t.client.send(new ListQueuesCommand({}));
+    assert.equal(list.QueueUrls?.length, 1);
+  });
+
+  it('serves thousands of concurrent long polls and hands one message to exactly one of them', async () => {
+    const pollers = sdkClient(t.server.endpoint, 2000);
+    const polls = Array.from({ length: 1500 }, () =>
+      pollers.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20, MaxNumberOfMessages: 10 })),
+    );
+    for (let i = 0; i < 300 && t.server.engine.waitingReceives(url) < 1500; i++) await settle(50);
+    assert.equal(t.server.engine.waitingReceives(url), 1500, 'all polls are waiting on the server');
+    await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'only one' }));
+    t.clock.advance(20_000);
+    const results = await Promise.all(polls);
+    pollers.destroy();
+    const received = results.flatMap((r) => r.Messages ?? []);
+    assert.equal(received.length, 1);
+    assert.equal(received[0].Body, 'only one');
+    assert.equal(t.clock.pendingTimers, 0, 'every long-poll timer is cleared');
+  }).timeout(60_000);
+
+  it('stops a long poll whose client went away', async () => {
+    const controller = new AbortController();
+    const poll = t.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }), { abortSignal: controller.signal });
+    await settle(100);
+    controller.abort();
+    await assert.rejects(poll);
+    await settle(100);
+    await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'for the next consumer' }));
+    const got = await t.client.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    assert.equal(got.Messages?.[0]?.Body, 'for the next consumer', 'the abandoned poll did not take the message');
+  });
+
+  it('answers a health check on GET /health', async () => {
+    const res = await fetch(`${t.server.endpoint}/health`);
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { status: string }).status, 'ok');
+  });
+});
