@@ -1,0 +1,189 @@
+import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
+import * as vscode from 'vscode';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SqsWorkbenchApi } from '../../src/extension';
+
+const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
+const COMMANDS = ['sqsWorkbench.startLocalServer', 'sqsWorkbench.stopLocalServer', 'sqsWorkbench.copyLocalServerEndpoint'];
+const LOOPBACK_ENDPOINT = /^http:\/\/127\.0\.0\.1:(\d+)$/;
+
+async function activateExtension(): Promise<SqsWorkbenchApi> {
+  const extension = vscode.extensions.getExtension<SqsWorkbenchApi>(EXTENSION_ID);
+  assert.ok(extension, `extension ${EXTENSION_ID} is not installed`);
+  return extension.activate();
+}
+
+async function startServer(): Promise<string> {
+  const endpoint = await vscode.commands.executeCommand<string | undefined>('sqsWorkbench.startLocalServer');
+  assert.ok(endpoint, 'sqsWorkbench.startLocalServer returned no endpoint');
+  return endpoint;
+}
+
+function portOf(endpoint: string): number {
+  const match = LOOPBACK_ENDPOINT.exec(endpoint);
+  assert.ok(match, `endpoint ${endpoint} is not on 127.0.0.1`);
+  return Number(match[1]);
+}
+
+async function setConfiguredPort(port: number | undefined): Promise<void> {
+  await vscode.workspace
+    .getConfiguration('sqsWorkbench.localServer')
+    .update('port', port, vscode.ConfigurationTarget.Global);
+}
+
+function sqsClient(endpoint: string): SQSClient {
+  return new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+}
+
+/** Listens on a free loopback port until closed, so the server cannot take it. */
+function occupyPort(): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer((socket) => socket.destroy());
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function listeningPort(server: net.Server): number {
+  const address = server.address();
+  assert.ok(address && typeof address === 'object', 'server is not listening on a TCP port');
+  return address.port;
+}
+
+function closeServer(server: net.Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Resolves with the connection error's code, or `'connected'` when something accepted it. */
+function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+describe('local SQS server inside VS Code', () => {
+  let api: SqsWorkbenchApi;
+  const clients: SQSClient[] = [];
+  const blockers: net.Server[] = [];
+
+  const client = (endpoint: string): SQSClient => {
+    const created = sqsClient(endpoint);
+    clients.push(created);
+    return created;
+  };
+
+  before(async () => {
+    api = await activateExtension();
+  });
+
+  afterEach(async () => {
+    clients.splice(0).forEach((c) => c.destroy());
+    await Promise.all(blockers.splice(0).map(closeServer));
+    await vscode.commands.executeCommand('sqsWorkbench.stopLocalServer');
+    await setConfiguredPort(undefined);
+  });
+
+  it('activates and registers its commands', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.equal(extension?.isActive, true);
+    assert.ok(api.localServer, 'activate() returned no localServer');
+
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const command of COMMANDS) {
+      assert.ok(registered.has(command), `${command} is not registered`);
+    }
+  });
+
+  it('starts a server on 127.0.0.1 that answers the AWS SDK', async () => {
+    const endpoint = await startServer();
+    portOf(endpoint);
+    assert.equal(api.localServer.endpoint, endpoint);
+
+    const sqs = client(endpoint);
+    const queueName = `vscode-round-trip-${Date.now()}`;
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+    assert.ok(QueueUrl, 'CreateQueue returned no QueueUrl');
+    assert.ok(QueueUrl.endsWith(`/${queueName}`), `unexpected queue URL ${QueueUrl}`);
+
+    const body = JSON.stringify({ orderId: 42, note: 'héllo' });
+    const sent = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    assert.ok(sent.MessageId, 'SendMessage returned no MessageId');
+
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    assert.equal(received.Messages?.length, 1);
+    const message = received.Messages[0];
+    assert.equal(message.MessageId, sent.MessageId);
+    assert.equal(message.Body, body);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
+
+    const listed = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'vscode-round-trip-' }));
+    assert.ok(listed.QueueUrls?.includes(QueueUrl), `ListQueues did not list ${QueueUrl}`);
+  });
+
+  it('returns the running server when started again', async () => {
+    const first = await startServer();
+    const second = await startServer();
+    assert.equal(second, first);
+
+    const [a, b] = await Promise.all([api.localServer.start(), api.localServer.start()]);
+    assert.equal(a, b);
+    assert.equal(a.endpoint, first);
+  });
+
+  it('listens on the configured port when it is free', async () => {
+    const probe = await occupyPort();
+    const port = listeningPort(probe);
+    await closeServer(probe);
+    await setConfiguredPort(port);
+
+    const endpoint = await startServer();
+    assert.equal(portOf(endpoint), port);
+  });
+
+  it('falls back to a free port when the configured one is taken', async () => {
+    const blocker = await occupyPort();
+    blockers.push(blocker);
+    const taken = listeningPort(blocker);
+    await setConfiguredPort(taken);
+    assert.equal(vscode.workspace.getConfiguration('sqsWorkbench.localServer').get('port'), taken);
+
+    const endpoint = await startServer();
+    const port = portOf(endpoint);
+    assert.notEqual(port, taken);
+    assert.equal(api.localServer.running?.port, port);
+
+    const listed = await client(endpoint).send(new ListQueuesCommand({}));
+    assert.equal(listed.$metadata.httpStatusCode, 200);
+  });
+
+  it('stops the server so that its endpoint refuses connections', async () => {
+    const endpoint = await startServer();
+    const port = portOf(endpoint);
+    assert.equal(await tryConnect(port), 'connected');
+
+    await vscode.commands.executeCommand('sqsWorkbench.stopLocalServer');
+    assert.equal(api.localServer.endpoint, undefined);
+    assert.equal(await tryConnect(port), 'ECONNREFUSED');
+    await assert.rejects(client(endpoint).send(new ListQueuesCommand({})));
+  });
+});
