@@ -1,28 +1,50 @@
 import * as vscode from 'vscode';
+import { ATTRIBUTES_SCHEME, QueueAttributesFileSystem } from './views/commands/queueAttributesDocument';
+import { registerConnectionCommands } from './views/commands/connectionCommands';
+import { registerQueueCommands } from './views/commands/queueCommands';
+import { ConnectionManager } from './views/explorer/connectionManager';
+import { ExplorerProvider, type ExplorerNode, type FilterStore } from './views/explorer/explorerProvider';
+import { RefreshManager } from './views/explorer/refreshManager';
 import { LocalServerController } from './views/localServerController';
 
 /** What `activate` returns: the services, for the extension's own tests. */
 export interface SqsWorkbenchApi {
   readonly localServer: LocalServerController;
+  readonly connections: ConnectionManager;
+  readonly explorer: ExplorerProvider;
+  readonly refresher: RefreshManager;
 }
 
 let localServer: LocalServerController | undefined;
 
-export function activate(context: vscode.ExtensionContext): SqsWorkbenchApi {
+export async function activate(context: vscode.ExtensionContext): Promise<SqsWorkbenchApi> {
   const log = vscode.window.createOutputChannel('SQS Workbench', { log: true });
   context.subscriptions.push(log);
 
   localServer = new LocalServerController(log);
-  context.subscriptions.push(localServer);
-
-  // The explorer is filled by the connections tree; until a connection exists it is empty
-  // and the view shows its welcome content.
-  context.subscriptions.push(
-    vscode.window.registerTreeDataProvider<never>('sqsWorkbench.explorer', { getTreeItem: (e) => e, getChildren: () => [] }),
-  );
-
   const server = localServer;
+  const connections = new ConnectionManager(log, server);
+  const filters: FilterStore = {
+    get: (id) => context.globalState.get<Record<string, string>>('sqsWorkbench.filters', {})[id],
+    set: (id, filter) => {
+      const all = { ...context.globalState.get<Record<string, string>>('sqsWorkbench.filters', {}) };
+      if (filter) all[id] = filter;
+      else delete all[id];
+      return context.globalState.update('sqsWorkbench.filters', all);
+    },
+  };
+  const explorer = new ExplorerProvider(connections, filters);
+  const view = vscode.window.createTreeView<ExplorerNode>('sqsWorkbench.explorer', { treeDataProvider: explorer, showCollapseAll: true });
+  const refresher = new RefreshManager(view, connections, log);
   context.subscriptions.push(
+    server,
+    connections,
+    explorer,
+    view,
+    refresher,
+    vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, new QueueAttributesFileSystem(connections), { isCaseSensitive: true }),
+    ...registerQueueCommands(connections, explorer, refresher, filters, log),
+    ...registerConnectionCommands(),
     vscode.commands.registerCommand('sqsWorkbench.startLocalServer', async () => {
       try {
         const running = await server.start();
@@ -44,7 +66,11 @@ export function activate(context: vscode.ExtensionContext): SqsWorkbenchApi {
     }),
   );
 
-  return { localServer: server };
+  if (vscode.workspace.getConfiguration('sqsWorkbench.localServer').get<boolean>('autoStart', false)) {
+    await server.start().catch((err: unknown) => log.error(`Local SQS server failed to start: ${String(err)}`));
+  }
+  await connections.reload();
+  return { localServer: server, connections, explorer, refresher };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,0 +1,213 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+
+/** A connection as the user writes it in the setting `sqsWorkbench.connections`. */
+export interface ConnectionSettings {
+  name: string;
+  profile?: string;
+  region?: string;
+  endpoint?: string;
+}
+
+export type ConnectionKind = 'configured' | 'environment' | 'local';
+
+/** A connection with everything needed to build its client. */
+export interface ResolvedConnection {
+  /** Stable id: `local`, `env`, or `config:<name>`. */
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ConnectionKind;
+  readonly region: string;
+  readonly profile?: string;
+  readonly endpoint?: string;
+}
+
+/** What a profile in the shared AWS config and credentials files says. */
+export interface ProfileInfo {
+  name: string;
+  region?: string;
+  endpointUrl?: string;
+  sso: boolean;
+}
+
+const DEFAULT_REGION = 'us-east-1';
+
+/** Paths of the shared config and credentials files, honouring AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE. */
+export function sharedFilePaths(env: NodeJS.ProcessEnv = process.env): { config: string; credentials: string } {
+  const home = env.HOME ?? env.USERPROFILE ?? homedir();
+  return {
+    config: env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config'),
+    credentials: env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'),
+  };
+}
+
+/**
+ * Parses an AWS shared config or credentials file into sections of key/value pairs.
+ * Indented lines (nested settings such as `services`) are passed over.
+ */
+export function parseIni(text: string): Map<string, Record<string, string>> {
+  const sections = new Map<string, Record<string, string>>();
+  let current: Record<string, string> | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    if (/^\s*([#;]|$)/.test(raw)) continue;
+    const header = /^\s*\[([^\]]+)\]\s*(?:[#;].*)?$/.exec(raw);
+    if (header) {
+      current = {};
+      sections.set(header[1].trim().replace(/\s+/g, ' '), current);
+      continue;
+    }
+    if (!current || /^\s/.test(raw)) continue;
+    const eq = raw.indexOf('=');
+    if (eq <= 0) continue;
+    current[raw.slice(0, eq).trim().toLowerCase()] = raw.slice(eq + 1).trim();
+  }
+  return sections;
+}
+
+/** Every profile named in the shared config and credentials files, sorted, `default` first. */
+export async function readProfiles(env: NodeJS.ProcessEnv = process.env): Promise<ProfileInfo[]> {
+  const files = sharedFilePaths(env);
+  const read = (file: string): Promise<string> => readFile(file, 'utf8').catch(() => '');
+  const [configText, credentialsText] = await Promise.all([read(files.config), read(files.credentials)]);
+  const profiles = new Map<string, ProfileInfo>();
+  for (const [section, values] of parseIni(configText)) {
+    const name = section === 'default' ? 'default' : section.startsWith('profile ') ? section.slice('profile '.length).trim() : undefined;
+    if (!name) continue;
+    profiles.set(name, {
+      name,
+      region: values.region,
+      endpointUrl: values.endpoint_url,
+      sso: values.sso_session !== undefined || values.sso_start_url !== undefined,
+    });
+  }
+  for (const section of parseIni(credentialsText).keys()) {
+    if (!profiles.has(section)) profiles.set(section, { name: section, sso: false });
+  }
+  return [...profiles.values()].sort((a, b) => (a.name === 'default' ? -1 : b.name === 'default' ? 1 : a.name.localeCompare(b.name)));
+}
+
+/**
+ * The connection taken from the environment when none is configured: `AWS_PROFILE`,
+ * `AWS_REGION` / `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL`, and the
+ * profile's own `region` and `endpoint_url`.
+ */
+export function environmentConnection(env: NodeJS.ProcessEnv, profiles: ProfileInfo[]): ResolvedConnection {
+  const profileName = env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
+  const profile = profiles.find((p) => p.name === (profileName ?? 'default'));
+  const endpoint = env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? profile?.endpointUrl;
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profile?.region ?? DEFAULT_REGION;
+  const label = profileName ?? (profile ? 'default' : undefined);
+  const name = endpoint ? `${label ?? 'environment'} (${endpoint})` : `${label ?? 'environment'} · ${region}`;
+  return withOptional({ id: 'env', name, kind: 'environment', region }, { profile: profileName, endpoint });
+}
+
+/**
+ * Turns the setting's entries into connections, with a problem line for each entry that
+ * cannot be used (missing or duplicate name, bad endpoint URL).
+ */
+export function configuredConnections(
+  entries: unknown,
+  profiles: ProfileInfo[],
+): { connections: ResolvedConnection[]; problems: string[] } {
+  const connections: ResolvedConnection[] = [];
+  const problems: string[] = [];
+  if (!Array.isArray(entries)) return { connections, problems };
+  const seen = new Set<string>();
+  entries.forEach((entry: unknown, index) => {
+    const where = `sqsWorkbench.connections[${index}]`;
+    if (typeof entry !== 'object' || entry === null) {
+      problems.push(`${where} is not an object.`);
+      return;
+    }
+    const e = entry as Partial<Record<keyof ConnectionSettings, unknown>>;
+    if (typeof e.name !== 'string' || e.name.trim() === '') {
+      problems.push(`${where}.name is missing.`);
+      return;
+    }
+    const name = e.name.trim();
+    if (seen.has(name)) {
+      problems.push(`${where}: the name "${name}" is used twice.`);
+      return;
+    }
+    seen.add(name);
+    const profileName = typeof e.profile === 'string' && e.profile !== '' ? e.profile : undefined;
+    const profile = profiles.find((p) => p.name === (profileName ?? 'default'));
+    let endpoint = typeof e.endpoint === 'string' && e.endpoint !== '' ? e.endpoint : profile?.endpointUrl;
+    if (endpoint !== undefined) {
+      try {
+        const u = new URL(endpoint);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+        endpoint = endpoint.replace(/\/+$/, '');
+      } catch {
+        problems.push(`${where}.endpoint "${endpoint}" is not an http(s) URL.`);
+        return;
+      }
+    }
+    const region = typeof e.region === 'string' && e.region !== '' ? e.region : (profile?.region ?? DEFAULT_REGION);
+    connections.push(withOptional({ id: `config:${name}`, name, kind: 'configured', region }, { profile: profileName, endpoint }));
+  });
+  return { connections, problems };
+}
+
+/** The connection to the built-in local server. */
+export function localConnection(endpoint: string, region: string): ResolvedConnection {
+  return { id: 'local', name: 'Local', kind: 'local', region, endpoint };
+}
+
+function withOptional(
+  base: ResolvedConnection,
+  extra: { profile: string | undefined; endpoint: string | undefined },
+): ResolvedConnection {
+  return {
+    ...base,
+    ...(extra.profile !== undefined ? { profile: extra.profile } : {}),
+    ...(extra.endpoint !== undefined ? { endpoint: extra.endpoint } : {}),
+  };
+}
+
+type CredentialProvider = ReturnType<typeof fromNodeProviderChain>;
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+function isLoopback(endpoint: string | undefined): boolean {
+  if (!endpoint) return false;
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === 'localhost' || host === '[::1]' || host.startsWith('127.') || host.endsWith('.localhost');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Credentials for a connection: the SDK's node provider chain with the chosen profile
+ * (static keys, SSO, credential_process, assume-role, ...). The built-in server needs none;
+ * other servers on this machine (LocalStack, ElasticMQ) get placeholder keys when the chain
+ * finds nothing, since they do not check them.
+ */
+export function credentialsFor(connection: ResolvedConnection): CredentialProvider {
+  if (connection.kind === 'local') return () => Promise.resolve(LOCAL_CREDENTIALS);
+  const chain = fromNodeProviderChain(connection.profile !== undefined ? { profile: connection.profile } : {});
+  if (!isLoopback(connection.endpoint)) return chain;
+  return async (options) => {
+    try {
+      return await chain(options);
+    } catch {
+      return LOCAL_CREDENTIALS;
+    }
+  };
+}
+
+/** A new SDK client for the connection. */
+export function createSqsClient(connection: ResolvedConnection, options: { maxAttempts?: number; maxSockets?: number } = {}): SQSClient {
+  return new SQSClient({
+    region: connection.region,
+    credentials: credentialsFor(connection),
+    maxAttempts: options.maxAttempts ?? 3,
+    ...(connection.endpoint !== undefined ? { endpoint: connection.endpoint } : {}),
+    ...(options.maxSockets !== undefined ? { requestHandler: { httpsAgent: { maxSockets: options.maxSockets }, httpAgent: { maxSockets: options.maxSockets } } } : {}),
+  });
+}

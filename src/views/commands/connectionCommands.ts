@@ -1,0 +1,95 @@
+import * as vscode from 'vscode';
+import { readProfiles, type ConnectionSettings } from '../../sqs/connections';
+import { ConnectionNode } from '../explorer/nodes/connectionNode';
+
+const REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1',
+  'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-east-1',
+  'me-central-1', 'af-south-1',
+];
+
+function readSetting(): ConnectionSettings[] {
+  const value = vscode.workspace.getConfiguration('sqsWorkbench').get<unknown>('connections', []);
+  return Array.isArray(value) ? (value as ConnectionSettings[]) : [];
+}
+
+/**
+ * Asks for a profile from the shared AWS files, a region and an optional endpoint, and adds
+ * the connection to the user's settings. Only the profile's name is stored: credentials stay
+ * where the AWS tools keep them.
+ */
+async function askConnection(): Promise<ConnectionSettings | undefined> {
+  const title = 'Add SQS Connection';
+  const profiles = await readProfiles();
+  const profilePick = await vscode.window.showQuickPick(
+    [
+      { label: '$(key) Default credential chain', description: 'environment variables, default profile, SSO, container or instance role', profile: undefined as string | undefined, region: undefined as string | undefined },
+      ...profiles.map((p) => ({
+        label: p.name,
+        description: [p.sso ? 'SSO' : undefined, p.region, p.endpointUrl].filter(Boolean).join(' · '),
+        profile: p.name,
+        region: p.region,
+      })),
+    ],
+    { title: `${title} (1/4): AWS profile`, placeHolder: profiles.length === 0 ? 'No profiles in ~/.aws/config or ~/.aws/credentials' : 'Profiles from ~/.aws/config and ~/.aws/credentials' },
+  );
+  if (!profilePick) return undefined;
+  const defaultRegion = profilePick.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const regionPick = await vscode.window.showQuickPick(
+    [defaultRegion, ...REGIONS.filter((r) => r !== defaultRegion)].map((r) => ({ label: r })),
+    { title: `${title} (2/4): region` },
+  );
+  if (!regionPick) return undefined;
+  const endpoint = await vscode.window.showInputBox({
+    title: `${title} (3/4): endpoint (optional)`,
+    prompt: 'Leave empty for AWS. For LocalStack or ElasticMQ, e.g. http://localhost:4566',
+    validateInput: (v) => {
+      if (v.trim() === '') return undefined;
+      try {
+        const u = new URL(v.trim());
+        return u.protocol === 'http:' || u.protocol === 'https:' ? undefined : 'The endpoint must be an http:// or https:// URL.';
+      } catch {
+        return 'The endpoint must be a URL such as http://localhost:4566.';
+      }
+    },
+  });
+  if (endpoint === undefined) return undefined;
+  const taken = new Set(readSetting().map((c) => c.name));
+  const suggested = `${profilePick.profile ?? 'default'} · ${regionPick.label}`;
+  const name = await vscode.window.showInputBox({
+    title: `${title} (4/4): name`,
+    value: suggested,
+    validateInput: (v) => (v.trim() === '' ? 'Give the connection a name.' : taken.has(v.trim()) ? `A connection named "${v.trim()}" exists already.` : undefined),
+  });
+  if (name === undefined) return undefined;
+  return {
+    name: name.trim(),
+    region: regionPick.label,
+    ...(profilePick.profile ? { profile: profilePick.profile } : {}),
+    ...(endpoint.trim() ? { endpoint: endpoint.trim() } : {}),
+  };
+}
+
+export function registerConnectionCommands(): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('sqsWorkbench.addConnection', async (given?: ConnectionSettings) => {
+      const connection = given ?? (await askConnection());
+      if (!connection) return undefined;
+      const list = readSetting().filter((c) => c.name !== connection.name);
+      await vscode.workspace.getConfiguration('sqsWorkbench').update('connections', [...list, connection], vscode.ConfigurationTarget.Global);
+      return connection.name;
+    }),
+    vscode.commands.registerCommand('sqsWorkbench.removeConnection', async (arg?: unknown) => {
+      const name = arg instanceof ConnectionNode ? arg.connection.info.name : undefined;
+      const list = readSetting();
+      const target = name ?? (await vscode.window.showQuickPick(list.map((c) => c.name), { title: 'Remove which connection?' }));
+      if (!target) return;
+      await vscode.workspace.getConfiguration('sqsWorkbench').update(
+        'connections',
+        list.filter((c) => c.name !== target),
+        vscode.ConfigurationTarget.Global,
+      );
+    }),
+  ];
+}

@@ -1,0 +1,163 @@
+import * as vscode from 'vscode';
+import { applyAttributes, defaultSettings } from '../../local/queueAttributes';
+import { EDITABLE_ATTRIBUTES, getQueueSnapshot, setQueueAttributes } from '../../sqs/queues';
+import type { ConnectionManager } from '../explorer/connectionManager';
+
+export const ATTRIBUTES_SCHEME = 'sqs-attributes';
+
+const JSON_ATTRIBUTES = new Set(['RedrivePolicy', 'RedriveAllowPolicy', 'Policy']);
+const NUMBER_ATTRIBUTES = new Set(['DelaySeconds', 'MaximumMessageSize', 'MessageRetentionPeriod', 'ReceiveMessageWaitTimeSeconds', 'VisibilityTimeout', 'KmsDataKeyReusePeriodSeconds']);
+const BOOLEAN_ATTRIBUTES = new Set(['SqsManagedSseEnabled', 'ContentBasedDeduplication']);
+
+/** The document URI that edits a queue's attributes. */
+export function attributesUri(connectionId: string, queueUrl: string): vscode.Uri {
+  const name = queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
+  return vscode.Uri.from({
+    scheme: ATTRIBUTES_SCHEME,
+    path: `/${encodeURIComponent(connectionId)}/${name}.json`,
+    query: new URLSearchParams({ url: queueUrl }).toString(),
+  });
+}
+
+function parseUri(uri: vscode.Uri): { connectionId: string; url: string } {
+  const connectionId = decodeURIComponent(uri.path.split('/')[1] ?? '');
+  const url = new URLSearchParams(uri.query).get('url') ?? '';
+  return { connectionId, url };
+}
+
+/** Editable attributes as a readable JSON object: numbers, booleans, and policies as objects. */
+export function attributesToDocument(attributes: Record<string, string>): string {
+  const doc: Record<string, unknown> = {};
+  for (const name of EDITABLE_ATTRIBUTES) {
+    const raw = attributes[name];
+    if (raw === undefined) continue;
+    if (NUMBER_ATTRIBUTES.has(name) && /^\d+$/.test(raw)) doc[name] = Number(raw);
+    else if (BOOLEAN_ATTRIBUTES.has(name) && (raw === 'true' || raw === 'false')) doc[name] = raw === 'true';
+    else if (JSON_ATTRIBUTES.has(name)) {
+      try {
+        doc[name] = JSON.parse(raw) as unknown;
+      } catch {
+        doc[name] = raw;
+      }
+    } else doc[name] = raw;
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Line and column (1-based) of a character offset, for error messages. */
+function position(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/**
+ * Reads the edited document back into SQS attribute strings, validating it: JSON syntax
+ * (with the position of the error), known attribute names, and each value's type and range.
+ */
+export function documentToAttributes(text: string, fifo: boolean): Record<string, string> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const at = /position (\d+)/.exec(message);
+    throw new Error(`The attributes are not valid JSON${at ? ` (${position(text, Number(at[1]))})` : ''}: ${message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('The attributes must be one JSON object.');
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
+    if (!(EDITABLE_ATTRIBUTES as readonly string[]).includes(name)) {
+      throw new Error(`"${name}" is not an attribute that can be changed. Editable: ${EDITABLE_ATTRIBUTES.join(', ')}.`);
+    }
+    if (value === null) out[name] = '';
+    else if (typeof value === 'string') out[name] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') out[name] = String(value);
+    else if (JSON_ATTRIBUTES.has(name) && typeof value === 'object') out[name] = JSON.stringify(value);
+    else throw new Error(`"${name}" must be a ${NUMBER_ATTRIBUTES.has(name) ? 'number' : BOOLEAN_ATTRIBUTES.has(name) ? 'boolean' : 'string'}.`);
+  }
+  // The same rules the SQS API applies, checked before anything is sent.
+  applyAttributes(defaultSettings(fifo), out, false);
+  return out;
+}
+
+/**
+ * A file system over queue attributes: opening `sqs-attributes:/<connection>/<queue>.json`
+ * reads them; saving validates the document and applies the changed attributes with
+ * SetQueueAttributes, so an edit is a normal editor save with normal error reporting.
+ */
+export class QueueAttributesFileSystem implements vscode.FileSystemProvider {
+  private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.emitter.event;
+  private readonly mtimes = new Map<string, number>();
+
+  constructor(private readonly manager: ConnectionManager) {}
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  stat(uri: vscode.Uri): vscode.FileStat {
+    return { type: vscode.FileType.File, ctime: 0, mtime: this.mtimes.get(uri.toString()) ?? 0, size: 0 };
+  }
+
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+
+  createDirectory(): void {
+    throw vscode.FileSystemError.NoPermissions('Queues are created with SQS: Create Queue.');
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const { connection, url } = this.resolve(uri);
+    const snapshot = await getQueueSnapshot(connection.gateway, url).catch((err: unknown) => {
+      throw vscode.FileSystemError.Unavailable(err instanceof Error ? err.message : String(err));
+    });
+    return Buffer.from(attributesToDocument(snapshot.attributes), 'utf8');
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    const { connection, url } = this.resolve(uri);
+    const current = await getQueueSnapshot(connection.gateway, url);
+    let wanted: Record<string, string>;
+    try {
+      wanted = documentToAttributes(Buffer.from(content).toString('utf8'), current.fifo);
+    } catch (err) {
+      throw vscode.FileSystemError.NoPermissions(err instanceof Error ? err.message : String(err));
+    }
+    const changed: Record<string, string> = {};
+    for (const [name, value] of Object.entries(wanted)) {
+      if ((current.attributes[name] ?? '') !== value) changed[name] = value;
+    }
+    // An attribute removed from the document is cleared, where SQS allows clearing it.
+    for (const name of JSON_ATTRIBUTES) {
+      if (current.attributes[name] !== undefined && !(name in wanted)) changed[name] = '';
+    }
+    if (Object.keys(changed).length > 0) {
+      try {
+        await setQueueAttributes(connection.gateway, url, changed);
+      } catch (err) {
+        throw vscode.FileSystemError.NoPermissions(err instanceof Error ? err.message : String(err));
+      }
+      await connection.catalog.refreshQueue(url).catch(() => undefined);
+    }
+    this.mtimes.set(uri.toString(), Date.now());
+    this.emitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
+  delete(): void {
+    throw vscode.FileSystemError.NoPermissions('Delete a queue with SQS: Delete Queue.');
+  }
+
+  rename(): void {
+    throw vscode.FileSystemError.NoPermissions('Queues cannot be renamed.');
+  }
+
+  private resolve(uri: vscode.Uri): { connection: NonNullable<ReturnType<ConnectionManager['get']>>; url: string } {
+    const { connectionId, url } = parseUri(uri);
+    const connection = this.manager.get(connectionId);
+    if (!connection || !url) throw vscode.FileSystemError.FileNotFound(uri);
+    return { connection, url };
+  }
+}

@@ -1,0 +1,128 @@
+import * as vscode from 'vscode';
+import {
+  configuredConnections,
+  createSqsClient,
+  environmentConnection,
+  localConnection,
+  readProfiles,
+  type ProfileInfo,
+  type ResolvedConnection,
+} from '../../sqs/connections';
+import { SqsGateway } from '../../sqs/gateway';
+import { QueueCatalog } from '../../sqs/queueCatalog';
+import type { LocalServerController } from '../localServerController';
+
+/** A live connection: its settings, the gateway all its calls go through, and its queues. */
+export interface Connection {
+  readonly info: ResolvedConnection;
+  readonly gateway: SqsGateway;
+  readonly catalog: QueueCatalog;
+}
+
+/** True when the environment or the shared files name anything AWS: then an environment connection is offered. */
+function environmentHasAws(env: NodeJS.ProcessEnv, profiles: ProfileInfo[]): boolean {
+  return (
+    profiles.length > 0 ||
+    ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SQS', 'AWS_ACCESS_KEY_ID', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'].some(
+      (k) => !!env[k],
+    )
+  );
+}
+
+function sameConnection(a: ResolvedConnection, b: ResolvedConnection): boolean {
+  return a.id === b.id && a.name === b.name && a.region === b.region && a.profile === b.profile && a.endpoint === b.endpoint;
+}
+
+/**
+ * Owns the connections shown in the explorer: the built-in server's while it runs, those in
+ * `sqsWorkbench.connections`, or, when none is configured, one from the environment. Each
+ * gets one gateway (one SDK client) and one queue catalog, kept while its settings stay the
+ * same, so that reloading the settings does not drop the explorer's state.
+ */
+export class ConnectionManager implements vscode.Disposable {
+  private connections = new Map<string, Connection>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private reloading: Promise<void> | undefined;
+  private pendingReload = false;
+  /** Problems in the connections setting, shown in the tree. */
+  problems: string[] = [];
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly localServer: LocalServerController,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.disposables.push(
+      this.changed,
+      localServer.onDidChange(() => void this.reload()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('sqsWorkbench.connections')) void this.reload();
+      }),
+    );
+  }
+
+  get all(): Connection[] {
+    return [...this.connections.values()];
+  }
+
+  get(id: string): Connection | undefined {
+    return this.connections.get(id);
+  }
+
+  /** Re-reads the settings, the environment and the shared AWS files. */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.pendingReload = true;
+      return this.reloading;
+    }
+    this.reloading = this.doReload().finally(() => {
+      this.reloading = undefined;
+      if (this.pendingReload) {
+        this.pendingReload = false;
+        void this.reload();
+      }
+    });
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<void> {
+    const profiles = await readProfiles(this.env);
+    const wanted: ResolvedConnection[] = [];
+    const local = this.localServer.running;
+    if (local) wanted.push(localConnection(local.endpoint, local.engine.region));
+    const setting = vscode.workspace.getConfiguration('sqsWorkbench').get<unknown>('connections', []);
+    const { connections, problems } = configuredConnections(setting, profiles);
+    this.problems = problems;
+    wanted.push(...connections);
+    if (connections.length === 0 && problems.length === 0 && environmentHasAws(this.env, profiles)) {
+      wanted.push(environmentConnection(this.env, profiles));
+    }
+    const next = new Map<string, Connection>();
+    for (const info of wanted) {
+      const existing = this.connections.get(info.id);
+      if (existing && sameConnection(existing.info, info)) {
+        next.set(info.id, existing);
+        continue;
+      }
+      const gateway = new SqsGateway(info, createSqsClient(info), this.log);
+      const catalog = new QueueCatalog(gateway, {
+        concurrency: () => vscode.workspace.getConfiguration('sqsWorkbench.explorer').get<number>('attributeConcurrency', 8),
+      });
+      next.set(info.id, { info, gateway, catalog });
+    }
+    for (const [id, old] of this.connections) {
+      if (next.get(id) !== old) old.gateway.dispose();
+    }
+    this.connections = next;
+    await vscode.commands.executeCommand('setContext', 'sqsWorkbench.hasConnections', next.size > 0 || problems.length > 0);
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    for (const c of this.connections.values()) c.gateway.dispose();
+    this.connections.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}
