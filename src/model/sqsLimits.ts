@@ -43,8 +43,12 @@ export function queueNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** True when every code point is one SQS accepts in a body or attribute value. */
+const INVALID_CHARACTER = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/** The first code point SQS does not accept in a body or attribute value, or undefined. */
 export function firstInvalidCharacter(text: string): { index: number; codePoint: number } | undefined {
+  // A regular expression finds the common case (nothing invalid) far faster than a loop.
+  if (!INVALID_CHARACTER.test(text)) return undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x20 && c <= 0xd7ff) continue;
