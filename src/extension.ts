@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import { ATTRIBUTES_SCHEME, QueueAttributesFileSystem } from './views/commands/queueAttributesDocument';
 import { registerConnectionCommands } from './views/commands/connectionCommands';
 import { registerQueueCommands } from './views/commands/queueCommands';
+import { SendCommands } from './views/commands/sendCommands';
+import { DEFAULT_KEY_PATHS, parseKeyPaths, type KeyPath } from './model/idempotency';
+import { LifecycleStore } from './model/lifecycle';
 import { ConnectionManager } from './views/explorer/connectionManager';
 import { ExplorerProvider, type ExplorerNode, type FilterStore } from './views/explorer/explorerProvider';
 import { RefreshManager } from './views/explorer/refreshManager';
@@ -13,6 +16,7 @@ export interface SqsWorkbenchApi {
   readonly connections: ConnectionManager;
   readonly explorer: ExplorerProvider;
   readonly refresher: RefreshManager;
+  readonly lifecycle: LifecycleStore;
 }
 
 let localServer: LocalServerController | undefined;
@@ -36,6 +40,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const explorer = new ExplorerProvider(connections, filters);
   const view = vscode.window.createTreeView<ExplorerNode>('sqsWorkbench.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   const refresher = new RefreshManager(view, connections, log);
+  const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('sqsWorkbench');
+  const lifecycle = new LifecycleStore(settings().get<number>('lifecycle.maxEvents', 100_000));
+  let keyPaths: KeyPath[] = [];
+  const readKeyPaths = (): void => {
+    const parsed = parseKeyPaths(settings().get<string[]>('idempotencyKeyPaths', DEFAULT_KEY_PATHS));
+    keyPaths = parsed.paths;
+    for (const p of parsed.problems) log.warn(`sqsWorkbench.idempotencyKeyPaths: ${p}`);
+  };
+  readKeyPaths();
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('sqsWorkbench.idempotencyKeyPaths')) readKeyPaths();
+      if (e.affectsConfiguration('sqsWorkbench.lifecycle.maxEvents')) lifecycle.setMaxEvents(settings().get<number>('lifecycle.maxEvents', 100_000));
+    }),
+    lifecycle.onDidChange((change) => {
+      if (change.dropped > 0) log.warn(`Lifecycle record full (sqsWorkbench.lifecycle.maxEvents): dropped ${change.dropped} of the oldest events, ${lifecycle.droppedTotal} in all.`);
+    }),
+    new SendCommands(connections, lifecycle, () => keyPaths, context.workspaceState, log),
+  );
   context.subscriptions.push(
     server,
     connections,
@@ -70,7 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await server.start().catch((err: unknown) => log.error(`Local SQS server failed to start: ${String(err)}`));
   }
   await connections.reload();
-  return { localServer: server, connections, explorer, refresher };
+  return { localServer: server, connections, explorer, refresher, lifecycle };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { extractIdempotencyKey, type KeyPath } from './idempotency';
+
+/**
+ * The lifecycle record: what happened to each message the extension saw, in order. Events
+ * are kept per message and per queue up to a bound; past it the events of the queue that
+ * was least recently active are dropped first, oldest first, and every drop is counted and
+ * reported, never silent.
+ */
+
+export type LifecycleKind = 'sent' | 'received' | 'extended' | 'released' | 'expired' | 'deleted' | 'movedToDlq' | 'failed';
+
+export interface SentDetails {
+  /** SHA-256 of the body (hex), to tell identical bodies apart from different ones. */
+  readonly bodyDigest: string;
+  readonly bodyBytes: number;
+  readonly attributes?: Readonly<Record<string, string>>;
+  readonly groupId?: string;
+  readonly dedupId?: string;
+  readonly sequenceNumber?: string;
+  readonly idempotencyKey?: string;
+  readonly idempotencyKeyPath?: string;
+  /** How the message was sent: one send, Send Again, or a batch file. */
+  readonly via: 'send' | 'sendAgain' | 'batch';
+}
+
+export interface LifecycleEvent {
+  /** Increases with every event recorded. */
+  readonly seq: number;
+  readonly messageId: string;
+  readonly queueUrl: string;
+  readonly kind: LifecycleKind;
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface LifecycleChange {
+  readonly added: readonly LifecycleEvent[];
+  /** Events dropped to stay within the bound, by this change. */
+  readonly dropped: number;
+}
+
+interface QueueRecord {
+  lastActivity: number;
+  /** Events of this queue, oldest first; `head` is the first one still kept. */
+  events: LifecycleEvent[];
+  head: number;
+}
+
+export class LifecycleStore {
+  private readonly byMessage = new Map<string, LifecycleEvent[]>();
+  private readonly byQueue = new Map<string, QueueRecord>();
+  private readonly listeners = new Set<(change: LifecycleChange) => void>();
+  private nextSeq = 1;
+  private size = 0;
+  private activity = 0;
+  /** Every event dropped so far. */
+  droppedTotal = 0;
+
+  constructor(private maxEvents: number) {}
+
+  get eventCount(): number {
+    return this.size;
+  }
+
+  setMaxEvents(maxEvents: number): void {
+    this.maxEvents = Math.max(1, maxEvents);
+    const dropped = this.evict();
+    if (dropped > 0) this.emit({ added: [], dropped });
+  }
+
+  onDidChange(listener: (change: LifecycleChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Records events (in the order given) and reports them in one change. */
+  record(events: readonly Omit<LifecycleEvent, 'seq'>[]): LifecycleEvent[] {
+    const added: LifecycleEvent[] = [];
+    for (const e of events) {
+      const event: LifecycleEvent = { ...e, seq: this.nextSeq++ };
+      let perMessage = this.byMessage.get(event.messageId);
+      if (!perMessage) {
+        perMessage = [];
+        this.byMessage.set(event.messageId, perMessage);
+      }
+      perMessage.push(event);
+      let queue = this.byQueue.get(event.queueUrl);
+      if (!queue) {
+        queue = { lastActivity: 0, events: [], head: 0 };
+        this.byQueue.set(event.queueUrl, queue);
+      }
+      queue.events.push(event);
+      queue.lastActivity = ++this.activity;
+      this.size++;
+      added.push(event);
+    }
+    const dropped = this.evict();
+    if (added.length > 0 || dropped > 0) this.emit({ added, dropped });
+    return added;
+  }
+
+  /** A message's events, oldest first. */
+  eventsOf(messageId: string): readonly LifecycleEvent[] {
+    return this.byMessage.get(messageId) ?? [];
+  }
+
+  /** The ids of the messages with events on a queue, in the order they were first seen. */
+  messagesOf(queueUrl: string): string[] {
+    const queue = this.byQueue.get(queueUrl);
+    if (!queue) return [];
+    const ids = new Set<string>();
+    for (let i = queue.head; i < queue.events.length; i++) ids.add(queue.events[i].messageId);
+    return [...ids];
+  }
+
+  private evict(): number {
+    let dropped = 0;
+    while (this.size > this.maxEvents) {
+      let oldest: QueueRecord | undefined;
+      let oldestUrl = '';
+      for (const [url, q] of this.byQueue) {
+        if (!oldest || q.lastActivity < oldest.lastActivity) {
+          oldest = q;
+          oldestUrl = url;
+        }
+      }
+      if (!oldest) break;
+      const excess = this.size - this.maxEvents;
+      const take = Math.min(excess, oldest.events.length - oldest.head);
+      for (let i = 0; i < take; i++) {
+        const event = oldest.events[oldest.head++];
+        const perMessage = this.byMessage.get(event.messageId);
+        if (perMessage) {
+          const at = perMessage.indexOf(event);
+          if (at >= 0) perMessage.splice(at, 1);
+          if (perMessage.length === 0) this.byMessage.delete(event.messageId);
+        }
+      }
+      this.size -= take;
+      dropped += take;
+      if (oldest.head >= oldest.events.length) this.byQueue.delete(oldestUrl);
+      else if (oldest.head > 1024 && oldest.head * 2 > oldest.events.length) {
+        oldest.events = oldest.events.slice(oldest.head);
+        oldest.head = 0;
+      }
+    }
+    this.droppedTotal += dropped;
+    return dropped;
+  }
+
+  private emit(change: LifecycleChange): void {
+    for (const listener of [...this.listeners]) listener(change);
+  }
+}
+
+/** What a `sent` event is made from. */
+export interface SentMessage {
+  readonly messageId: string;
+  readonly queueUrl: string;
+  readonly at: number;
+  readonly body: string;
+  readonly attributes?: Readonly<Record<string, { readonly DataType?: string; readonly StringValue?: string; readonly BinaryValue?: Uint8Array }>>;
+  readonly groupId?: string;
+  readonly dedupId?: string;
+  readonly sequenceNumber?: string;
+  readonly via: SentDetails['via'];
+}
+
+/** The `sent` event of a message: body digest, attribute types, FIFO ids and its idempotency key. */
+export function sentEvent(m: SentMessage, keyPaths: readonly KeyPath[]): Omit<LifecycleEvent, 'seq'> {
+  const key = extractIdempotencyKey({ body: m.body, ...(m.attributes ? { attributes: m.attributes } : {}), ...(m.dedupId ? { dedupId: m.dedupId } : {}) }, keyPaths);
+  const attributes = m.attributes && Object.keys(m.attributes).length > 0 ? Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, v.DataType ?? 'String'])) : undefined;
+  const details: SentDetails = {
+    bodyDigest: createHash('sha256').update(m.body, 'utf8').digest('hex'),
+    bodyBytes: Buffer.byteLength(m.body, 'utf8'),
+    via: m.via,
+    ...(attributes ? { attributes } : {}),
+    ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
+    ...(m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
+    ...(m.sequenceNumber !== undefined ? { sequenceNumber: m.sequenceNumber } : {}),
+    ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}),
+  };
+  return { messageId: m.messageId, queueUrl: m.queueUrl, kind: 'sent', at: m.at, details: { ...details } };
+}

@@ -1,0 +1,108 @@
+import { readMessageFile, type FileEntry, type FileFormat } from '../model/messageFile';
+import { sendBatches, type BatchItem, type BatchSendOptions, type BatchSendSummary, type UnsentItem } from './batchSender';
+import type { SqsGateway } from './gateway';
+import { messageFromEntry, validateMessage, type FieldProblem, type QueueLimits } from './sending';
+
+/** A problem with one entry of a batch file, where it is. */
+export interface EntryProblem {
+  readonly index: number;
+  readonly line: number;
+  readonly column: number;
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface FileCheck {
+  format: FileFormat;
+  entries: number;
+  valid: number;
+  /** Entries with at least one problem. */
+  invalid: number;
+  /** Problems, in file order, at most `maxProblems` of them. */
+  problems: EntryProblem[];
+  /** Problems past `maxProblems`, counted but not kept. */
+  moreProblems: number;
+}
+
+/** Opens the file's text again from the start, as chunks. */
+export type ChunkSource = () => AsyncIterable<string> | Iterable<string>;
+
+function toItem(entry: FileEntry, limits: QueueLimits): { item?: BatchItem; problems: FieldProblem[] } {
+  if (entry.error !== undefined) return { problems: [{ field: 'entry', message: entry.error }] };
+  const { message, problems } = messageFromEntry(entry.value);
+  if (!message) return { problems };
+  const all = [...problems, ...validateMessage(message, limits)];
+  return all.length > 0 ? { problems: all } : { item: { position: entry.index, message, source: entry.value }, problems: [] };
+}
+
+/** Reads the whole file once and checks every entry against the limits; nothing is sent. */
+export async function checkMessageFile(source: ChunkSource, limits: QueueLimits, maxProblems = 1000): Promise<FileCheck> {
+  const check: FileCheck = { format: 'lines', entries: 0, valid: 0, invalid: 0, problems: [], moreProblems: 0 };
+  for await (const entry of readMessageFile(source(), (f) => (check.format = f))) {
+    check.entries++;
+    const { problems } = toItem(entry, limits);
+    if (problems.length === 0) {
+      check.valid++;
+      continue;
+    }
+    check.invalid++;
+    for (const p of problems) {
+      if (check.problems.length < maxProblems) check.problems.push({ index: entry.index, line: entry.line, column: entry.column, ...p });
+      else check.moreProblems++;
+    }
+  }
+  return check;
+}
+
+export interface FileSendOptions extends BatchSendOptions {
+  /** Invalid entries are reported as not sent (and written to the result); the rest go. */
+  onInvalid?(items: readonly UnsentItem[]): void;
+}
+
+export interface FileSendSummary extends BatchSendSummary {
+  entries: number;
+  invalid: number;
+  /** Where the entries that were not sent were written, if any. */
+  resultFile?: string;
+}
+
+/**
+ * Reads the file again and sends its valid entries with {@link sendBatches}; invalid
+ * entries count as not sent. sent + failed + notSent always equals the entries in the file.
+ */
+export async function sendMessageFile(gateway: SqsGateway, queueUrl: string, source: ChunkSource, limits: QueueLimits, options: FileSendOptions): Promise<FileSendSummary> {
+  let entries = 0;
+  let invalid = 0;
+  async function* items(): AsyncGenerator<BatchItem> {
+    for await (const entry of readMessageFile(source())) {
+      entries++;
+      const { item, problems } = toItem(entry, limits);
+      if (item) {
+        yield item;
+        continue;
+      }
+      invalid++;
+      options.onInvalid?.([
+        {
+          item: { position: entry.index, message: { body: '' }, source: entry.value ?? null },
+          code: 'Invalid',
+          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+        },
+      ]);
+    }
+  }
+  const summary = await sendBatches(gateway, queueUrl, items(), options);
+  return { ...summary, notSent: summary.notSent + invalid, entries, invalid };
+}
+
+/**
+ * One line of a result file: the entry as it was (in object form) with the reason it was
+ * not sent. Batch Send reads such a file as it is (it passes over the `error` field).
+ */
+export function resultLine(unsent: UnsentItem): string {
+  const source = unsent.item.source;
+  const entry: Record<string, unknown> =
+    typeof source === 'object' && source !== null && !Array.isArray(source) ? { ...(source as Record<string, unknown>) } : { body: source };
+  entry.error = `${unsent.code}: ${unsent.message}`;
+  return JSON.stringify(entry);
+}
