@@ -1,7 +1,7 @@
 // Builds the three bundles into dist/: the extension (Node, CommonJS, `vscode` external),
 // the inspector webview script (browser), and the local SQS server's command line.
 import * as esbuild from 'esbuild';
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -46,6 +46,15 @@ const builds = [
 ];
 
 if (!watch) rmSync('dist', { recursive: true, force: true });
+
+/** Static files of the webview: its stylesheet and the codicon font, served from dist/webview. */
+function copyWebviewAssets() {
+  mkdirSync('dist/webview', { recursive: true });
+  copyFileSync('webview/inspector.css', 'dist/webview/inspector.css');
+  copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
+  copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
+}
+copyWebviewAssets();
 const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
 if (watch) {
   await Promise.all(contexts.map((ctx) => ctx.watch()));

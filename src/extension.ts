@@ -9,6 +9,7 @@ import { ConnectionManager } from './views/explorer/connectionManager';
 import { ExplorerProvider, type ExplorerNode, type FilterStore } from './views/explorer/explorerProvider';
 import { RefreshManager } from './views/explorer/refreshManager';
 import { LocalServerController } from './views/localServerController';
+import { InspectorManager } from './views/inspector/inspectorManager';
 
 /** What `activate` returns: the services, for the extension's own tests. */
 export interface SqsWorkbenchApi {
@@ -17,9 +18,11 @@ export interface SqsWorkbenchApi {
   readonly explorer: ExplorerProvider;
   readonly refresher: RefreshManager;
   readonly lifecycle: LifecycleStore;
+  readonly inspectors: InspectorManager;
 }
 
 let localServer: LocalServerController | undefined;
+let inspectors: InspectorManager | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<SqsWorkbenchApi> {
   const log = vscode.window.createOutputChannel('SQS Workbench', { log: true });
@@ -59,6 +62,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     }),
     new SendCommands(connections, lifecycle, () => keyPaths, context.workspaceState, log),
   );
+  inspectors = new InspectorManager(connections, context.extensionUri, lifecycle, context.workspaceState, log);
+  context.subscriptions.push(inspectors);
   context.subscriptions.push(
     server,
     connections,
@@ -93,10 +98,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await server.start().catch((err: unknown) => log.error(`Local SQS server failed to start: ${String(err)}`));
   }
   await connections.reload();
-  return { localServer: server, connections, explorer, refresher, lifecycle };
+  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors };
 }
 
 export async function deactivate(): Promise<void> {
+  // Release every held message while the clients still work, then stop the local server.
+  await inspectors?.closeAll();
+  inspectors = undefined;
   await localServer?.stop();
   localServer = undefined;
 }

@@ -1,22 +1,197 @@
 /**
- * The typed protocol between the extension host and the inspector webview, imported by
- * both sides. Method names read `scope/noun/verb`; requests carry an id and get a reply.
+ * The typed protocol between the extension host and the message inspector webview,
+ * imported by both sides. The webview sends requests (each with an id, answered by one
+ * `host/reply`) and notifications; the host sends notifications. Method names read
+ * `scope/noun/verb`. Nothing here is `any`: both sides check what they receive.
  */
 
-/** Webview to host: the page is loaded and listening. */
+export type ReceiveMode = 'peek' | 'hold';
+export type MessageState = 'held' | 'released' | 'deleted' | 'expired' | 'peeked';
+
+export interface ReceiveOptions {
+  /** Messages in all, 1..1000. */
+  count: number;
+  /** Long-poll wait, 0..20 s. */
+  waitSeconds: number;
+  /** Visibility timeout of a hold, in seconds. */
+  visibilityTimeout: number;
+  mode: ReceiveMode;
+}
+
+export interface AttributeView {
+  readonly type: string;
+  /** The value as text; binary values in base64. */
+  readonly value: string;
+}
+
+/** One received message as the inspector shows it. All strings are untrusted text. */
+export interface MessageView {
+  readonly messageId: string;
+  readonly body: string;
+  /** Milliseconds since the epoch, from SentTimestamp. */
+  readonly sentAt?: number;
+  readonly receiveCount: number;
+  readonly firstReceiveAt?: number;
+  readonly senderId?: string;
+  readonly groupId?: string;
+  readonly dedupId?: string;
+  readonly sequenceNumber?: string;
+  readonly deadLetterSourceArn?: string;
+  readonly state: MessageState;
+  readonly mode: ReceiveMode;
+  /** When a hold ends (ms since the epoch). */
+  readonly deadline: number;
+  /** When the current visibility window began (the receive, or the last extension). */
+  readonly windowStart: number;
+  readonly autoExtend: boolean;
+  readonly note?: string;
+  readonly messageAttributes: Readonly<Record<string, AttributeView>>;
+  readonly systemAttributes: Readonly<Record<string, string>>;
+  /** Why Extend / Release / Delete are not possible now, if they are not. */
+  readonly disabled: { readonly extend?: string; readonly release?: string; readonly delete?: string };
+}
+
+export interface QueueView {
+  readonly name: string;
+  readonly url: string;
+  readonly connection: string;
+  readonly fifo: boolean;
+  readonly visibilityTimeout: number;
+  readonly maxReceiveCount?: number;
+  readonly deadLetterQueue?: string;
+}
+
+// ---- webview -> host -----------------------------------------------------------------
+
+export interface RequestMap {
+  'messages/receive': { params: ReceiveOptions; result: { received: number } };
+  'messages/extend': { params: { ids: string[]; seconds?: number }; result: EntryResult };
+  'messages/autoExtend/set': { params: { ids: string[]; on: boolean }; result: EntryResult };
+  'messages/release': { params: { ids: string[] }; result: EntryResult };
+  'messages/delete': { params: { ids: string[] }; result: EntryResult };
+  'message/body/copy': { params: { id: string }; result: Record<string, never> };
+  'message/body/open': { params: { id: string }; result: Record<string, never> };
+  'messages/save': { params: { ids: string[] }; result: { file?: string } };
+}
+
+export type RequestMethod = keyof RequestMap;
+
+export interface EntryResult {
+  readonly failures: readonly { readonly messageId: string; readonly code: string; readonly message: string }[];
+}
+
+export type WebviewRequest = {
+  [M in RequestMethod]: { readonly kind: 'request'; readonly id: number; readonly method: M; readonly params: RequestMap[M]['params'] };
+}[RequestMethod];
+
 export interface ReadyNotification {
-  readonly type: 'webview/ready';
+  readonly kind: 'notification';
+  readonly method: 'webview/ready';
 }
 
-/** Host to webview: the state to draw, sent after `webview/ready`. */
+/** UI state the webview keeps across reloads, stored by the host. */
+export interface OptionsChangedNotification {
+  readonly kind: 'notification';
+  readonly method: 'webview/options/changed';
+  readonly params: ReceiveOptions;
+}
+
+export type WebviewToHost = WebviewRequest | ReadyNotification | OptionsChangedNotification;
+
+// ---- host -> webview -----------------------------------------------------------------
+
 export interface StateNotification {
-  readonly type: 'host/state/set';
-  readonly queueName: string;
+  readonly method: 'host/state/set';
+  readonly params: { readonly queue: QueueView; readonly options: ReceiveOptions; readonly messages: readonly MessageView[]; readonly now: number };
 }
 
-export type WebviewToHost = ReadyNotification;
-export type HostToWebview = StateNotification;
+export interface MessagesNotification {
+  readonly method: 'host/messages/upsert';
+  readonly params: { readonly messages: readonly MessageView[]; readonly now: number };
+}
 
-export function isWebviewToHost(value: unknown): value is WebviewToHost {
-  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'webview/ready';
+export interface BusyNotification {
+  readonly method: 'host/busy/set';
+  readonly params: { readonly busy: boolean; readonly label?: string };
+}
+
+export interface NoticeNotification {
+  readonly method: 'host/notice/show';
+  readonly params: { readonly level: 'info' | 'warning' | 'error'; readonly text: string };
+}
+
+export interface Reply {
+  readonly method: 'host/reply';
+  readonly params: { readonly id: number; readonly ok: boolean; readonly result?: unknown; readonly error?: string };
+}
+
+export type HostToWebview = StateNotification | MessagesNotification | BusyNotification | NoticeNotification | Reply;
+
+// ---- guards ---------------------------------------------------------------------------
+
+const REQUEST_METHODS: readonly RequestMethod[] = [
+  'messages/receive',
+  'messages/extend',
+  'messages/autoExtend/set',
+  'messages/release',
+  'messages/delete',
+  'message/body/copy',
+  'message/body/open',
+  'messages/save',
+];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+export function isReceiveOptions(v: unknown): v is ReceiveOptions {
+  return (
+    isRecord(v) &&
+    typeof v.count === 'number' &&
+    typeof v.waitSeconds === 'number' &&
+    typeof v.visibilityTimeout === 'number' &&
+    (v.mode === 'peek' || v.mode === 'hold')
+  );
+}
+
+function paramsValid(method: RequestMethod, p: unknown): boolean {
+  if (!isRecord(p)) return false;
+  switch (method) {
+    case 'messages/receive':
+      return isReceiveOptions(p);
+    case 'messages/extend':
+      return isStringArray(p.ids) && (p.seconds === undefined || typeof p.seconds === 'number');
+    case 'messages/autoExtend/set':
+      return isStringArray(p.ids) && typeof p.on === 'boolean';
+    case 'messages/release':
+    case 'messages/delete':
+    case 'messages/save':
+      return isStringArray(p.ids);
+    case 'message/body/copy':
+    case 'message/body/open':
+      return typeof p.id === 'string';
+  }
+}
+
+/** Checks a message from the webview: the host trusts nothing it has not checked. */
+export function isWebviewToHost(v: unknown): v is WebviewToHost {
+  if (!isRecord(v)) return false;
+  if (v.kind === 'notification') {
+    return v.method === 'webview/ready' || (v.method === 'webview/options/changed' && isReceiveOptions(v.params));
+  }
+  return (
+    v.kind === 'request' &&
+    typeof v.id === 'number' &&
+    typeof v.method === 'string' &&
+    (REQUEST_METHODS as readonly string[]).includes(v.method) &&
+    paramsValid(v.method as RequestMethod, v.params)
+  );
+}
+
+export function isHostToWebview(v: unknown): v is HostToWebview {
+  return isRecord(v) && typeof v.method === 'string' && v.method.startsWith('host/') && isRecord(v.params);
 }

@@ -1,17 +1,535 @@
-import type { HostToWebview, WebviewToHost } from '../src/protocol';
-import { registerUiComponents } from './ui';
+import {
+  isHostToWebview,
+  type HostToWebview,
+  type MessageView,
+  type QueueView,
+  type ReceiveOptions,
+  type RequestMap,
+  type RequestMethod,
+  type WebviewToHost,
+} from '../src/protocol';
+import { button, dropdown, progressRing, registerUiComponents, textField, type UiButton, type UiField } from './ui';
+
+interface SavedState {
+  selected: string[];
+  current?: string;
+}
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
+  getState(): SavedState | undefined;
+  setState(state: SavedState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 registerUiComponents();
 const vscode = acquireVsCodeApi();
-const title = document.getElementById('title');
 
-window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
-  const message = event.data;
-  if (message.type === 'host/state/set' && title) title.textContent = message.queueName;
+// ---- state ----------------------------------------------------------------------------
+
+let queue: QueueView | undefined;
+let options: ReceiveOptions = { count: 10, waitSeconds: 2, visibilityTimeout: 30, mode: 'peek' };
+const messages = new Map<string, MessageView>();
+const order: string[] = [];
+const saved = vscode.getState();
+const selected = new Set<string>(saved?.selected ?? []);
+let current: string | undefined = saved?.current;
+/** Host clock minus page clock: countdowns use the host's time. */
+let skew = 0;
+
+// ---- requests -------------------------------------------------------------------------
+
+let nextId = 1;
+const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+
+function request<M extends RequestMethod>(method: M, params: RequestMap[M]['params']): Promise<RequestMap[M]['result']> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve: resolve, reject });
+    vscode.postMessage({ kind: 'request', id, method, params } as WebviewToHost);
+  });
+}
+
+// ---- DOM helpers ----------------------------------------------------------------------
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function icon(name: string): HTMLElement {
+  const i = el('span', `codicon codicon-${name}`);
+  i.setAttribute('aria-hidden', 'true');
+  return i;
+}
+
+function fmtTime(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  const d = new Date(ms);
+  return d.toLocaleTimeString(undefined, { hour12: false });
+}
+
+function fmtRemaining(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+function preview(body: string): string {
+  const flat = body.length > 300 ? body.slice(0, 300) : body;
+  return flat.replace(/\s+/g, ' ');
+}
+
+function persist(): void {
+  vscode.setState({ selected: [...selected], ...(current ? { current } : {}) });
+}
+
+// ---- layout ---------------------------------------------------------------------------
+
+const app = document.getElementById('app') as HTMLElement;
+const header = el('header');
+const title = el('h1');
+const meta = el('span', 'meta');
+header.append(title, meta);
+
+const toolbar = el('div', 'toolbar');
+toolbar.setAttribute('role', 'toolbar');
+toolbar.setAttribute('aria-label', 'Receive');
+const modeField = dropdown('Mode', [
+  { value: 'peek', label: 'Peek (release at once)' },
+  { value: 'hold', label: 'Hold (keep hidden)' },
+], 'peek');
+const countField = textField('Messages', '10', { size: 4 });
+const waitField = textField('Wait (s)', '2', { size: 3 });
+const vtField = textField('Visibility (s)', '30', { size: 5 });
+const receiveButton = button('Receive', { icon: 'cloud-download', appearance: 'primary', title: 'Receive messages (Ctrl+Enter)' });
+const busy = el('span', 'busy');
+busy.append(progressRing(), el('span', undefined, ''));
+busy.hidden = true;
+const modeLabel = el('label', 'field', 'Mode');
+modeLabel.append(modeField);
+toolbar.append(modeLabel, countField, waitField, vtField, receiveButton, busy);
+
+const actions = el('div', 'toolbar');
+actions.setAttribute('role', 'toolbar');
+actions.setAttribute('aria-label', 'Selected messages');
+const selectionInfo = el('span', 'meta', '');
+const extendButton = button('Extend', { icon: 'history', title: 'Extend the hold by the queue visibility timeout (E)' });
+const extendBy = textField('by (s)', '', { size: 5 });
+const autoButton = button('Auto-extend', { icon: 'sync', title: 'Extend shortly before each deadline, up to 12 hours after the receive (A)' });
+const releaseButton = button('Release', { icon: 'debug-step-out', title: 'Make visible again now (R)' });
+const deleteButton = button('Delete', { icon: 'trash', title: 'Delete (Delete key)' });
+const saveButton = button('Save…', { icon: 'save', title: 'Save the selected (or all) messages to a JSON file' });
+actions.append(selectionInfo, el('span', 'spacer'), extendButton, extendBy, autoButton, releaseButton, deleteButton, saveButton);
+
+const notice = el('div', 'notice');
+notice.setAttribute('role', 'status');
+notice.setAttribute('aria-live', 'polite');
+notice.hidden = true;
+
+const main = el('main');
+const listPane = el('div', 'list');
+const table = el('table');
+table.setAttribute('role', 'grid');
+table.setAttribute('aria-label', 'Received messages');
+table.setAttribute('aria-multiselectable', 'true');
+const thead = el('thead');
+const headRow = el('tr');
+const allBox = el('input');
+allBox.type = 'checkbox';
+allBox.setAttribute('aria-label', 'Select all');
+const thCheck = el('th', 'check');
+thCheck.append(allBox);
+headRow.append(thCheck, el('th', 'id', 'Message'), el('th', undefined, 'Body'), el('th', 'sent', 'Sent'), el('th', 'count', 'Receives'), el('th', 'state', 'State'));
+thead.append(headRow);
+const tbody = el('tbody');
+table.append(thead, tbody);
+const empty = el('div', 'empty', 'No messages yet. Choose Peek to look without taking them, or Hold to keep them hidden from other consumers while you watch their visibility timeout run down.');
+listPane.append(table, empty);
+const detail = el('section', 'detail');
+detail.setAttribute('aria-label', 'Message details');
+main.append(listPane, detail);
+app.append(header, toolbar, actions, notice, main);
+
+// ---- rendering ------------------------------------------------------------------------
+
+const rows = new Map<string, { tr: HTMLTableRowElement; box: HTMLInputElement; count: HTMLElement; state: HTMLElement }>();
+
+function stateCell(m: MessageView, target: HTMLElement): void {
+  target.replaceChildren();
+  target.className = `state state-${m.state}`;
+  if (m.state === 'held') {
+    const remaining = m.deadline - (Date.now() + skew);
+    const span = el('span', 'countdown');
+    const track = el('span', 'bar-track');
+    const bar = el('span', `bar${remaining < 5000 ? ' low' : ''}`);
+    const total = Math.max(1, m.deadline - m.windowStart);
+    bar.style.width = `${Math.max(0, Math.min(100, (remaining / total) * 100))}%`;
+    track.append(bar);
+    span.append(icon(m.autoExtend ? 'sync' : 'lock'), el('span', undefined, fmtRemaining(remaining)), track);
+    span.title = `Hidden until ${new Date(m.deadline).toLocaleTimeString()}${m.autoExtend ? ', auto-extending' : ''}`;
+    target.append(span);
+  } else {
+    const labels: Record<string, string> = { peeked: 'peeked', released: 'released', deleted: 'deleted', expired: 'expired: visible again' };
+    target.textContent = labels[m.state] ?? m.state;
+  }
+}
+
+function renderRow(m: MessageView): void {
+  let row = rows.get(m.messageId);
+  if (!row) {
+    const tr = el('tr', 'row');
+    tr.setAttribute('role', 'row');
+    tr.tabIndex = -1;
+    tr.dataset.id = m.messageId;
+    const box = el('input');
+    box.type = 'checkbox';
+    box.tabIndex = -1;
+    box.setAttribute('aria-label', `Select message ${m.messageId}`);
+    const tdCheck = el('td', 'check');
+    tdCheck.append(box);
+    const id = el('td', 'id', m.messageId.slice(0, 8));
+    id.title = m.messageId;
+    const body = el('td', undefined, preview(m.body));
+    const sent = el('td', 'sent', fmtTime(m.sentAt));
+    const count = el('td', 'count');
+    const state = el('td', 'state');
+    tr.append(tdCheck, id, body, sent, count, state);
+    tbody.append(tr);
+    row = { tr, box, count, state };
+    rows.set(m.messageId, row);
+  }
+  row.count.textContent = String(m.receiveCount);
+  if (queue?.maxReceiveCount !== undefined && m.receiveCount >= queue.maxReceiveCount) {
+    row.count.title = `Received ${m.receiveCount} times: maxReceiveCount is ${queue.maxReceiveCount}; the next receive moves it to ${queue.deadLetterQueue ?? 'the dead-letter queue'}.`;
+    row.count.classList.add('note');
+  }
+  stateCell(m, row.state);
+  row.box.checked = selected.has(m.messageId);
+  row.tr.classList.toggle('selected', selected.has(m.messageId));
+  row.tr.classList.toggle('current', current === m.messageId);
+  row.tr.setAttribute('aria-selected', String(selected.has(m.messageId)));
+}
+
+function renderHeader(): void {
+  if (!queue) return;
+  title.textContent = queue.name;
+  const parts = [queue.connection, queue.fifo ? 'FIFO' : 'standard', `visibility ${queue.visibilityTimeout} s`];
+  if (queue.maxReceiveCount !== undefined) parts.push(`to ${queue.deadLetterQueue ?? 'DLQ'} after ${queue.maxReceiveCount} receives`);
+  meta.textContent = parts.join(' · ');
+  document.title = `Messages of ${queue.name}`;
+}
+
+function dl(entries: [string, string][]): HTMLElement {
+  const list = el('dl', 'attrs');
+  for (const [k, v] of entries) list.append(el('dt', undefined, k), el('dd', undefined, v));
+  return list;
+}
+
+function renderDetail(): void {
+  detail.replaceChildren();
+  const m = current ? messages.get(current) : undefined;
+  if (!m) {
+    detail.append(el('div', 'empty', 'Select a message to see its body and attributes.'));
+    return;
+  }
+  const head = el('h2', undefined, `Message ${m.messageId}`);
+  const acts = el('div', 'actions');
+  const copy = button('Copy Body', { icon: 'copy' });
+  copy.addEventListener('click', () => void request('message/body/copy', { id: m.messageId }));
+  const open = button('Open in Editor', { icon: 'go-to-file' });
+  open.addEventListener('click', () => void request('message/body/open', { id: m.messageId }));
+  acts.append(copy, open);
+  let pretty = m.body;
+  try {
+    pretty = JSON.stringify(JSON.parse(m.body), null, 2);
+  } catch {
+    // not JSON: shown as it is
+  }
+  const body = el('pre', 'body', pretty.length > 200_000 ? `${pretty.slice(0, 200_000)}\n… (${pretty.length.toLocaleString()} characters; open it in an editor to see all)` : pretty);
+  body.tabIndex = 0;
+  body.setAttribute('aria-label', 'Message body');
+  detail.append(head, acts, el('h2', undefined, 'Body'), body);
+  if (m.note) detail.append(el('p', 'note', m.note));
+  const attrs = Object.entries(m.messageAttributes);
+  detail.append(el('h2', undefined, `Message attributes (${attrs.length})`));
+  detail.append(attrs.length > 0 ? dl(attrs.map(([k, a]) => [`${k} (${a.type})`, a.value])) : el('div', 'meta', 'none'));
+  const sys: [string, string][] = [];
+  const add = (k: string, v: string | undefined): void => {
+    if (v !== undefined) sys.push([k, v]);
+  };
+  add('SentTimestamp', m.sentAt !== undefined ? `${new Date(m.sentAt).toISOString()} (${m.sentAt})` : undefined);
+  add('ApproximateReceiveCount', String(m.receiveCount));
+  add('ApproximateFirstReceiveTimestamp', m.firstReceiveAt !== undefined ? `${new Date(m.firstReceiveAt).toISOString()} (${m.firstReceiveAt})` : undefined);
+  add('SenderId', m.senderId);
+  add('MessageGroupId', m.groupId);
+  add('MessageDeduplicationId', m.dedupId);
+  add('SequenceNumber', m.sequenceNumber);
+  add('DeadLetterQueueSourceArn', m.deadLetterSourceArn);
+  for (const [k, v] of Object.entries(m.systemAttributes)) {
+    if (!sys.some(([name]) => name === k) && !['SentTimestamp', 'ApproximateFirstReceiveTimestamp'].includes(k)) sys.push([k, v]);
+  }
+  detail.append(el('h2', undefined, 'System attributes'), dl(sys));
+}
+
+/** Enables the action buttons for what the selection allows; a disabled button says why. */
+function renderActions(): void {
+  const chosen = targetIds().map((id) => messages.get(id)).filter((m): m is MessageView => !!m);
+  selectionInfo.textContent = selected.size > 0 ? `${selected.size} selected` : current ? '1 message' : '';
+  const setup = (b: UiButton, action: 'extend' | 'release' | 'delete'): void => {
+    const allowed = chosen.filter((m) => !m.disabled[action]);
+    b.disabled = allowed.length === 0;
+    const reason = chosen.find((m) => m.disabled[action])?.disabled[action];
+    b.title = b.disabled ? (reason ?? 'Select a held message first.') : `${b.getAttribute('aria-label') ?? ''} ${allowed.length} message(s)`;
+  };
+  setup(extendButton, 'extend');
+  setup(autoButton, 'extend');
+  setup(releaseButton, 'release');
+  setup(deleteButton, 'delete');
+  autoButton.classList.toggle('on', chosen.length > 0 && chosen.every((m) => m.autoExtend));
+  saveButton.disabled = messages.size === 0;
+  empty.hidden = messages.size > 0;
+  table.hidden = messages.size === 0;
+  allBox.checked = messages.size > 0 && selected.size === messages.size;
+}
+
+function renderAll(): void {
+  renderHeader();
+  for (const id of order) {
+    const m = messages.get(id);
+    if (m) renderRow(m);
+  }
+  renderDetail();
+  renderActions();
+}
+
+function upsert(list: readonly MessageView[]): void {
+  for (const m of list) {
+    if (!messages.has(m.messageId)) order.push(m.messageId);
+    messages.set(m.messageId, m);
+    renderRow(m);
+    if (m.messageId === current) renderDetail();
+  }
+  renderActions();
+}
+
+function showNotice(level: 'info' | 'warning' | 'error', text: string): void {
+  notice.className = `notice ${level}`;
+  notice.textContent = text;
+  notice.hidden = false;
+}
+
+// ---- interaction ----------------------------------------------------------------------
+
+/** The messages an action applies to: the selection, or else the current message. */
+function targetIds(): string[] {
+  if (selected.size > 0) return [...selected];
+  return current ? [current] : [];
+}
+
+function setCurrent(id: string | undefined, focus = true): void {
+  const previous = current;
+  current = id;
+  if (previous) {
+    const p = messages.get(previous);
+    if (p) renderRow(p);
+  }
+  const m = id ? messages.get(id) : undefined;
+  if (m) {
+    renderRow(m);
+    const row = rows.get(m.messageId);
+    for (const r of rows.values()) r.tr.tabIndex = -1;
+    if (row) {
+      row.tr.tabIndex = 0;
+      if (focus) row.tr.focus();
+    }
+  }
+  renderDetail();
+  renderActions();
+  persist();
+}
+
+function toggle(id: string): void {
+  if (selected.has(id)) selected.delete(id);
+  else selected.add(id);
+  const m = messages.get(id);
+  if (m) renderRow(m);
+  renderActions();
+  persist();
+}
+
+function readOptions(): ReceiveOptions | undefined {
+  const n = (f: UiField, min: number, max: number, name: string): number | undefined => {
+    const v = Number(f.value.trim());
+    if (!Number.isInteger(v) || v < min || v > max) {
+      showNotice('error', `${name} must be a whole number from ${min} to ${max}.`);
+      f.focus();
+      return undefined;
+    }
+    return v;
+  };
+  const count = n(countField, 1, 1000, 'Messages');
+  const wait = n(waitField, 0, 20, 'Wait');
+  const vt = n(vtField, 0, 43_200, 'Visibility');
+  if (count === undefined || wait === undefined || vt === undefined) return undefined;
+  return { count, waitSeconds: wait, visibilityTimeout: vt, mode: modeField.value === 'hold' ? 'hold' : 'peek' };
+}
+
+async function runAction(label: string, run: () => Promise<{ failures: readonly { messageId: string; message: string }[] }>): Promise<void> {
+  try {
+    const { failures } = await run();
+    if (failures.length === 0) notice.hidden = true;
+  } catch (err) {
+    showNotice('error', `${label} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+receiveButton.addEventListener('click', () => {
+  const o = readOptions();
+  if (!o) return;
+  options = o;
+  notice.hidden = true;
+  vscode.postMessage({ kind: 'notification', method: 'webview/options/changed', params: o });
+  request('messages/receive', o).catch((err: Error) => showNotice('error', err.message));
 });
-vscode.postMessage({ type: 'webview/ready' });
+modeField.addEventListener('change', () => {
+  vtField.hidden = modeField.value !== 'hold';
+});
+extendButton.addEventListener('click', () => {
+  const by = extendBy.value.trim();
+  const seconds = by === '' ? undefined : Number(by);
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1 || seconds > 43_200)) {
+    showNotice('error', 'Extend by: a whole number of seconds from 1 to 43200, or empty for the queue visibility timeout.');
+    return;
+  }
+  void runAction('Extend', () => request('messages/extend', { ids: targetIds(), ...(seconds !== undefined ? { seconds } : {}) }));
+});
+autoButton.addEventListener('click', () => {
+  const ids = targetIds();
+  const on = !ids.every((id) => messages.get(id)?.autoExtend);
+  void runAction('Auto-extend', () => request('messages/autoExtend/set', { ids, on }));
+});
+releaseButton.addEventListener('click', () => void runAction('Release', () => request('messages/release', { ids: targetIds() })));
+deleteButton.addEventListener('click', () => void runAction('Delete', () => request('messages/delete', { ids: targetIds() })));
+saveButton.addEventListener('click', () => void request('messages/save', { ids: [...selected] }));
+allBox.addEventListener('change', () => {
+  if (allBox.checked) for (const id of order) selected.add(id);
+  else selected.clear();
+  renderAll();
+  persist();
+});
+
+tbody.addEventListener('click', (e) => {
+  const tr = (e.target as HTMLElement).closest('tr');
+  const id = tr?.dataset.id;
+  if (!id) return;
+  if ((e.target as HTMLElement).tagName === 'INPUT') {
+    toggle(id);
+    return;
+  }
+  if (e.ctrlKey || e.metaKey) toggle(id);
+  setCurrent(id);
+});
+
+table.addEventListener('keydown', (e) => {
+  const index = current ? order.indexOf(current) : -1;
+  const move = (to: number): void => {
+    e.preventDefault();
+    const id = order[Math.max(0, Math.min(order.length - 1, to))];
+    if (id) setCurrent(id);
+  };
+  if (e.key === 'ArrowDown') move(index + 1);
+  else if (e.key === 'ArrowUp') move(index - 1);
+  else if (e.key === 'Home') move(0);
+  else if (e.key === 'End') move(order.length - 1);
+  else if (e.key === ' ' && current) {
+    e.preventDefault();
+    toggle(current);
+  } else if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    for (const id of order) selected.add(id);
+    renderAll();
+    persist();
+  } else if (e.key === 'Delete' && !deleteButton.disabled) deleteButton.click();
+  else if (e.key === 'e' && !extendButton.disabled) extendButton.click();
+  else if (e.key === 'r' && !releaseButton.disabled) releaseButton.click();
+  else if (e.key === 'a' && !autoButton.disabled) autoButton.click();
+});
+table.addEventListener('focus', () => {
+  if (!current && order[0]) setCurrent(order[0]);
+});
+table.tabIndex = 0;
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) receiveButton.click();
+});
+
+// Countdowns: only held messages change with time.
+setInterval(() => {
+  for (const m of messages.values()) {
+    if (m.state !== 'held') continue;
+    const row = rows.get(m.messageId);
+    if (row) stateCell(m, row.state);
+  }
+}, 250);
+
+// ---- host messages --------------------------------------------------------------------
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const msg = event.data;
+  if (!isHostToWebview(msg)) return;
+  handle(msg);
+});
+
+function handle(msg: HostToWebview): void {
+  switch (msg.method) {
+    case 'host/state/set': {
+      queue = msg.params.queue;
+      options = msg.params.options;
+      skew = msg.params.now - Date.now();
+      modeField.value = options.mode;
+      countField.value = String(options.count);
+      waitField.value = String(options.waitSeconds);
+      vtField.value = String(options.visibilityTimeout);
+      vtField.hidden = options.mode !== 'hold';
+      messages.clear();
+      order.length = 0;
+      rows.clear();
+      tbody.replaceChildren();
+      for (const m of msg.params.messages) {
+        messages.set(m.messageId, m);
+        order.push(m.messageId);
+      }
+      for (const id of [...selected]) if (!messages.has(id)) selected.delete(id);
+      if (current && !messages.has(current)) current = undefined;
+      renderAll();
+      break;
+    }
+    case 'host/messages/upsert':
+      skew = msg.params.now - Date.now();
+      upsert(msg.params.messages);
+      break;
+    case 'host/busy/set':
+      busy.hidden = !msg.params.busy;
+      (busy.lastChild as HTMLElement).textContent = msg.params.label ?? '';
+      receiveButton.disabled = msg.params.busy;
+      break;
+    case 'host/notice/show':
+      showNotice(msg.params.level, msg.params.text);
+      break;
+    case 'host/reply': {
+      const p = pending.get(msg.params.id);
+      if (!p) break;
+      pending.delete(msg.params.id);
+      if (msg.params.ok) p.resolve(msg.params.result);
+      else p.reject(new Error(msg.params.error ?? 'failed'));
+      break;
+    }
+  }
+}
+
+renderAll();
+vscode.postMessage({ kind: 'notification', method: 'webview/ready' });

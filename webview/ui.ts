@@ -1,7 +1,66 @@
-// The only module that names the webview UI toolkit: its components are registered here,
-// so replacing the (deprecated upstream) toolkit touches one file.
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow, vsCodeProgressRing } from '@vscode/webview-ui-toolkit';
+// The only module that names the webview UI toolkit (deprecated upstream in 2025): its
+// components are registered and created here, so replacing it touches this file alone.
+import {
+  provideVSCodeDesignSystem,
+  vsCodeButton,
+  vsCodeDropdown,
+  vsCodeOption,
+  vsCodeProgressRing,
+  vsCodeTextField,
+} from '@vscode/webview-ui-toolkit';
 
 export function registerUiComponents(): void {
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeProgressRing());
+  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing(), vsCodeTextField());
+}
+
+/** Elements the app uses, with the properties it reads and writes. */
+export interface UiButton extends HTMLElement {
+  disabled: boolean;
+}
+export interface UiField extends HTMLElement {
+  value: string;
+}
+
+export function button(label: string, options: { icon?: string; appearance?: 'primary' | 'secondary' | 'icon'; title?: string } = {}): UiButton {
+  const b = document.createElement('vscode-button') as UiButton;
+  b.setAttribute('appearance', options.appearance ?? 'secondary');
+  if (options.icon) {
+    const icon = document.createElement('span');
+    icon.className = `codicon codicon-${options.icon}`;
+    icon.slot = options.appearance === 'icon' ? '' : 'start';
+    b.appendChild(icon);
+  }
+  if (options.appearance !== 'icon') b.appendChild(document.createTextNode(label));
+  b.setAttribute('aria-label', label);
+  b.title = options.title ?? label;
+  return b;
+}
+
+export function textField(label: string, value: string, options: { size?: number; type?: string } = {}): UiField {
+  const f = document.createElement('vscode-text-field') as UiField;
+  f.setAttribute('size', String(options.size ?? 4));
+  if (options.type) f.setAttribute('type', options.type);
+  f.setAttribute('aria-label', label);
+  f.value = value;
+  const text = document.createElement('span');
+  text.textContent = label;
+  f.appendChild(text);
+  return f;
+}
+
+export function dropdown(label: string, choices: readonly { value: string; label: string }[], value: string): UiField {
+  const d = document.createElement('vscode-dropdown') as UiField;
+  d.setAttribute('aria-label', label);
+  for (const c of choices) {
+    const o = document.createElement('vscode-option');
+    o.setAttribute('value', c.value);
+    o.textContent = c.label;
+    d.appendChild(o);
+  }
+  d.value = value;
+  return d;
+}
+
+export function progressRing(): HTMLElement {
+  return document.createElement('vscode-progress-ring');
 }

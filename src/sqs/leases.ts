@@ -39,6 +39,8 @@ export interface HeldMessage {
   receivedAt: number;
   /** When the message becomes visible again (holds only). */
   deadline: number;
+  /** When the current visibility window began: the receive, or the last extension. */
+  windowStart: number;
   state: LeaseState;
   autoExtend: boolean;
   /** Why auto-extend stopped, when it stopped by itself. */
@@ -188,7 +190,8 @@ export class LeaseSet {
       const failedIds = new Set(failed.map((f) => f.messageId));
       for (const m of list) {
         if (failedIds.has(m.messageId)) continue;
-        m.deadline = this.clock.now() + timeout * 1000;
+        m.windowStart = this.clock.now();
+        m.deadline = m.windowStart + timeout * 1000;
         if (timeout < seconds) m.autoExtendNote = 'Reached the 12-hour limit after the receive: the hold ends at the deadline.';
         this.scheduleExpiry(m);
         if (m.autoExtend) this.scheduleHeartbeat(m);
@@ -285,6 +288,7 @@ export class LeaseSet {
       receiveCount: 0,
       receivedAt: now,
       deadline: now,
+      windowStart: now,
       state: 'held',
       autoExtend: false,
       mode: options.mode,
@@ -293,6 +297,7 @@ export class LeaseSet {
     m.receiptHandle = raw.ReceiptHandle ?? '';
     m.receiveCount = Number(attrs.ApproximateReceiveCount ?? m.receiveCount + 1);
     m.receivedAt = now;
+    m.windowStart = now;
     m.deadline = now + vt * 1000;
     m.state = 'held';
     m.mode = options.mode;

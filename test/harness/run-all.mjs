@@ -16,7 +16,7 @@ const Mocha = require('mocha');
 const HARNESS = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HARNESS, '../..');
 const SUMMARY = /^(\d+) passed, (\d+) failed$/;
-const ALL_TIERS = ['unit', 'integration', 'vscode'];
+const ALL_TIERS = ['unit', 'integration', 'browser', 'vscode'];
 
 const totals = { passed: 0, failed: 0 };
 const results = [];
@@ -79,29 +79,30 @@ async function step(name, command, args) {
   return ok;
 }
 
-function findTestFiles(dir) {
+function findTestFiles(dir, suffix = '.test.js') {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((entry) => {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return findTestFiles(full);
-      return entry.isFile() && entry.name.endsWith('.test.js') ? [full] : [];
+      if (entry.isDirectory()) return findTestFiles(full, suffix);
+      return entry.isFile() && entry.name.endsWith(suffix) ? [full] : [];
     });
 }
 
 async function mochaTier(tier) {
   banner(`tier ${tier}`);
-  const dir = path.join(ROOT, 'out/test', tier);
-  const files = findTestFiles(dir);
+  // The browser tier is plain JavaScript run from test/browser; the others are compiled.
+  const dir = tier === 'browser' ? path.join(ROOT, 'test/browser') : path.join(ROOT, 'out/test', tier);
+  const files = findTestFiles(dir, tier === 'browser' ? '.test.mjs' : '.test.js');
   if (files.length === 0) {
     console.log(`--- tier ${tier}: skipped, no *.test.js under ${path.relative(ROOT, dir)}`);
     results.push({ name: `tier ${tier}`, passed: 0, failed: 0, note: 'skipped: no test files' });
     return;
   }
   const started = Date.now();
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 20_000 });
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: tier === 'browser' ? 60_000 : 20_000 });
   files.forEach((file) => mocha.addFile(file));
   try {
     await mocha.loadFilesAsync();
@@ -163,7 +164,7 @@ async function main() {
   const compiled = await step('compile', 'npm', ['run', '--silent', 'compile']);
 
   for (const tier of tiers) {
-    if (!compiled || (tier === 'vscode' && !built)) {
+    if (!compiled || ((tier === 'vscode' || tier === 'browser') && !built)) {
       banner(`tier ${tier}`);
       console.log(`--- tier ${tier}: skipped, ${compiled ? 'build' : 'compile'} failed`);
       results.push({ name: `tier ${tier}`, passed: 0, failed: 0, note: 'skipped' });

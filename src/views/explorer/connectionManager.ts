@@ -44,6 +44,7 @@ export class ConnectionManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
   private reloading: Promise<void> | undefined;
+  private readonly removalHooks: ((connection: Connection) => Promise<void>)[] = [];
   private pendingReload = false;
   /** Problems in the connections setting, shown in the tree. */
   problems: string[] = [];
@@ -61,6 +62,11 @@ export class ConnectionManager implements vscode.Disposable {
         if (e.affectsConfiguration('sqsWorkbench.connections')) void this.reload();
       }),
     );
+  }
+
+  /** Runs before a connection's client is disposed, e.g. to release the messages it holds. */
+  addRemovalHook(hook: (connection: Connection) => Promise<void>): void {
+    this.removalHooks.push(hook);
   }
 
   get all(): Connection[] {
@@ -113,7 +119,9 @@ export class ConnectionManager implements vscode.Disposable {
       next.set(info.id, { info, gateway, catalog });
     }
     for (const [id, old] of this.connections) {
-      if (next.get(id) !== old) old.gateway.dispose();
+      if (next.get(id) === old) continue;
+      await Promise.all(this.removalHooks.map((hook) => hook(old).catch((err: unknown) => this.log.error(`Closing ${old.info.name}: ${String(err)}`))));
+      old.gateway.dispose();
     }
     this.connections = next;
     await vscode.commands.executeCommand('setContext', 'sqsWorkbench.hasConnections', next.size > 0 || problems.length > 0);

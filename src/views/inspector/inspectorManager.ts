@@ -1,0 +1,99 @@
+import * as vscode from 'vscode';
+import type { LifecycleStore } from '../../model/lifecycle';
+import type { ReceiveOptions } from '../../protocol';
+import { getQueueSnapshot } from '../../sqs/queues';
+import type { Connection, ConnectionManager } from '../explorer/connectionManager';
+import { resolveQueue } from '../commands/pickers';
+import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspectorPanel';
+
+/**
+ * Opens one inspector per queue (reused when it is open already), closes the inspectors of
+ * a connection before the connection goes away (so that their holds are released while the
+ * client still works), and releases everything when the extension deactivates.
+ */
+export class InspectorManager implements vscode.Disposable {
+  private readonly panels = new Map<string, InspectorPanel>();
+  private readonly warnedPeek = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly deps: InspectorDeps;
+
+  constructor(
+    private readonly manager: ConnectionManager,
+    extensionUri: vscode.Uri,
+    lifecycle: LifecycleStore,
+    state: vscode.Memento,
+    log: vscode.LogOutputChannel,
+  ) {
+    this.deps = { extensionUri, lifecycle, state, log, confirmPeek: (p) => this.confirmPeek(p) };
+    manager.addRemovalHook((connection) => this.closeConnection(connection));
+    this.disposables.push(
+      vscode.commands.registerCommand('sqsWorkbench.receiveMessages', (arg?: unknown, options?: ReceiveOptions & { confirmed?: boolean }) => this.openAndReceive(arg, options)),
+    );
+  }
+
+  /** The open inspector of a queue, if any. */
+  get(queueUrl: string, connectionId = 'local'): InspectorPanel | undefined {
+    return this.panels.get(`${connectionId} ${queueUrl}`);
+  }
+
+  get open(): InspectorPanel[] {
+    return [...this.panels.values()];
+  }
+
+  private async openAndReceive(arg: unknown, options?: ReceiveOptions & { confirmed?: boolean }): Promise<InspectorPanel | undefined> {
+    const target = await resolveQueue(this.manager, arg);
+    if (!target) return undefined;
+    const { connection } = target;
+    const key = `${connection.info.id} ${target.queue.url}`;
+    let inspector = this.panels.get(key);
+    const fresh = await getQueueSnapshot(connection.gateway, target.queue.url).catch(() => target.queue);
+    if (!inspector) {
+      const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `${fresh.name}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview')] });
+      inspector = new InspectorPanel(panel, connection, fresh, this.deps);
+      const created = inspector;
+      this.panels.set(key, created);
+      created.onDidClose(() => {
+        if (this.panels.get(key) === created) this.panels.delete(key);
+      });
+    } else {
+      inspector.queue = fresh;
+      inspector.panel.reveal();
+    }
+    if (options) {
+      const { confirmed, ...receive } = options;
+      await inspector.receive(receive, confirmed === true);
+    }
+    return inspector;
+  }
+
+  private async confirmPeek(inspector: InspectorPanel): Promise<boolean> {
+    const q = inspector.queue;
+    if (!q.redrive || this.warnedPeek.has(q.url)) return true;
+    const dlq = q.redrive.deadLetterTargetArn.split(':').pop() ?? 'its dead-letter queue';
+    const answer = await vscode.window.showWarningMessage(
+      `Peeking counts as a receive in ${q.name}.`,
+      {
+        modal: true,
+        detail: `Each peek adds 1 to a message's ApproximateReceiveCount. ${q.name} moves a message to ${dlq} when it is received more than ${q.redrive.maxReceiveCount} times, so peeking again and again pushes messages there. The inspector shows each message's receive count.`,
+      },
+      'Peek',
+    );
+    if (answer !== 'Peek') return false;
+    this.warnedPeek.add(q.url);
+    return true;
+  }
+
+  private async closeConnection(connection: Connection): Promise<void> {
+    await Promise.all(this.open.filter((p) => p.connection === connection).map((p) => p.close()));
+  }
+
+  /** Closes every inspector, releasing held messages; awaited on deactivation. */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.open.map((p) => p.close()));
+  }
+
+  dispose(): void {
+    void this.closeAll();
+    for (const d of this.disposables) d.dispose();
+  }
+}

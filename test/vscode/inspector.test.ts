@@ -1,0 +1,131 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SqsWorkbenchApi } from '../../src/extension';
+import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
+import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
+
+const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
+
+async function api(): Promise<SqsWorkbenchApi> {
+  const extension = vscode.extensions.getExtension<SqsWorkbenchApi>(EXTENSION_ID);
+  assert.ok(extension);
+  return extension.activate();
+}
+
+describe('message inspector in VS Code', () => {
+  let a: SqsWorkbenchApi;
+  let url: string;
+  let name: string;
+
+  const engine = () => {
+    const e = a.localServer.running?.engine;
+    assert.ok(e, 'the local server runs');
+    return e;
+  };
+  const node = async (): Promise<QueueNode> => {
+    const connection = a.connections.get('local');
+    assert.ok(connection);
+    await connection.catalog.refresh();
+    const root = a.explorer.connectionNode('local');
+    assert.ok(root);
+    const found = (await a.explorer.getChildren(root)).find((n) => n.kind === 'queue' && n.snapshot.name === name);
+    assert.ok(found && found.kind === 'queue');
+    return found;
+  };
+  const open = async (options?: Record<string, unknown>): Promise<InspectorPanel> => {
+    const panel = await vscode.commands.executeCommand<InspectorPanel | undefined>('sqsWorkbench.receiveMessages', await node(), options);
+    assert.ok(panel, 'the inspector opened');
+    return panel;
+  };
+
+  before(async () => {
+    a = await api();
+    await a.localServer.start();
+    for (let i = 0; i < 50 && !a.connections.get('local'); i++) await new Promise((r) => setTimeout(r, 50));
+  });
+  beforeEach(() => {
+    name = `inspect-${Date.now()}`;
+    const dlq = engine().createQueue(`${name}-dlq`);
+    const dlqArn = engine().getQueueAttributes(dlq, ['QueueArn']).QueueArn;
+    url = engine().createQueue(name, { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) });
+    for (let i = 0; i < 12; i++) engine().sendMessage(url, { MessageBody: JSON.stringify({ n: i, idempotencyKey: `k-${i}` }) });
+  });
+  afterEach(async () => {
+    await Promise.all(a.inspectors.open.map((p) => p.close()));
+  });
+  after(() => a.localServer.stop());
+
+  it('opens one inspector per queue, reused on the next receive', async () => {
+    const first = await open();
+    const second = await open();
+    assert.equal(first, second);
+    assert.equal(a.inspectors.open.length, 1);
+  });
+
+  it('peeks at messages and leaves none hidden, recording each receive', async () => {
+    const panel = await open({ count: 12, waitSeconds: 0, visibilityTimeout: 30, mode: 'peek', confirmed: true });
+    assert.equal(panel.views.length, 12);
+    assert.deepEqual(engine().counts(url), { visible: 12, inflight: 0, delayed: 0 });
+    const view = panel.views[0];
+    assert.equal(view.state, 'peeked');
+    assert.match(view.disabled.delete ?? '', /Hold mode/);
+    const kinds = a.lifecycle.eventsOf(view.messageId).map((e) => e.kind);
+    assert.deepEqual(kinds, ['received']);
+    assert.equal(a.lifecycle.eventsOf(view.messageId)[0].details.mode, 'peek');
+  });
+
+  it('holds, extends, releases and deletes, and records every step', async () => {
+    const panel = await open({ count: 5, waitSeconds: 0, visibilityTimeout: 60, mode: 'hold' });
+    assert.equal(engine().counts(url).inflight, 5);
+    const [a1, a2, a3] = panel.views.map((v) => v.messageId);
+    const held = panel.views[0];
+    assert.equal(held.state, 'held');
+    assert.ok(held.deadline > Date.now() + 50_000, 'a deadline about a minute away');
+    assert.deepEqual((await panel.extend([a1], 120)).failures, []);
+    assert.ok((panel.leases.get(a1)?.deadline ?? 0) > Date.now() + 110_000);
+    assert.deepEqual((await panel.release([a2])).failures, []);
+    assert.deepEqual((await panel.delete([a3])).failures, []);
+    assert.deepEqual(engine().counts(url), { visible: 8, inflight: 3, delayed: 0 });
+    assert.deepEqual(a.lifecycle.eventsOf(a1).map((e) => e.kind), ['received', 'extended']);
+    assert.deepEqual(a.lifecycle.eventsOf(a2).map((e) => e.kind), ['received', 'released']);
+    assert.deepEqual(a.lifecycle.eventsOf(a3).map((e) => e.kind), ['received', 'deleted']);
+    const deleted = panel.views.find((v) => v.messageId === a3);
+    assert.equal(deleted?.disabled.delete, 'The message was deleted.');
+  });
+
+  it('releases every held message when the inspector closes', async () => {
+    const panel = await open({ count: 10, waitSeconds: 0, visibilityTimeout: 3600, mode: 'hold' });
+    assert.equal(engine().counts(url).inflight, 10);
+    panel.panel.dispose();
+    for (let i = 0; i < 40 && engine().counts(url).inflight > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(engine().counts(url), { visible: 12, inflight: 0, delayed: 0 });
+    assert.equal(a.inspectors.open.length, 0);
+  });
+
+  it('releases held messages when the connection goes away', async () => {
+    await open({ count: 4, waitSeconds: 0, visibilityTimeout: 3600, mode: 'hold' });
+    assert.equal(engine().counts(url).inflight, 4);
+    const connection = a.connections.get('local');
+    assert.ok(connection);
+    await Promise.all(a.inspectors.open.filter((p) => p.connection === connection).map((p) => p.close()));
+    assert.equal(engine().counts(url).inflight, 0);
+  });
+
+  it('records a message received from the DLQ after its source as moved to the DLQ', async () => {
+    const panel = await open({ count: 1, waitSeconds: 0, visibilityTimeout: 0, mode: 'hold' });
+    const id = panel.views[0].messageId;
+    for (let i = 0; i < 2; i++) await panel.receive({ count: 12, waitSeconds: 0, visibilityTimeout: 0, mode: 'hold' });
+    // The fourth receive of the source moves it; receive the DLQ in its own inspector.
+    await panel.receive({ count: 12, waitSeconds: 0, visibilityTimeout: 0, mode: 'hold' });
+    const connection = a.connections.get('local');
+    assert.ok(connection);
+    await connection.catalog.refresh();
+    const dlqNode = (await a.explorer.getChildren(a.explorer.connectionNode('local'))).find((n) => n.kind === 'queue' && n.snapshot.name === `${name}-dlq`);
+    assert.ok(dlqNode);
+    const dlqPanel = await vscode.commands.executeCommand<InspectorPanel>('sqsWorkbench.receiveMessages', dlqNode, { count: 12, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
+    assert.ok(dlqPanel.views.some((v) => v.messageId === id), 'the message is in the DLQ with the same id');
+    const onDlq = a.lifecycle.eventsOf(id).filter((e) => e.queueUrl === dlqPanel.queue.url).map((e) => e.kind);
+    assert.deepEqual(onDlq, ['movedToDlq', 'received']);
+    assert.ok(a.lifecycle.eventsOf(id).some((e) => e.queueUrl === url && e.kind === 'received'), 'seen on the source first');
+  });
+});
