@@ -147,6 +147,46 @@ export class ChildPool {
     }
   }
 
+  /**
+   * Runs a one-shot script (`out/bench/<script>.js`) in a child process with --expose-gc and
+   * resolves with the first message it sends over IPC; the child is stopped by PID when it
+   * has not exited soon after, or when it misses `timeoutMs`.
+   */
+  async runScript<T>(script: string, args: string[], timeoutMs: number): Promise<T> {
+    const child = fork(path.join(__dirname, `${script}.js`), args, {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`Could not start ${script}.`);
+    this.pids.add(pid);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    void exited.then(() => this.pids.delete(pid));
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${script} (pid ${pid}) did not answer within ${timeoutMs} ms.`)), timeoutMs);
+        child.once('message', (message: T) => {
+          clearTimeout(timer);
+          resolve(message);
+        });
+        child.once('exit', (code, sig) => {
+          clearTimeout(timer);
+          reject(new Error(`${script} (pid ${pid}) exited with ${sig ? `signal ${sig}` : `code ${String(code)}`} before answering.`));
+        });
+        child.once('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+      });
+    } finally {
+      if (!(await settlesWithin(exited, STOP_GRACE_MS))) {
+        signal(pid, 'SIGKILL');
+        await settlesWithin(exited, STOP_GRACE_MS);
+      }
+      this.pids.delete(pid);
+    }
+  }
+
   /** Stops one child and forgets it. */
   async stop(child: ServerChild): Promise<void> {
     await child.stop();

@@ -10,13 +10,15 @@ import * as path from 'node:path';
 import { ChildPool } from './children';
 import { cpuTicks, otherCores } from './machine';
 import { Report } from './report';
+import { batchSendSection } from './sections/batchSend';
+import { explorerSection } from './sections/explorer';
 import { latencySection } from './sections/latency';
 import { memorySection } from './sections/memory';
 import type { Section } from './sections/section';
 import { startupSection } from './sections/startup';
 import { throughputSection } from './sections/throughput';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, memorySection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, memorySection, explorerSection, batchSendSection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 
@@ -41,7 +43,7 @@ async function main(): Promise<number> {
   const cpus = os.cpus();
   report.line(`SQS Workbench benchmark: node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
   report.line(`Load average at start: ${loadAverage()}; other processes kept ${await backgroundCores()} cores busy over 1 s before the run.`);
-  report.line('Ratios are ours / local-aws-sqs: above 1 is better for msg/s; below 1 is better for times, CPU and memory.');
+  report.line('Ratios are ours / local-aws-sqs (explorer, batchsend: the extension / a plain SDK script, the floor): above 1 is better for msg/s; below 1 is better for times, CPU and memory.');
   const started = performance.now();
   try {
     for (const section of sections) {

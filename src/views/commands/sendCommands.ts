@@ -325,18 +325,21 @@ export class SendCommands implements vscode.Disposable {
         }),
       );
       const more = check.moreProblems > 0 ? ` (the first ${check.problems.length} problems are listed; ${check.moreProblems} more)` : '';
-      let choice: string | undefined = request.sendValidOnly ? 'send' : undefined;
       if (!request.sendValidOnly) {
+        // Not awaited: the command ends here, and the user's choice starts a new run.
         const sendValid = `Send the ${check.valid.toLocaleString('en-US')} Valid Entries`;
-        const answer = await vscode.window.showErrorMessage(
-          `${check.invalid.toLocaleString('en-US')} of ${check.entries.toLocaleString('en-US')} entries in ${source.label} have problems${more}. Nothing was sent.`,
-          ...(check.valid > 0 ? [sendValid] : []),
-          'Show Problems',
-        );
-        if (answer === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-        choice = answer === sendValid ? 'send' : undefined;
+        void vscode.window
+          .showErrorMessage(
+            `${check.invalid.toLocaleString('en-US')} of ${check.entries.toLocaleString('en-US')} entries in ${source.label} have problems${more}. Nothing was sent.`,
+            ...(check.valid > 0 ? [sendValid] : []),
+            'Show Problems',
+          )
+          .then(async (answer) => {
+            if (answer === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+            if (answer === sendValid) await this.batchSend(arg, source.uri, { sendValidOnly: true });
+          });
+        return undefined;
       }
-      if (choice !== 'send') return undefined;
     }
     return this.runBatch(connection, queue, limits, source, check.entries);
   }

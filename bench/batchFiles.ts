@@ -1,0 +1,71 @@
+/**
+ * NDJSON files for Batch Send: mostly entries `{"body": {…an order of ~200 bytes…},
+ * "attributes": {"kind": "order"}}`, every tenth a plain string body. Written in chunks, so
+ * that a file of 100,000 lines never sits in the runner's memory as one string.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+
+const LINES_PER_WRITE = 1000;
+
+/** Entry `i` as one NDJSON line (without the newline). */
+export function batchLine(i: number): string {
+  if (i % 10 === 9) return JSON.stringify(`plain text message ${i}: restock the shelf in aisle ${i % 40} before the weekend`);
+  const body = {
+    orderId: `ord-${String(i).padStart(8, '0')}`,
+    customer: { id: `c-${i % 997}`, name: `Customer ${i % 997}`, email: `customer${i % 997}@example.com` },
+    items: [
+      { sku: `SKU-${i % 101}`, qty: 1 + (i % 3), price: 19.99 },
+      { sku: `SKU-${(i * 7) % 101}`, qty: 1, price: 5.5 },
+    ],
+    total: 45.48,
+    currency: 'EUR',
+    createdAt: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(),
+  };
+  return JSON.stringify({ body, attributes: { kind: 'order' } });
+}
+
+/** Writes `lines` entries to `file`; returns its size in bytes. */
+export function writeBatchFile(file: string, lines: number): number {
+  const fd = openSync(file, 'w');
+  let bytes = 0;
+  try {
+    for (let first = 0; first < lines; first += LINES_PER_WRITE) {
+      const chunk: string[] = [];
+      for (let i = first; i < Math.min(lines, first + LINES_PER_WRITE); i++) chunk.push(batchLine(i));
+      const text = `${chunk.join('\n')}\n`;
+      bytes += writeSync(fd, text, null, 'utf8');
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
+/** One message as a plain SDK script would send it. */
+export interface PlainMessage {
+  body: string;
+  attributes?: Record<string, MessageAttributeValue>;
+}
+
+/**
+ * The file's entries parsed into messages, the way a plain script would do it for this
+ * file's two shapes (a string is the body; an object's `body` is sent as its JSON text, its
+ * `attributes` as String attributes).
+ */
+export function readPlainMessages(file: string): PlainMessage[] {
+  const out: PlainMessage[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const value = JSON.parse(line) as unknown;
+    if (typeof value === 'string') {
+      out.push({ body: value });
+      continue;
+    }
+    const entry = value as { body: unknown; attributes?: Record<string, string> };
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, v] of Object.entries(entry.attributes ?? {})) attributes[name] = { DataType: 'String', StringValue: v };
+    out.push({ body: typeof entry.body === 'string' ? entry.body : JSON.stringify(entry.body), attributes });
+  }
+  return out;
+}

@@ -1,0 +1,359 @@
+/**
+ * Batch Send of a 10,000-line NDJSON file through the extension's own pipeline
+ * (checkMessageFile, then sendMessageFile: the file streamed twice, 8 SendMessageBatch
+ * requests in flight), side by side with (a) the floor: a plain SDK loop sending the same
+ * messages, already parsed in memory, with SendMessageBatch (10 a batch, 8 in flight), and
+ * (b) a naive loop of single SendMessage calls, one at a time. Every measurement sends to a
+ * fresh queue of our server (in its own process) and checks that the queue then holds
+ * exactly the messages sent.
+ *
+ * Then memory: Batch Send of files of 10,000, 50,000 and 100,000 lines, each in a fresh
+ * process (bench/batchSendChild.ts) that samples its RSS and heap every 50 ms.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SqsGateway } from '../../src/sqs/gateway';
+import type { MemoryChildMessage, MemoryChildResult } from '../batchSendChild';
+import { readPlainMessages, writeBatchFile, type PlainMessage } from '../batchFiles';
+import { batchSendFile, type PipelineResult } from '../batchSendPipeline';
+import type { ServerChild } from '../children';
+import { megabytes, ratio, type Cell } from '../report';
+import { errorText, median, runWorkers } from '../util';
+import { cpuMsSince, createQueueUrl, deleteQueue, messagesHeld, workbenchClient, workbenchGateway } from '../workbench';
+import type { BenchContext, Section } from './section';
+
+const ENTRIES = 10_000;
+const WARMUP_ENTRIES = 2_000;
+const NAIVE_MESSAGES = 2_000;
+const ROUNDS = 5;
+const CONCURRENCY = 8;
+const BATCH_SIZE = 10;
+const MEMORY_SIZES = [10_000, 50_000, 100_000];
+const MEMORY_CHILD_TIMEOUT_MS = 300_000;
+const TARGET_FLOOR_RATIO = 0.9;
+const TARGET_NAIVE_RATIO = 5;
+const TARGET_MEMORY_GROWTH = 1.3;
+
+interface Run {
+  ms: number;
+  /** For Batch Send: the check pass and the send pass apart. */
+  checkMs?: number;
+  sendMs?: number;
+  messages: number;
+  clientCpuMs: number;
+  serverCpuMs: number;
+  requests: number;
+  /** Messages in the queue afterwards (visible + in flight + delayed). */
+  held: number;
+  ok: boolean;
+  problems: string[];
+}
+
+interface MemoryRun {
+  lines: number;
+  fileMB: number;
+  baselineRssMB: number;
+  peakRssMB: number;
+  baselineHeapUsedMB: number;
+  peakHeapUsedMB: number;
+  retainedHeapUsedMB: number;
+  samples: number;
+  msgPerSec: number;
+  held: number;
+  ok: boolean;
+  problems: string[];
+}
+
+type Kind = 'batchSend' | 'floor';
+
+/** The floor: SendMessageBatch of 10 from 8 workers, the messages already parsed. */
+async function floorSend(client: SQSClient, queueUrl: string, messages: readonly PlainMessage[]): Promise<{ sent: number; requests: number; problems: string[] }> {
+  let next = 0;
+  let sent = 0;
+  let requests = 0;
+  const problems: string[] = [];
+  await runWorkers(CONCURRENCY, async () => {
+    for (;;) {
+      const first = next;
+      next += BATCH_SIZE;
+      if (first >= messages.length) return;
+      const entries: SendMessageBatchRequestEntry[] = [];
+      for (let i = first; i < Math.min(messages.length, first + BATCH_SIZE); i++) {
+        const m = messages[i];
+        entries.push({ Id: `e${i - first}`, MessageBody: m.body, ...(m.attributes ? { MessageAttributes: m.attributes } : {}) });
+      }
+      requests++;
+      const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      sent += out.Successful?.length ?? 0;
+      for (const f of out.Failed ?? []) if (problems.length < 3) problems.push(`${f.Code ?? '?'}: ${f.Message ?? ''}`);
+    }
+  });
+  return { sent, requests, problems };
+}
+
+/** The naive loop: one SendMessage at a time. */
+async function naiveSend(client: SQSClient, queueUrl: string, messages: readonly PlainMessage[]): Promise<{ sent: number; requests: number; problems: string[] }> {
+  let sent = 0;
+  for (const m of messages) {
+    const out = await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: m.body, ...(m.attributes ? { MessageAttributes: m.attributes } : {}) }));
+    if (out.MessageId) sent++;
+  }
+  return { sent, requests: messages.length, problems: [] };
+}
+
+let queueSerial = 0;
+
+/** Runs one measurement on a fresh queue, checks what the queue holds, and deletes it. */
+async function measure(
+  server: ServerChild,
+  admin: SQSClient,
+  kind: string,
+  expected: number,
+  send: (queueUrl: string) => Promise<{ sent: number; requests: number; problems: string[]; checkMs?: number; sendMs?: number }>,
+): Promise<Run> {
+  const queueUrl = await createQueueUrl(admin, `bench-batchsend-${kind}-${++queueSerial}`);
+  try {
+    const serverBefore = await server.stats(false);
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    const out = await send(queueUrl);
+    const ms = performance.now() - started;
+    const clientCpuMs = cpuMsSince(cpuBefore);
+    const serverAfter = await server.stats(false);
+    const held = await messagesHeld(admin, queueUrl);
+    return {
+      ms,
+      ...(out.checkMs !== undefined ? { checkMs: out.checkMs } : {}),
+      ...(out.sendMs !== undefined ? { sendMs: out.sendMs } : {}),
+      messages: out.sent,
+      clientCpuMs,
+      serverCpuMs: serverAfter.cpuUserMs + serverAfter.cpuSystemMs - serverBefore.cpuUserMs - serverBefore.cpuSystemMs,
+      requests: out.requests,
+      held,
+      ok: out.sent === expected && held === expected && out.problems.length === 0,
+      problems: out.problems,
+    };
+  } finally {
+    await deleteQueue(admin, queueUrl);
+  }
+}
+
+function pipelineOutcome(p: PipelineResult, expected: number): { sent: number; requests: number; problems: string[]; checkMs: number; sendMs: number } {
+  const problems = [...p.problems];
+  if (p.entries !== expected || p.valid !== expected) problems.push(`check saw ${p.entries} entries, ${p.valid} valid (expected ${expected})`);
+  if (p.failed + p.notSent > 0) problems.push(`${p.failed} failed, ${p.notSent} not sent`);
+  if (p.reportedSent !== p.sent) problems.push(`onSent reported ${p.reportedSent}, the summary ${p.sent}`);
+  return { sent: p.sent, requests: p.requests, problems, checkMs: p.prepareMs + p.checkMs, sendMs: p.sendMs };
+}
+
+const r1 = (n: number): number => Math.round(n * 10) / 10;
+const perSec = (messages: number, ms: number): number => Math.round(messages / (ms / 1000));
+
+async function memoryRun(context: BenchContext, server: ServerChild, admin: SQSClient, dir: string, lines: number): Promise<MemoryRun> {
+  const file = path.join(dir, `batch-${lines}.ndjson`);
+  const bytes = writeBatchFile(file, lines);
+  const queueUrl = await createQueueUrl(admin, `bench-batchsend-memory-${lines}`);
+  try {
+    const message = await context.children.runScript<MemoryChildMessage>('batchSendChild', [server.endpoint, queueUrl, file, String(CONCURRENCY)], MEMORY_CHILD_TIMEOUT_MS);
+    if (message.type === 'error') throw new Error(`batchSendChild (${lines} lines): ${message.message}`);
+    const r: MemoryChildResult = message;
+    const held = await messagesHeld(admin, queueUrl);
+    const outcome = pipelineOutcome(r.pipeline, lines);
+    const totalMs = r.pipeline.prepareMs + r.pipeline.checkMs + r.pipeline.sendMs;
+    return {
+      lines,
+      fileMB: megabytes(bytes),
+      baselineRssMB: megabytes(r.baselineRssBytes),
+      peakRssMB: megabytes(r.peakRssBytes),
+      baselineHeapUsedMB: megabytes(r.baselineHeapUsedBytes),
+      peakHeapUsedMB: megabytes(r.peakHeapUsedBytes),
+      retainedHeapUsedMB: megabytes(r.retainedHeapUsedBytes),
+      samples: r.samples,
+      msgPerSec: perSec(r.pipeline.sent, totalMs),
+      held,
+      ok: held === lines && outcome.sent === lines && outcome.problems.length === 0,
+      problems: outcome.problems,
+    };
+  } finally {
+    await deleteQueue(admin, queueUrl);
+    rmSync(file, { force: true });
+  }
+}
+
+export const batchSendSection: Section = {
+  name: 'batchsend',
+  title: `Batch Send: a ${ENTRIES.toLocaleString('en-US')}-line NDJSON file through the extension's pipeline vs plain SDK loops (our server)`,
+  async run(context) {
+    const { report } = context;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sqs-bench-batchsend-'));
+    // Ctrl+C ends the runner with process.exit, past the finally below: remove the files then too.
+    const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+    process.once('exit', removeDir);
+    const server = await context.children.start('ours');
+    const admin = workbenchClient(server.endpoint);
+    const gateway: SqsGateway = workbenchGateway(server.endpoint);
+    const floorClient = workbenchClient(server.endpoint);
+    const naiveClient = workbenchClient(server.endpoint);
+    try {
+      const file = path.join(dir, `batch-${ENTRIES}.ndjson`);
+      const fileBytes = writeBatchFile(file, ENTRIES);
+      const warmupFile = path.join(dir, `batch-${WARMUP_ENTRIES}.ndjson`);
+      writeBatchFile(warmupFile, WARMUP_ENTRIES);
+      const messages = readPlainMessages(file);
+      const naiveMessages = messages.slice(0, NAIVE_MESSAGES);
+      const objectBodies = messages.filter((m) => m.attributes).map((m) => Buffer.byteLength(m.body));
+      report.line(
+        `  File: ${ENTRIES.toLocaleString('en-US')} lines, ${megabytes(fileBytes)} MB; ${objectBodies.length.toLocaleString('en-US')} object entries with a JSON body of ` +
+          `${Math.min(...objectBodies)}-${Math.max(...objectBodies)} bytes and attribute kind=order, ${(ENTRIES - objectBodies.length).toLocaleString('en-US')} plain string entries. ` +
+          `All clients from createSqsClient(localConnection(endpoint, 'us-east-1')); concurrency ${CONCURRENCY}; a fresh queue per measurement.`,
+      );
+
+      const runBatchSend = (f: string, expected: number) => (queueUrl: string) =>
+        batchSendFile(gateway, queueUrl, f, CONCURRENCY).then((p) => pipelineOutcome(p, expected));
+      const runs: Record<Kind, () => Promise<Run>> = {
+        batchSend: () => measure(server, admin, 'pipeline', ENTRIES, runBatchSend(file, ENTRIES)),
+        floor: () => measure(server, admin, 'floor', ENTRIES, (url) => floorSend(floorClient, url, messages)),
+      };
+
+      // Warm-up of each client: JIT, sockets, lazily loaded SDK parts.
+      const warmupMessages = messages.slice(0, WARMUP_ENTRIES);
+      const warmups = [
+        await measure(server, admin, 'warmup', WARMUP_ENTRIES, runBatchSend(warmupFile, WARMUP_ENTRIES)),
+        await measure(server, admin, 'warmup', WARMUP_ENTRIES, (url) => floorSend(floorClient, url, warmupMessages)),
+        await measure(server, admin, 'warmup', 200, (url) => naiveSend(naiveClient, url, messages.slice(0, 200))),
+      ];
+
+      const samples: Record<Kind, Run[]> = { batchSend: [], floor: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        const order: Kind[] = round % 2 === 0 ? ['batchSend', 'floor'] : ['floor', 'batchSend'];
+        for (const kind of order) samples[kind].push(await runs[kind]());
+      }
+      const naive = await measure(server, admin, 'naive', NAIVE_MESSAGES, (url) => naiveSend(naiveClient, url, naiveMessages));
+
+      const med = (kind: Kind, get: (r: Run) => number): number => median(samples[kind].map(get));
+      const floorMs = med('floor', (r) => r.ms);
+      const floorRate = perSec(ENTRIES, floorMs);
+      const pipelineMs = med('batchSend', (r) => r.ms);
+      const sendOnlyMs = med('batchSend', (r) => r.sendMs ?? NaN);
+      const checkMs = med('batchSend', (r) => r.checkMs ?? NaN);
+      const pipelineRate = perSec(ENTRIES, pipelineMs);
+      const sendOnlyRate = perSec(ENTRIES, sendOnlyMs);
+      const naiveRate = perSec(NAIVE_MESSAGES, naive.ms);
+      const row = (label: string, ms: number, messagesCount: number, rate: number, cpu: number | undefined, serverCpu: number | undefined, requests: number | undefined, held: string, compare = true): Cell[] => [
+        label,
+        r1(ms),
+        messagesCount,
+        rate,
+        compare ? ratio(rate, floorRate)?.toFixed(2) : undefined,
+        cpu === undefined ? undefined : Math.round(cpu),
+        serverCpu === undefined ? undefined : Math.round(serverCpu),
+        requests,
+        held,
+      ];
+      const heldText = (runsOf: Run[]): string => (runsOf.every((r) => r.ok) ? `all ${runsOf.length} exact` : runsOf.map((r) => r.held).join('/'));
+      report.table({
+        columns: ['path', 'median ms', 'messages', 'msg/s', 'ratio to floor', 'client CPU ms', 'server CPU ms', 'requests', 'queue holds'],
+        rows: [
+          row('Batch Send: check + send (what the user waits for)', pipelineMs, ENTRIES, pipelineRate, med('batchSend', (r) => r.clientCpuMs), med('batchSend', (r) => r.serverCpuMs), med('batchSend', (r) => r.requests), heldText(samples.batchSend)),
+          row('  of which checkMessageFile (+ GetQueueAttributes)', checkMs, ENTRIES, perSec(ENTRIES, checkMs), undefined, undefined, 1, '', false),
+          row('  of which sendMessageFile (excl. the check pass)', sendOnlyMs, ENTRIES, sendOnlyRate, undefined, undefined, undefined, ''),
+          row(`plain SDK SendMessageBatch x${CONCURRENCY} (floor)`, floorMs, ENTRIES, floorRate, med('floor', (r) => r.clientCpuMs), med('floor', (r) => r.serverCpuMs), med('floor', (r) => r.requests), heldText(samples.floor)),
+          row('naive SendMessage one at a time', naive.ms, NAIVE_MESSAGES, naiveRate, naive.clientCpuMs, naive.serverCpuMs, naive.requests, heldText([naive])),
+        ],
+      });
+      report.line(
+        `  (median of ${ROUNDS} rounds alternating Batch Send and the floor, after one warm-up of each on ${WARMUP_ENTRIES.toLocaleString('en-US')} lines; ` +
+          `the naive loop sent ${NAIVE_MESSAGES.toLocaleString('en-US')} messages once, not ${ENTRIES.toLocaleString('en-US')}: scaled, ${ENTRIES.toLocaleString('en-US')} would take ~${r1((naive.ms * ENTRIES) / NAIVE_MESSAGES / 1000)} s. ` +
+          `Client CPU is the runner's process for the whole measurement; msg/s of the check row is entries checked per second.)`,
+      );
+      for (const r of [...warmups, ...samples.batchSend, ...samples.floor, naive]) {
+        if (!r.ok) report.note('batchsend', `a run sent ${r.messages} and left ${r.held} in its queue: ${r.problems.join('; ') || 'count mismatch'}`);
+      }
+
+      const allOk = [...samples.batchSend, ...samples.floor, naive].every((r) => r.ok);
+      const withCheck = ratio(pipelineRate, floorRate);
+      const withoutCheck = ratio(sendOnlyRate, floorRate);
+      const overNaive = ratio(pipelineRate, naiveRate);
+      const exactNote = allOk ? '' : '; some queue did not hold exactly the messages sent';
+      report.target(
+        'batchsend',
+        `Batch Send (check + send) / plain SDK floor >= ${TARGET_FLOOR_RATIO}`,
+        allOk && withCheck !== undefined && withCheck >= TARGET_FLOOR_RATIO,
+        `${pipelineRate} vs ${floorRate} msg/s: ${withCheck?.toFixed(2) ?? '?'}${exactNote}`,
+      );
+      report.target(
+        'batchsend',
+        `Batch Send send pass alone (excl. check) / plain SDK floor >= ${TARGET_FLOOR_RATIO}`,
+        allOk && withoutCheck !== undefined && withoutCheck >= TARGET_FLOOR_RATIO,
+        `${sendOnlyRate} vs ${floorRate} msg/s: ${withoutCheck?.toFixed(2) ?? '?'}${exactNote}`,
+      );
+      report.target(
+        'batchsend',
+        `Batch Send (check + send) / naive single SendMessage >= ${TARGET_NAIVE_RATIO}x`,
+        allOk && overNaive !== undefined && overNaive >= TARGET_NAIVE_RATIO,
+        `${pipelineRate} vs ${naiveRate} msg/s: ${overNaive?.toFixed(1) ?? '?'}x${exactNote}`,
+      );
+
+      // Memory: one fresh process per file size.
+      const memory: MemoryRun[] = [];
+      for (const lines of MEMORY_SIZES) {
+        try {
+          memory.push(await memoryRun(context, server, admin, dir, lines));
+        } catch (err) {
+          report.note('batchsend', `memory run of ${lines} lines failed: ${errorText(err)}`);
+        }
+      }
+      report.table({
+        title: 'Memory of a process running Batch Send (check + send), sampled every 50 ms; a fresh process per file',
+        columns: ['lines', 'file MB', 'RSS before MB', 'peak RSS MB', 'heap before MB', 'peak heap used MB', 'heap after GC MB', 'samples', 'msg/s', 'queue holds'],
+        rows: memory.map((m) => [
+          m.lines,
+          m.fileMB,
+          m.baselineRssMB,
+          m.peakRssMB,
+          m.baselineHeapUsedMB,
+          m.peakHeapUsedMB,
+          m.retainedHeapUsedMB,
+          m.samples,
+          m.msgPerSec,
+          m.ok ? `${m.held} (exact)` : `${m.held} of ${m.lines}`,
+        ]),
+      });
+      report.line(
+        '  ("before" is after loading the modules and a full GC; "heap after GC" is after the run and a full GC, with the client still open. ' +
+          'Peaks above the retained heap are garbage not yet collected: V8 lets the heap grow further before a full GC in a longer run.)',
+      );
+      for (const m of memory) if (!m.ok) report.note('batchsend', `memory run of ${m.lines} lines: ${m.problems.join('; ') || `queue holds ${m.held}`}`);
+      const smallest = memory.find((m) => m.lines === MEMORY_SIZES[0]);
+      const largest = memory.find((m) => m.lines === MEMORY_SIZES[MEMORY_SIZES.length - 1]);
+      const growth = smallest && largest ? ratio(largest.peakRssMB, smallest.peakRssMB) : undefined;
+      const heapGrowth = smallest && largest ? ratio(largest.peakHeapUsedMB, smallest.peakHeapUsedMB) : undefined;
+      report.line(`  Peak RSS: ${memory.map((m) => `${m.lines.toLocaleString('en-US')} lines ${m.peakRssMB} MB`).join(', ')}; peak heap used: ${memory.map((m) => `${m.peakHeapUsedMB} MB`).join(', ')}.`);
+      report.target(
+        'batchsend',
+        `Batch Send memory flat: peak RSS at ${MEMORY_SIZES[MEMORY_SIZES.length - 1].toLocaleString('en-US')} lines <= ${TARGET_MEMORY_GROWTH}x the peak at ${MEMORY_SIZES[0].toLocaleString('en-US')}`,
+        memory.length === MEMORY_SIZES.length && memory.every((m) => m.ok) && growth !== undefined && growth <= TARGET_MEMORY_GROWTH,
+        `peak RSS ${smallest?.peakRssMB ?? '?'} MB -> ${largest?.peakRssMB ?? '?'} MB (${growth?.toFixed(2) ?? '?'}x), peak heap used ${smallest?.peakHeapUsedMB ?? '?'} MB -> ${largest?.peakHeapUsedMB ?? '?'} MB (${heapGrowth?.toFixed(2) ?? '?'}x)`,
+      );
+
+      report.data('batchsend', {
+        parameters: { entries: ENTRIES, fileBytes, naiveMessages: NAIVE_MESSAGES, rounds: ROUNDS, concurrency: CONCURRENCY, memorySizes: MEMORY_SIZES },
+        msgPerSec: { batchSend: pipelineRate, batchSendExcludingCheck: sendOnlyRate, floor: floorRate, naive: naiveRate },
+        ratios: { withCheck, withoutCheck, overNaive },
+        medianMs: { batchSend: pipelineMs, check: checkMs, send: sendOnlyMs, floor: floorMs, naive: naive.ms },
+        warmups,
+        samples,
+        naive,
+        memory,
+      });
+    } finally {
+      gateway.dispose();
+      for (const c of [admin, floorClient, naiveClient]) c.destroy();
+      await context.children.stop(server);
+      process.off('exit', removeDir);
+      removeDir();
+    }
+  },
+};

@@ -1,0 +1,142 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SqsWorkbenchApi } from '../../src/extension';
+import type { FileSendSummary } from '../../src/sqs/batchFile';
+import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
+import type { SendOutcome, SendRequest } from '../../src/views/commands/sendCommands';
+
+const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
+
+async function api(): Promise<SqsWorkbenchApi> {
+  const extension = vscode.extensions.getExtension<SqsWorkbenchApi>(EXTENSION_ID);
+  assert.ok(extension);
+  return extension.activate();
+}
+
+/** The explorer node of a queue of the local connection, after a refresh. */
+async function queueNode(a: SqsWorkbenchApi, name: string): Promise<QueueNode> {
+  const connection = a.connections.get('local');
+  assert.ok(connection, 'the local connection is shown');
+  await connection.catalog.refresh();
+  const root = a.explorer.connectionNode('local');
+  assert.ok(root);
+  const children = await a.explorer.getChildren(root);
+  const node = children.find((n) => n.kind === 'queue' && n.snapshot.name === name);
+  assert.ok(node && node.kind === 'queue', `queue ${name} is in the tree`);
+  return node;
+}
+
+describe('send commands in VS Code', () => {
+  let a: SqsWorkbenchApi;
+  let dir: string;
+
+  before(async () => {
+    a = await api();
+    await a.localServer.start();
+    for (let i = 0; i < 50 && !a.connections.get('local'); i++) await new Promise((r) => setTimeout(r, 50));
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sqs-send-'));
+    const engine = a.localServer.running?.engine;
+    assert.ok(engine);
+    for (const name of engine.queueNames()) engine.deleteQueue(engine.queueUrl(name));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => a.localServer.stop());
+
+  const engine = () => {
+    const e = a.localServer.running?.engine;
+    assert.ok(e);
+    return e;
+  };
+  const fresh = (name: string, attributes: Record<string, string> = {}): string => engine().createQueue(`${name}-${Date.now()}`, attributes);
+
+  it('sends a message, records it with its idempotency key, and shows it in the counts', async () => {
+    const url = fresh('orders');
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    const request: SendRequest = { body: JSON.stringify({ orderId: 1, idempotency_key: 'order-1' }), attributes: { kind: { DataType: 'String', StringValue: 'order' } } };
+    const out = await vscode.commands.executeCommand<SendOutcome | undefined>('sqsWorkbench.sendMessage', node, request);
+    assert.ok(out?.messageId);
+    assert.equal(engine().counts(url).visible, 1);
+    const [event] = a.lifecycle.eventsOf(out.messageId);
+    assert.equal(event.kind, 'sent');
+    assert.equal(event.queueUrl, url);
+    assert.equal(event.details.idempotencyKey, 'order-1');
+    assert.deepEqual(event.details.attributes, { kind: 'String' });
+    await a.connections.get('local')?.catalog.refresh();
+    assert.equal((await queueNode(a, node.snapshot.name)).snapshot.visible, 1);
+  });
+
+  it('refuses a message over the queue\'s size limit before sending, naming the field and limit', async () => {
+    const url = fresh('small', { MaximumMessageSize: '1024' });
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('sqsWorkbench.sendMessage', node, { body: 'x'.repeat(1025) })),
+      /body: The message is 1,025 bytes .* at most 1,024 bytes/,
+    );
+    assert.equal(engine().counts(url).visible, 0);
+  });
+
+  it('sends again: new MessageIds on a standard queue (a duplicate send), one MessageId on FIFO (deduplicated)', async () => {
+    const url = fresh('again');
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    const first = await vscode.commands.executeCommand<SendOutcome>('sqsWorkbench.sendMessage', node, { body: '{"idempotencyKey":"k-1"}' });
+    const again = await vscode.commands.executeCommand<SendOutcome[]>('sqsWorkbench.sendAgain', 2);
+    assert.equal(again.length, 2);
+    assert.equal(new Set([first.messageId, ...again.map((r) => r.messageId)]).size, 3);
+    assert.equal(engine().counts(url).visible, 3);
+    const keys = [first, ...again].map((r) => a.lifecycle.eventsOf(r.messageId)[0]?.details.idempotencyKey);
+    assert.deepEqual(keys, ['k-1', 'k-1', 'k-1']);
+    assert.deepEqual(again.map((r) => a.lifecycle.eventsOf(r.messageId)[0]?.details.via), ['sendAgain', 'sendAgain']);
+  });
+
+  it('sends again on FIFO with the same deduplication id: SQS delivers it once', async () => {
+    const name = `pay-${Date.now()}.fifo`;
+    const url = engine().createQueue(name, { FifoQueue: 'true' });
+    const node = await queueNode(a, name);
+    const first = await vscode.commands.executeCommand<SendOutcome>('sqsWorkbench.sendMessage', node, { body: 'capture', groupId: 'ord-1', dedupId: 'pay-1' });
+    assert.ok(first.sequenceNumber);
+    const again = await vscode.commands.executeCommand<SendOutcome[]>('sqsWorkbench.sendAgain', 3);
+    assert.deepEqual(new Set(again.map((r) => r.messageId)), new Set([first.messageId]));
+    assert.equal(engine().counts(url).visible, 1);
+  });
+
+  it('batch-sends a JSON Lines file and records every message', async () => {
+    const url = fresh('batch');
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    const file = path.join(dir, 'orders.jsonl');
+    writeFileSync(file, Array.from({ length: 250 }, (_, i) => JSON.stringify({ body: { orderId: i, idempotency_key: `o-${i % 240}` }, attributes: { n: i } })).join('\n'));
+    const before = a.lifecycle.eventCount;
+    const summary = await vscode.commands.executeCommand<FileSendSummary>('sqsWorkbench.batchSend', node, vscode.Uri.file(file));
+    assert.deepEqual([summary.sent, summary.failed, summary.notSent, summary.entries], [250, 0, 0, 250]);
+    assert.equal(engine().counts(url).visible, 250);
+    assert.equal(a.lifecycle.eventCount - before, 250);
+    assert.equal(summary.resultFile, undefined);
+  });
+
+  it('lists every problem of a file at its line, sends nothing, then sends the valid entries when asked', async () => {
+    const url = fresh('checked');
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    const file = path.join(dir, 'mixed.jsonl');
+    writeFileSync(file, ['"ok 1"', '{"body": "late", "delaySeconds": 1000}', 'not json', '{"body": "ok 2", "attributes": {"AWS.reserved": "x"}}', '"ok 3"'].join('\n'));
+    const uri = vscode.Uri.file(file);
+    const refused = await vscode.commands.executeCommand<FileSendSummary | undefined>('sqsWorkbench.batchSend', node, uri);
+    assert.equal(refused, undefined, 'nothing is sent while any entry is invalid');
+    assert.equal(engine().counts(url).visible, 0);
+    const diagnostics = vscode.languages.getDiagnostics(uri);
+    assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1), [2, 3, 4]);
+    assert.match(diagnostics[0].message, /line 2, delaySeconds/);
+    assert.match(diagnostics[2].message, /attributes\.AWS\.reserved/);
+
+    const summary = await vscode.commands.executeCommand<FileSendSummary>('sqsWorkbench.batchSend', node, uri, { sendValidOnly: true });
+    assert.deepEqual([summary.sent, summary.failed, summary.notSent], [2, 0, 3]);
+    assert.equal(engine().counts(url).visible, 2);
+    assert.ok(summary.resultFile);
+    const unsent = readFileSync(summary.resultFile, 'utf8').trim().split('\n');
+    assert.equal(unsent.length, 3);
+    assert.match(unsent[0], /"error":"Invalid: delaySeconds/);
+  });
+});
