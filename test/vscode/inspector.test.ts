@@ -53,7 +53,10 @@ describe('message inspector in VS Code', () => {
   afterEach(async () => {
     await Promise.all(a.inspectors.open.map((p) => p.close()));
   });
-  after(() => a.localServer.stop());
+  after(async () => {
+    await vscode.workspace.getConfiguration('sqsWorkbench').update('connections', undefined, vscode.ConfigurationTarget.Global);
+    await a.localServer.stop();
+  });
 
   it('opens one inspector per queue, reused on the next receive', async () => {
     const first = await open();
@@ -102,13 +105,26 @@ describe('message inspector in VS Code', () => {
     assert.equal(a.inspectors.open.length, 0);
   });
 
-  it('releases held messages when the connection goes away', async () => {
-    await open({ count: 4, waitSeconds: 0, visibilityTimeout: 3600, mode: 'hold' });
+  it('releases held messages when their connection is removed', async () => {
+    const endpoint = a.localServer.endpoint;
+    assert.ok(endpoint);
+    await vscode.commands.executeCommand('sqsWorkbench.addConnection', { name: 'removable', endpoint, region: 'us-east-1' });
+    for (let i = 0; i < 50 && !a.connections.get('config:removable'); i++) await new Promise((r) => setTimeout(r, 50));
+    const connection = a.connections.get('config:removable');
+    assert.ok(connection, 'the configured connection is shown');
+    await connection.catalog.refresh();
+    const root = a.explorer.connectionNode('config:removable');
+    assert.ok(root);
+    const target = (await a.explorer.getChildren(root)).find((n) => n.kind === 'queue' && n.snapshot.name === name);
+    assert.ok(target);
+    const panel = await vscode.commands.executeCommand<InspectorPanel>('sqsWorkbench.receiveMessages', target, { count: 4, waitSeconds: 0, visibilityTimeout: 3600, mode: 'hold' });
+    assert.equal(panel.connection, connection);
     assert.equal(engine().counts(url).inflight, 4);
-    const connection = a.connections.get('local');
-    assert.ok(connection);
-    await Promise.all(a.inspectors.open.filter((p) => p.connection === connection).map((p) => p.close()));
-    assert.equal(engine().counts(url).inflight, 0);
+    await vscode.commands.executeCommand('sqsWorkbench.removeConnection', root);
+    for (let i = 0; i < 60 && (a.connections.get('config:removable') || engine().counts(url).inflight > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(a.connections.get('config:removable'), undefined, 'the connection is gone');
+    assert.equal(engine().counts(url).inflight, 0, 'its inspector released what it held first');
+    assert.ok(!a.inspectors.open.includes(panel));
   });
 
   it('records a message received from the DLQ after its source as moved to the DLQ', async () => {
