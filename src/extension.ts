@@ -5,6 +5,8 @@ import { registerQueueCommands } from './views/commands/queueCommands';
 import { SendCommands } from './views/commands/sendCommands';
 import { DEFAULT_KEY_PATHS, parseKeyPaths, type KeyPath } from './model/idempotency';
 import { LifecycleStore } from './model/lifecycle';
+import { DuplicateIndex } from './model/duplicates';
+import { FlagDecorations } from './views/explorer/flagDecorations';
 import { ConnectionManager } from './views/explorer/connectionManager';
 import { ExplorerProvider, type ExplorerNode, type FilterStore } from './views/explorer/explorerProvider';
 import { RefreshManager } from './views/explorer/refreshManager';
@@ -19,6 +21,7 @@ export interface SqsWorkbenchApi {
   readonly refresher: RefreshManager;
   readonly lifecycle: LifecycleStore;
   readonly inspectors: InspectorManager;
+  readonly duplicates: DuplicateIndex;
 }
 
 let localServer: LocalServerController | undefined;
@@ -45,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const refresher = new RefreshManager(view, connections, log);
   const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('sqsWorkbench');
   const lifecycle = new LifecycleStore(settings().get<number>('lifecycle.maxEvents', 100_000));
+  const duplicates = new DuplicateIndex();
   let keyPaths: KeyPath[] = [];
   const readKeyPaths = (): void => {
     const parsed = parseKeyPaths(settings().get<string[]>('idempotencyKeyPaths', DEFAULT_KEY_PATHS));
@@ -58,12 +62,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
       if (e.affectsConfiguration('sqsWorkbench.lifecycle.maxEvents')) lifecycle.setMaxEvents(settings().get<number>('lifecycle.maxEvents', 100_000));
     }),
     lifecycle.onDidChange((change) => {
+      duplicates.observe(change.added);
       if (change.dropped > 0) log.warn(`Lifecycle record full (sqsWorkbench.lifecycle.maxEvents): dropped ${change.dropped} of the oldest events, ${lifecycle.droppedTotal} in all.`);
     }),
     new SendCommands(connections, lifecycle, () => keyPaths, context.workspaceState, log),
   );
-  inspectors = new InspectorManager(connections, context.extensionUri, lifecycle, context.workspaceState, log);
-  context.subscriptions.push(inspectors);
+  inspectors = new InspectorManager(connections, context.extensionUri, lifecycle, duplicates, () => keyPaths, context.workspaceState, log);
+  context.subscriptions.push(inspectors, new FlagDecorations(inspectors, duplicates));
   context.subscriptions.push(
     server,
     connections,
@@ -98,7 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await server.start().catch((err: unknown) => log.error(`Local SQS server failed to start: ${String(err)}`));
   }
   await connections.reload();
-  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors };
+  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors, duplicates };
 }
 
 export async function deactivate(): Promise<void> {

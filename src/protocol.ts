@@ -47,6 +47,11 @@ export interface MessageView {
   readonly note?: string;
   readonly messageAttributes: Readonly<Record<string, AttributeView>>;
   readonly systemAttributes: Readonly<Record<string, string>>;
+  /** The idempotency key read with sqsWorkbench.idempotencyKeyPaths, and the path that found it. */
+  readonly idempotencyKey?: string;
+  readonly idempotencyKeyPath?: string;
+  /** At-least-once flags: delivered more than once; same key as other messages. */
+  readonly flags: { readonly redelivered?: number; readonly duplicateKey?: { readonly key: string; readonly others: readonly string[] } };
   /** Why Extend / Release / Delete are not possible now, if they are not. */
   readonly disabled: { readonly extend?: string; readonly release?: string; readonly delete?: string };
 }
@@ -100,14 +105,20 @@ export type WebviewToHost = WebviewRequest | ReadyNotification | OptionsChangedN
 
 // ---- host -> webview -----------------------------------------------------------------
 
+export interface FlagSummary {
+  readonly redeliveries: number;
+  readonly duplicateKeys: number;
+  readonly keysShared: number;
+}
+
 export interface StateNotification {
   readonly method: 'host/state/set';
-  readonly params: { readonly queue: QueueView; readonly options: ReceiveOptions; readonly messages: readonly MessageView[]; readonly now: number };
+  readonly params: { readonly queue: QueueView; readonly options: ReceiveOptions; readonly messages: readonly MessageView[]; readonly summary: FlagSummary; readonly now: number };
 }
 
 export interface MessagesNotification {
   readonly method: 'host/messages/upsert';
-  readonly params: { readonly messages: readonly MessageView[]; readonly now: number };
+  readonly params: { readonly messages: readonly MessageView[]; readonly summary: FlagSummary; readonly now: number };
 }
 
 export interface BusyNotification {

@@ -1,5 +1,6 @@
 import {
   isHostToWebview,
+  type FlagSummary,
   type HostToWebview,
   type MessageView,
   type QueueView,
@@ -36,6 +37,8 @@ const selected = new Set<string>(saved?.selected ?? []);
 let current: string | undefined = saved?.current;
 /** Host clock minus page clock: countdowns use the host's time. */
 let skew = 0;
+let summary: FlagSummary = { redeliveries: 0, duplicateKeys: 0, keysShared: 0 };
+let onlyFlagged = false;
 
 // ---- requests -------------------------------------------------------------------------
 
@@ -94,7 +97,9 @@ const app = document.getElementById('app') as HTMLElement;
 const header = el('header');
 const title = el('h1');
 const meta = el('span', 'meta');
-header.append(title, meta);
+const flagSummary = el('span', 'flags-summary');
+flagSummary.setAttribute('role', 'status');
+header.append(title, meta, flagSummary);
 
 const toolbar = el('div', 'toolbar');
 toolbar.setAttribute('role', 'toolbar');
@@ -124,7 +129,9 @@ const autoButton = button('Auto-extend', { icon: 'sync', title: 'Extend shortly 
 const releaseButton = button('Release', { icon: 'debug-step-out', title: 'Make visible again now (R)' });
 const deleteButton = button('Delete', { icon: 'trash', title: 'Delete (Delete key)' });
 const saveButton = button('Save…', { icon: 'save', title: 'Save the selected (or all) messages to a JSON file' });
-actions.append(selectionInfo, el('span', 'spacer'), extendButton, extendBy, autoButton, releaseButton, deleteButton, saveButton);
+const flaggedButton = button('Flagged only', { icon: 'filter', title: 'Show only redelivered messages and messages with a duplicate idempotency key (F)' });
+flaggedButton.setAttribute('aria-pressed', 'false');
+actions.append(selectionInfo, flaggedButton, el('span', 'spacer'), extendButton, extendBy, autoButton, releaseButton, deleteButton, saveButton);
 
 const notice = el('div', 'notice');
 notice.setAttribute('role', 'status');
@@ -144,7 +151,7 @@ allBox.type = 'checkbox';
 allBox.setAttribute('aria-label', 'Select all');
 const thCheck = el('th', 'check');
 thCheck.append(allBox);
-headRow.append(thCheck, el('th', 'id', 'Message'), el('th', undefined, 'Body'), el('th', 'sent', 'Sent'), el('th', 'count', 'Receives'), el('th', 'state', 'State'));
+headRow.append(thCheck, el('th', 'id', 'Message'), el('th', 'flags', 'Flags'), el('th', undefined, 'Body'), el('th', 'sent', 'Sent'), el('th', 'count', 'Receives'), el('th', 'state', 'State'));
 thead.append(headRow);
 const tbody = el('tbody');
 table.append(thead, tbody);
@@ -157,7 +164,32 @@ app.append(header, toolbar, actions, notice, main);
 
 // ---- rendering ------------------------------------------------------------------------
 
-const rows = new Map<string, { tr: HTMLTableRowElement; box: HTMLInputElement; count: HTMLElement; state: HTMLElement }>();
+const rows = new Map<string, { tr: HTMLTableRowElement; box: HTMLInputElement; count: HTMLElement; state: HTMLElement; flags: HTMLElement }>();
+
+const REDELIVERY_HELP = 'Redelivery: SQS delivered this same message (same MessageId) more than once, e.g. after its visibility timeout ran out or a consumer did not delete it. An idempotent consumer must handle it once.';
+const DUPLICATE_HELP = 'Duplicate key: other messages (different MessageIds) carry the same idempotency key: the producer sent the same thing more than once.';
+
+function isFlagged(m: MessageView): boolean {
+  return m.flags.redelivered !== undefined || m.flags.duplicateKey !== undefined;
+}
+
+function flagCell(m: MessageView, target: HTMLElement): void {
+  target.replaceChildren();
+  if (m.flags.redelivered !== undefined) {
+    const f = el('span', 'flag redelivery');
+    f.append(icon('sync'), el('span', undefined, `×${m.flags.redelivered}`));
+    f.title = `${REDELIVERY_HELP} Delivered ${m.flags.redelivered} times.`;
+    f.setAttribute('aria-label', `redelivered ${m.flags.redelivered} times`);
+    target.append(f);
+  }
+  if (m.flags.duplicateKey) {
+    const f = el('span', 'flag duplicate');
+    f.append(icon('copy'), el('span', undefined, `+${m.flags.duplicateKey.others.length}`));
+    f.title = `${DUPLICATE_HELP} Key ${m.flags.duplicateKey.key}, shared with ${m.flags.duplicateKey.others.length} other message(s).`;
+    f.setAttribute('aria-label', `duplicate idempotency key, shared with ${m.flags.duplicateKey.others.length} other messages`);
+    target.append(f);
+  }
+}
 
 function stateCell(m: MessageView, target: HTMLElement): void {
   target.replaceChildren();
@@ -194,13 +226,14 @@ function renderRow(m: MessageView): void {
     tdCheck.append(box);
     const id = el('td', 'id', m.messageId.slice(0, 8));
     id.title = m.messageId;
+    const flags = el('td', 'flags');
     const body = el('td', undefined, preview(m.body));
     const sent = el('td', 'sent', fmtTime(m.sentAt));
     const count = el('td', 'count');
     const state = el('td', 'state');
-    tr.append(tdCheck, id, body, sent, count, state);
+    tr.append(tdCheck, id, flags, body, sent, count, state);
     tbody.append(tr);
-    row = { tr, box, count, state };
+    row = { tr, box, count, state, flags };
     rows.set(m.messageId, row);
   }
   row.count.textContent = String(m.receiveCount);
@@ -209,6 +242,8 @@ function renderRow(m: MessageView): void {
     row.count.classList.add('note');
   }
   stateCell(m, row.state);
+  flagCell(m, row.flags);
+  row.tr.hidden = onlyFlagged && !isFlagged(m);
   row.box.checked = selected.has(m.messageId);
   row.tr.classList.toggle('selected', selected.has(m.messageId));
   row.tr.classList.toggle('current', current === m.messageId);
@@ -222,6 +257,16 @@ function renderHeader(): void {
   if (queue.maxReceiveCount !== undefined) parts.push(`to ${queue.deadLetterQueue ?? 'DLQ'} after ${queue.maxReceiveCount} receives`);
   meta.textContent = parts.join(' · ');
   document.title = `Messages of ${queue.name}`;
+  flagSummary.replaceChildren();
+  if (summary.redeliveries > 0 || summary.duplicateKeys > 0) {
+    const r = el('span', 'flag redelivery');
+    r.append(icon('sync'), el('span', undefined, `${summary.redeliveries} redelivered`));
+    r.title = REDELIVERY_HELP;
+    const d = el('span', 'flag duplicate');
+    d.append(icon('copy'), el('span', undefined, `${summary.duplicateKeys} with a duplicate key`));
+    d.title = DUPLICATE_HELP;
+    flagSummary.append(r, d);
+  }
 }
 
 function dl(entries: [string, string][]): HTMLElement {
@@ -253,7 +298,29 @@ function renderDetail(): void {
   const body = el('pre', 'body', pretty.length > 200_000 ? `${pretty.slice(0, 200_000)}\n… (${pretty.length.toLocaleString()} characters; open it in an editor to see all)` : pretty);
   body.tabIndex = 0;
   body.setAttribute('aria-label', 'Message body');
-  detail.append(head, acts, el('h2', undefined, 'Body'), body);
+  detail.append(head, acts);
+  if (m.idempotencyKey !== undefined) {
+    detail.append(el('h2', undefined, 'Idempotency key'), dl([[m.idempotencyKeyPath ?? 'key', m.idempotencyKey]]));
+  }
+  if (isFlagged(m)) {
+    const flags = el('div', 'flag-detail');
+    if (m.flags.redelivered !== undefined) flags.append(el('p', 'flag-note redelivery', `${REDELIVERY_HELP} Delivered ${m.flags.redelivered} times.`));
+    if (m.flags.duplicateKey) {
+      const p = el('p', 'flag-note duplicate', `${DUPLICATE_HELP} Shared with: `);
+      m.flags.duplicateKey.others.forEach((other, i) => {
+        const link = el('button', 'linkish', other.slice(0, 8));
+        link.title = other;
+        link.addEventListener('click', () => {
+          if (messages.has(other)) setCurrent(other);
+        });
+        if (i > 0) p.append(document.createTextNode(', '));
+        p.append(link);
+      });
+      flags.append(p);
+    }
+    detail.append(flags);
+  }
+  detail.append(el('h2', undefined, 'Body'), body);
   if (m.note) detail.append(el('p', 'note', m.note));
   const attrs = Object.entries(m.messageAttributes);
   detail.append(el('h2', undefined, `Message attributes (${attrs.length})`));
@@ -415,6 +482,12 @@ autoButton.addEventListener('click', () => {
 });
 releaseButton.addEventListener('click', () => void runAction('Release', () => request('messages/release', { ids: targetIds() })));
 deleteButton.addEventListener('click', () => void runAction('Delete', () => request('messages/delete', { ids: targetIds() })));
+flaggedButton.addEventListener('click', () => {
+  onlyFlagged = !onlyFlagged;
+  flaggedButton.setAttribute('aria-pressed', String(onlyFlagged));
+  flaggedButton.classList.toggle('on', onlyFlagged);
+  renderAll();
+});
 saveButton.addEventListener('click', () => void request('messages/save', { ids: [...selected] }));
 allBox.addEventListener('change', () => {
   if (allBox.checked) for (const id of order) selected.add(id);
@@ -436,16 +509,17 @@ tbody.addEventListener('click', (e) => {
 });
 
 table.addEventListener('keydown', (e) => {
-  const index = current ? order.indexOf(current) : -1;
+  const shown = order.filter((id) => !rows.get(id)?.tr.hidden);
+  const index = current ? shown.indexOf(current) : -1;
   const move = (to: number): void => {
     e.preventDefault();
-    const id = order[Math.max(0, Math.min(order.length - 1, to))];
+    const id = shown[Math.max(0, Math.min(shown.length - 1, to))];
     if (id) setCurrent(id);
   };
   if (e.key === 'ArrowDown') move(index + 1);
   else if (e.key === 'ArrowUp') move(index - 1);
   else if (e.key === 'Home') move(0);
-  else if (e.key === 'End') move(order.length - 1);
+  else if (e.key === 'End') move(shown.length - 1);
   else if (e.key === ' ' && current) {
     e.preventDefault();
     toggle(current);
@@ -458,6 +532,7 @@ table.addEventListener('keydown', (e) => {
   else if (e.key === 'e' && !extendButton.disabled) extendButton.click();
   else if (e.key === 'r' && !releaseButton.disabled) releaseButton.click();
   else if (e.key === 'a' && !autoButton.disabled) autoButton.click();
+  else if (e.key === 'f') flaggedButton.click();
 });
 table.addEventListener('focus', () => {
   if (!current && order[0]) setCurrent(order[0]);
@@ -489,6 +564,7 @@ function handle(msg: HostToWebview): void {
     case 'host/state/set': {
       queue = msg.params.queue;
       options = msg.params.options;
+      summary = msg.params.summary;
       skew = msg.params.now - Date.now();
       modeField.value = options.mode;
       countField.value = String(options.count);
@@ -510,6 +586,8 @@ function handle(msg: HostToWebview): void {
     }
     case 'host/messages/upsert':
       skew = msg.params.now - Date.now();
+      summary = msg.params.summary;
+      renderHeader();
       upsert(msg.params.messages);
       break;
     case 'host/busy/set':

@@ -1,7 +1,7 @@
 // The inspector webview in real Chromium: rendering, keyboard, requests to the host, and
 // untrusted content that must stay text. Runs in the "browser" tier of npm test.
 import assert from 'node:assert/strict';
-import { heldMessage, launchBrowser, OPTIONS, QUEUE, servePage } from './inspectorPage.mjs';
+import { heldMessage, launchBrowser, OPTIONS, QUEUE, servePage, SUMMARY } from './inspectorPage.mjs';
 
 describe('inspector webview in Chromium', function () {
   this.timeout(60_000);
@@ -25,7 +25,7 @@ describe('inspector webview in Chromium', function () {
   afterEach(() => page.close());
 
   const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
-  const state = (messages, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, now } });
+  const state = (messages, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, summary: SUMMARY, now } });
 
   it('says it is ready, then draws the queue and its held messages with live countdowns', async () => {
     const now = Date.now();
@@ -87,6 +87,24 @@ describe('inspector webview in Chromium', function () {
     const made = await page.evaluate(() => document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app b, #app a').length);
     assert.equal(made, 0, 'no element came from content');
     assert.ok(await page.locator('body').isVisible());
+  });
+
+  it('flags redeliveries and duplicate keys, explains them, and filters to them', async () => {
+    const now = Date.now();
+    const a = heldMessage(0, now, { flags: { redelivered: 3 } });
+    const b = heldMessage(1, now, { idempotencyKey: 'order-101-create', idempotencyKeyPath: 'idempotency_key', flags: { duplicateKey: { key: 'order-101-create', others: [heldMessage(2, now).messageId] } } });
+    const c = heldMessage(2, now, { flags: { duplicateKey: { key: 'order-101-create', others: [b.messageId] } } });
+    const plain = heldMessage(3, now);
+    await deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages: [a, b, c, plain], summary: { redeliveries: 1, duplicateKeys: 2, keysShared: 1 }, now } });
+    assert.match(await page.locator('.flags-summary').innerText(), /1 redelivered.*2 with a duplicate key/s);
+    assert.match(await page.locator('tr.row').nth(0).locator('td.flags').innerText(), /×3/);
+    assert.match(await page.locator('tr.row').nth(1).locator('.flag.duplicate').getAttribute('title'), /same idempotency key/);
+    await page.locator('vscode-button[aria-label="Flagged only"]').click();
+    assert.equal(await page.locator('tr.row:visible').count(), 3, 'the unflagged message is hidden');
+    await page.locator('tr.row').nth(1).click();
+    assert.match(await page.locator('.detail').innerText(), /order-101-create/);
+    await page.locator('.detail button.linkish').first().click();
+    assert.equal(await page.locator('tr.row.current td.id').innerText(), c.messageId.slice(0, 8), 'the link opens the other message');
   });
 
   it('checks what it receives: unknown host messages are ignored', async () => {

@@ -104,10 +104,12 @@ export function heldMessage(i, now, overrides = {}) {
     autoExtend: i === 1,
     messageAttributes: { eventType: { type: 'String', value: 'OrderCreated' }, schemaVersion: { type: 'Number', value: '2' } },
     systemAttributes: { SenderId: '000000000000', SentTimestamp: String(now - 60_000), ApproximateReceiveCount: String(1 + (i % 3)) },
+    flags: {},
     disabled: {},
     ...overrides,
   };
 }
 
 export const QUEUE = { name: 'orders', url: 'http://127.0.0.1:9324/000000000000/orders', connection: 'Local', fifo: false, visibilityTimeout: 30, maxReceiveCount: 3, deadLetterQueue: 'orders-dlq' };
+export const SUMMARY = { redeliveries: 0, duplicateKeys: 0, keysShared: 0 };
 export const OPTIONS = { count: 10, waitSeconds: 2, visibilityTimeout: 60, mode: 'hold' };

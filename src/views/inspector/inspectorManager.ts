@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { DuplicateIndex } from '../../model/duplicates';
+import type { KeyPath } from '../../model/idempotency';
 import type { LifecycleStore } from '../../model/lifecycle';
 import type { ReceiveOptions } from '../../protocol';
 import { getQueueSnapshot } from '../../sqs/queues';
@@ -21,10 +23,12 @@ export class InspectorManager implements vscode.Disposable {
     private readonly manager: ConnectionManager,
     extensionUri: vscode.Uri,
     lifecycle: LifecycleStore,
+    duplicates: DuplicateIndex,
+    keyPaths: () => readonly KeyPath[],
     state: vscode.Memento,
     log: vscode.LogOutputChannel,
   ) {
-    this.deps = { extensionUri, lifecycle, state, log, confirmPeek: (p) => this.confirmPeek(p) };
+    this.deps = { extensionUri, lifecycle, duplicates, keyPaths, state, log, confirmPeek: (p) => this.confirmPeek(p) };
     manager.addRemovalHook((connection) => this.closeConnection(connection));
     this.disposables.push(
       vscode.commands.registerCommand('sqsWorkbench.receiveMessages', (arg?: unknown, options?: ReceiveOptions & { confirmed?: boolean }) => this.openAndReceive(arg, options)),
@@ -40,6 +44,10 @@ export class InspectorManager implements vscode.Disposable {
     return [...this.panels.values()];
   }
 
+  /** Fires when an inspector opens or closes (the explorer's badges follow). */
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
   private async openAndReceive(arg: unknown, options?: ReceiveOptions & { confirmed?: boolean }): Promise<InspectorPanel | undefined> {
     const target = await resolveQueue(this.manager, arg);
     if (!target) return undefined;
@@ -54,7 +62,9 @@ export class InspectorManager implements vscode.Disposable {
       this.panels.set(key, created);
       created.onDidClose(() => {
         if (this.panels.get(key) === created) this.panels.delete(key);
+        this.changed.fire();
       });
+      this.changed.fire();
     } else {
       inspector.queue = fresh;
       inspector.panel.reveal();
@@ -94,6 +104,7 @@ export class InspectorManager implements vscode.Disposable {
 
   dispose(): void {
     void this.closeAll();
+    this.changed.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import type { DuplicateIndex } from '../../model/duplicates';
+import { extractIdempotencyKey, type FoundKey, type KeyPath } from '../../model/idempotency';
 import type { LifecycleStore } from '../../model/lifecycle';
 import {
   isWebviewToHost,
@@ -23,6 +25,8 @@ export const INSPECTOR_VIEW_TYPE = 'sqsWorkbench.inspector';
 export interface InspectorDeps {
   readonly extensionUri: vscode.Uri;
   readonly lifecycle: LifecycleStore;
+  readonly duplicates: DuplicateIndex;
+  keyPaths(): readonly KeyPath[];
   readonly state: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
   /** Asks once per queue, before the first peek, whether peeking is fine (redrive policy). */
@@ -57,8 +61,13 @@ export class InspectorPanel implements vscode.Disposable {
     panel.webview.html = inspectorHtml(panel.webview, deps.extensionUri, `Messages of ${queue.name}`);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'sqs.svg');
     const leaseEvents = this.leases.onEvent((e) => this.onLeaseEvent(e));
+    const flagEvents = deps.duplicates.onDidChange((ids) => {
+      const mine = [...ids].map((id) => this.leases.get(id)).filter((m): m is HeldMessage => !!m);
+      this.push(mine);
+    });
     this.disposables.push(
       { dispose: () => leaseEvents.dispose() },
+      { dispose: () => flagEvents.dispose() },
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => void this.close()),
       this.closed,
@@ -84,7 +93,24 @@ export class InspectorPanel implements vscode.Disposable {
 
   /** Messages as the inspector shows them, in the order they were first received. */
   get views(): MessageView[] {
-    return this.leases.all.map((m) => toMessageView(m, this.leases));
+    return this.leases.all.map((m) => this.view(m));
+  }
+
+  private readonly keys = new Map<string, FoundKey | undefined>();
+
+  /** The idempotency key of a received message, read once. */
+  keyOf(m: HeldMessage): FoundKey | undefined {
+    if (!this.keys.has(m.messageId)) {
+      const attributes: Record<string, { StringValue?: string }> = {};
+      for (const [name, a] of Object.entries(m.messageAttributes)) if (a.StringValue !== undefined) attributes[name] = { StringValue: a.StringValue };
+      const dedupId = m.systemAttributes.MessageDeduplicationId;
+      this.keys.set(m.messageId, extractIdempotencyKey({ body: m.body, attributes, ...(dedupId ? { dedupId } : {}) }, this.deps.keyPaths()));
+    }
+    return this.keys.get(m.messageId);
+  }
+
+  private view(m: HeldMessage): MessageView {
+    return toMessageView(m, this.leases, this.keyOf(m), this.deps.duplicates.flagsOf(m.messageId));
   }
 
   /** Receives with the given options (remembered for the queue); the webview's Receive button. */
@@ -106,7 +132,7 @@ export class InspectorPanel implements vscode.Disposable {
         if (close > 0) this.notice('warning', `${close} of the peeked messages ${close === 1 ? 'has' : 'have'} been received ${max} times (maxReceiveCount): the next receive moves ${close === 1 ? 'it' : 'them'} to the dead-letter queue.`);
       }
       void this.connection.catalog.refreshQueue(this.queue.url).catch(() => undefined);
-      return got.map((m) => toMessageView(m, this.leases));
+      return got.map((m) => this.view(m));
     } catch (err) {
       this.notice('error', `Receive failed: ${err instanceof Error ? err.message : String(err)}`);
       throw err;
@@ -175,7 +201,10 @@ export class InspectorPanel implements vscode.Disposable {
       if ((seenElsewhere || source) && !alreadyMoved && (source !== undefined || this.connection.catalog.isDeadLetterQueue(this.queue.arn))) {
         this.deps.lifecycle.record([{ ...base, kind: 'movedToDlq', details: { from: source ?? 'another queue' } }]);
       }
-      this.deps.lifecycle.record([{ ...base, kind: 'received', details: { receiveCount: m.receiveCount, mode: e.mode, deadline: m.deadline } }]);
+      const key = this.keyOf(m);
+      this.deps.lifecycle.record([
+        { ...base, kind: 'received', details: { receiveCount: m.receiveCount, mode: e.mode, deadline: m.deadline, ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}) } },
+      ]);
     } else if (e.kind === 'failed') {
       this.deps.lifecycle.record([{ ...base, kind: 'failed', details: { action: e.action, code: e.code } }]);
     } else if (e.kind === 'extended') {
@@ -188,7 +217,7 @@ export class InspectorPanel implements vscode.Disposable {
 
   private push(messages: HeldMessage[]): void {
     if (messages.length === 0) return;
-    this.post({ method: 'host/messages/upsert', params: { messages: messages.map((m) => toMessageView(m, this.leases)), now: Date.now() } });
+    this.post({ method: 'host/messages/upsert', params: { messages: messages.map((m) => this.view(m)), summary: this.deps.duplicates.summary(this.queue.url), now: Date.now() } });
   }
 
   private busy(busy: boolean, label?: string): void {
@@ -205,7 +234,7 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   private sendState(): void {
-    this.post({ method: 'host/state/set', params: { queue: this.queueView, options: this.options, messages: this.views, now: Date.now() } });
+    this.post({ method: 'host/state/set', params: { queue: this.queueView, options: this.options, messages: this.views, summary: this.deps.duplicates.summary(this.queue.url), now: Date.now() } });
   }
 
   private readonly handlers: { [M in RequestMethod]: Handler<M> } = {

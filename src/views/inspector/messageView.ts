@@ -1,3 +1,5 @@
+import type { MessageFlags } from '../../model/duplicates';
+import type { FoundKey } from '../../model/idempotency';
 import type { HeldMessage, LeaseSet } from '../../sqs/leases';
 import type { AttributeView, MessageView } from '../../protocol';
 
@@ -6,7 +8,7 @@ function num(v: string | undefined): number | undefined {
 }
 
 /** The inspector's view of a received message: text only, and why actions are disabled. */
-export function toMessageView(m: HeldMessage, leases: LeaseSet): MessageView {
+export function toMessageView(m: HeldMessage, leases: LeaseSet, key: FoundKey | undefined, flags: MessageFlags): MessageView {
   const sys = m.systemAttributes;
   const attrs: Record<string, AttributeView> = {};
   for (const [name, a] of Object.entries(m.messageAttributes)) {
@@ -41,6 +43,8 @@ export function toMessageView(m: HeldMessage, leases: LeaseSet): MessageView {
     ...(m.autoExtendNote ? { note: m.autoExtendNote } : {}),
     messageAttributes: attrs,
     systemAttributes: { ...sys },
+    ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}),
+    flags,
     disabled,
   };
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { QueueSnapshot } from '../../../sqs/queues';
 import type { SqsCallError } from '../../../sqs/errors';
 import type { Connection } from '../connectionManager';
+import { queueResourceUri } from '../flagDecorations';
 
 /** `12 visible · 3 in flight · 1 delayed`, or `empty`. */
 export function describeCounts(q: Pick<QueueSnapshot, 'visible' | 'inFlight' | 'delayed'>): string {
@@ -46,6 +47,7 @@ export class QueueNode {
     const dlq = this.isDeadLetterQueue;
     const item = new vscode.TreeItem(q.name, this.hasRelations ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
+    item.resourceUri = queueResourceUri(this.connection.info.id, q.url);
     item.contextValue = `queue${q.fifo ? '.fifo' : '.standard'}${dlq ? '.dlq' : ''}`;
     if (this.error) {
       item.description = `failed: ${this.error.code}`;

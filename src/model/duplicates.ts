@@ -1,0 +1,125 @@
+import type { LifecycleEvent } from './lifecycle';
+
+/**
+ * Flags on at-least-once delivery, kept up to date one event at a time (an index, never a
+ * rescan):
+ * - a *redelivery*: the same MessageId delivered more than once;
+ * - a *duplicate key*: different MessageIds on one queue that carry the same idempotency
+ *   key (a producer sent the same thing twice).
+ */
+export interface MessageFlags {
+  /** Times the message was delivered, when more than once. */
+  readonly redelivered?: number;
+  /** The shared key and the other messages that carry it. */
+  readonly duplicateKey?: { readonly key: string; readonly others: readonly string[] };
+}
+
+export interface FlagSummary {
+  /** Messages delivered more than once. */
+  readonly redeliveries: number;
+  /** Messages that share their idempotency key with another message. */
+  readonly duplicateKeys: number;
+  /** Distinct keys carried by more than one message. */
+  readonly keysShared: number;
+}
+
+interface Entry {
+  queueUrl: string;
+  key?: string;
+  deliveries: number;
+}
+
+export class DuplicateIndex {
+  private readonly messages = new Map<string, Entry>();
+  /** queue + key -> message ids. */
+  private readonly byKey = new Map<string, Set<string>>();
+  private readonly perQueue = new Map<string, { redeliveries: number; duplicateKeys: number; keysShared: number }>();
+  private readonly flagged = new Map<string, Set<string>>();
+  private readonly listeners = new Set<(changed: ReadonlySet<string>) => void>();
+
+  onDidChange(listener: (changed: ReadonlySet<string>) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Takes in recorded events; tells listeners which messages' flags changed. */
+  observe(events: readonly LifecycleEvent[]): void {
+    const changed = new Set<string>();
+    for (const e of events) {
+      if (e.kind !== 'sent' && e.kind !== 'received') continue;
+      let entry = this.messages.get(e.messageId);
+      if (!entry) {
+        entry = { queueUrl: e.queueUrl, deliveries: 0 };
+        this.messages.set(e.messageId, entry);
+      }
+      const counts = this.counts(entry.queueUrl);
+      if (e.kind === 'received') {
+        const reported = typeof e.details.receiveCount === 'number' ? e.details.receiveCount : 0;
+        const before = entry.deliveries;
+        entry.deliveries = Math.max(entry.deliveries + 1, reported);
+        if (before <= 1 && entry.deliveries > 1) counts.redeliveries++;
+        if (entry.deliveries !== before && entry.deliveries > 1) changed.add(e.messageId);
+      }
+      const key = typeof e.details.idempotencyKey === 'string' ? e.details.idempotencyKey : undefined;
+      if (key !== undefined && entry.key === undefined) {
+        entry.key = key;
+        const k = `${entry.queueUrl}\u0000${key}`;
+        let ids = this.byKey.get(k);
+        if (!ids) {
+          ids = new Set();
+          this.byKey.set(k, ids);
+        }
+        ids.add(e.messageId);
+        if (ids.size === 2) {
+          counts.keysShared++;
+          counts.duplicateKeys += 2;
+          for (const id of ids) changed.add(id);
+        } else if (ids.size > 2) {
+          counts.duplicateKeys++;
+          for (const id of ids) changed.add(id);
+        }
+      }
+    }
+    for (const id of changed) {
+      const entry = this.messages.get(id);
+      if (!entry) continue;
+      let set = this.flagged.get(entry.queueUrl);
+      if (!set) {
+        set = new Set();
+        this.flagged.set(entry.queueUrl, set);
+      }
+      set.add(id);
+    }
+    if (changed.size > 0) for (const l of [...this.listeners]) l(changed);
+  }
+
+  flagsOf(messageId: string): MessageFlags {
+    const entry = this.messages.get(messageId);
+    if (!entry) return {};
+    const flags: { redelivered?: number; duplicateKey?: { key: string; others: string[] } } = {};
+    if (entry.deliveries > 1) flags.redelivered = entry.deliveries;
+    if (entry.key !== undefined) {
+      const ids = this.byKey.get(`${entry.queueUrl}\u0000${entry.key}`);
+      if (ids && ids.size > 1) flags.duplicateKey = { key: entry.key, others: [...ids].filter((id) => id !== messageId) };
+    }
+    return flags;
+  }
+
+  summary(queueUrl: string): FlagSummary {
+    return { ...this.counts(queueUrl) };
+  }
+
+  /** Messages flagged on a queue, of either kind. */
+  flaggedCount(queueUrl: string): number {
+    return this.flagged.get(queueUrl)?.size ?? 0;
+  }
+
+  private counts(queueUrl: string): { redeliveries: number; duplicateKeys: number; keysShared: number } {
+    let c = this.perQueue.get(queueUrl);
+    if (!c) {
+      c = { redeliveries: 0, duplicateKeys: 0, keysShared: 0 };
+      this.perQueue.set(queueUrl, c);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,84 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SqsWorkbenchApi } from '../../src/extension';
+import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
+import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
+import type { SendOutcome } from '../../src/views/commands/sendCommands';
+
+describe('duplicate and redelivery flags in VS Code', () => {
+  let a: SqsWorkbenchApi;
+  let name: string;
+  let url: string;
+  const engine = () => {
+    const e = a.localServer.running?.engine;
+    assert.ok(e);
+    return e;
+  };
+  const node = async (): Promise<QueueNode> => {
+    await a.connections.get('local')?.catalog.refresh();
+    const root = a.explorer.connectionNode('local');
+    assert.ok(root);
+    const found = (await a.explorer.getChildren(root)).find((n) => n.kind === 'queue' && n.snapshot.name === name);
+    assert.ok(found && found.kind === 'queue');
+    return found;
+  };
+  const receive = async (options: Record<string, unknown>): Promise<InspectorPanel> => {
+    const panel = await vscode.commands.executeCommand<InspectorPanel | undefined>('sqsWorkbench.receiveMessages', await node(), options);
+    assert.ok(panel);
+    return panel;
+  };
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<SqsWorkbenchApi>('sqs-workbench.sqs-workbench');
+    assert.ok(extension);
+    a = await extension.activate();
+    await a.localServer.start();
+    for (let i = 0; i < 50 && !a.connections.get('local'); i++) await new Promise((r) => setTimeout(r, 50));
+  });
+  beforeEach(() => {
+    name = `flags-${Date.now()}`;
+    url = engine().createQueue(name);
+  });
+  afterEach(() => Promise.all(a.inspectors.open.map((p) => p.close())));
+  after(() => a.localServer.stop());
+
+  it('flags a duplicate send (Send Again) as a duplicate key, not a redelivery', async () => {
+    const first = await vscode.commands.executeCommand<SendOutcome>('sqsWorkbench.sendMessage', await node(), { body: JSON.stringify({ idempotencyKey: 'pay-1' }) });
+    const [again] = await vscode.commands.executeCommand<SendOutcome[]>('sqsWorkbench.sendAgain', 1);
+    assert.deepEqual(a.duplicates.flagsOf(first.messageId), { duplicateKey: { key: 'pay-1', others: [again.messageId] } });
+    const panel = await receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
+    const views = panel.views;
+    assert.equal(views.length, 2);
+    assert.ok(views.every((v) => v.flags.duplicateKey?.key === 'pay-1' && v.flags.redelivered === undefined));
+    assert.equal(a.duplicates.flaggedCount(url), 2);
+  });
+
+  it('flags repeated keys in a batch file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flags-'));
+    try {
+      const file = path.join(dir, 'dupes.jsonl');
+      writeFileSync(file, ['{"body": {"idempotency_key": "a"}}', '{"body": {"idempotency_key": "b"}}', '{"body": {"idempotency_key": "a"}}'].join('\n'));
+      await vscode.commands.executeCommand('sqsWorkbench.batchSend', await node(), vscode.Uri.file(file));
+      assert.deepEqual(a.duplicates.summary(url), { redeliveries: 0, duplicateKeys: 2, keysShared: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('flags a hold that expires and is received again as a redelivery', async () => {
+    engine().sendMessage(url, { MessageBody: JSON.stringify({ idempotencyKey: 'job-7' }) });
+    const panel = await receive({ count: 1, waitSeconds: 0, visibilityTimeout: 1, mode: 'hold' });
+    const id = panel.views[0].messageId;
+    for (let i = 0; i < 60 && panel.leases.get(id)?.state !== 'expired'; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(panel.leases.get(id)?.state, 'expired');
+    await panel.receive({ count: 1, waitSeconds: 1, visibilityTimeout: 30, mode: 'hold' });
+    const view = panel.views.find((v) => v.messageId === id);
+    assert.equal(view?.flags.redelivered, 2);
+    assert.equal(view?.flags.duplicateKey, undefined, 'the same message again is not a duplicate key');
+    assert.equal(view?.idempotencyKey, 'job-7');
+    assert.deepEqual(a.lifecycle.eventsOf(id).map((e) => e.kind), ['received', 'expired', 'received']);
+  });
+});
