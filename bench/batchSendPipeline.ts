@@ -18,6 +18,9 @@ export interface PipelineResult {
   checkMs: number;
   /** sendMessageFile: the second pass, sending, ms. */
   sendMs: number;
+  /** CPU time of this process during the check pass and during the send pass, ms. */
+  checkCpuMs: number;
+  sendCpuMs: number;
   entries: number;
   valid: number;
   invalid: number;
@@ -31,6 +34,10 @@ export interface PipelineResult {
   problems: string[];
 }
 
+function cpuMs(used: NodeJS.CpuUsage): number {
+  return (used.user + used.system) / 1000;
+}
+
 export function fileChunks(file: string): ChunkSource {
   return () => createReadStream(file, { encoding: 'utf8', highWaterMark: 65536 }) as AsyncIterable<string>;
 }
@@ -42,8 +49,11 @@ export async function batchSendFile(gateway: SqsGateway, queueUrl: string, file:
   const limits = queueLimitsFrom(queue.attributes, queue.name);
   const source = fileChunks(file);
   const prepared = performance.now();
+  const checkCpu = process.cpuUsage();
   const check = await checkMessageFile(source, limits);
+  const checkCpuMs = cpuMs(process.cpuUsage(checkCpu));
   const checked = performance.now();
+  const sendCpu = process.cpuUsage();
   for (const p of check.problems.slice(0, 3)) problems.push(`line ${p.line} ${p.field}: ${p.message}`);
   let reportedSent = 0;
   const summary = await sendMessageFile(gateway, queueUrl, source, limits, {
@@ -56,11 +66,14 @@ export async function batchSendFile(gateway: SqsGateway, queueUrl: string, file:
     },
   });
   const sent = performance.now();
+  const sendCpuMs = cpuMs(process.cpuUsage(sendCpu));
   if (summary.stoppedBy) problems.push(`stopped by ${summary.stoppedBy.code}: ${summary.stoppedBy.message}`);
   return {
     prepareMs: prepared - started,
     checkMs: checked - prepared,
     sendMs: sent - checked,
+    checkCpuMs,
+    sendCpuMs,
     entries: check.entries,
     valid: check.valid,
     invalid: check.invalid,

@@ -6,6 +6,19 @@
  */
 
 export type ReceiveMode = 'peek' | 'hold';
+export type TimelineKind = 'sent' | 'received' | 'extended' | 'released' | 'expired' | 'deleted' | 'movedToDlq' | 'failed';
+
+/** One lifecycle event of a message, as the timeline draws it. */
+export interface TimelineEvent {
+  readonly kind: TimelineKind;
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+  /** For receives: the receive count; for extensions: the new deadline. */
+  readonly receiveCount?: number;
+  readonly deadline?: number;
+  /** A short text for the tooltip (untrusted values included as text). */
+  readonly detail: string;
+}
 export type MessageState = 'held' | 'released' | 'deleted' | 'expired' | 'peeked';
 
 export interface ReceiveOptions {
@@ -50,6 +63,8 @@ export interface MessageView {
   /** The idempotency key read with sqsWorkbench.idempotencyKeyPaths, and the path that found it. */
   readonly idempotencyKey?: string;
   readonly idempotencyKeyPath?: string;
+  /** What happened to the message so far, oldest first (from the lifecycle record). */
+  readonly events: readonly TimelineEvent[];
   /** At-least-once flags: delivered more than once; same key as other messages. */
   readonly flags: { readonly redelivered?: number; readonly duplicateKey?: { readonly key: string; readonly others: readonly string[] } };
   /** Why Extend / Release / Delete are not possible now, if they are not. */
@@ -77,6 +92,7 @@ export interface RequestMap {
   'message/body/copy': { params: { id: string }; result: Record<string, never> };
   'message/body/open': { params: { id: string }; result: Record<string, never> };
   'messages/save': { params: { ids: string[] }; result: { file?: string } };
+  'session/export': { params: Record<string, never>; result: { file?: string } };
 }
 
 export type RequestMethod = keyof RequestMap;
@@ -113,7 +129,29 @@ export interface FlagSummary {
 
 export interface StateNotification {
   readonly method: 'host/state/set';
-  readonly params: { readonly queue: QueueView; readonly options: ReceiveOptions; readonly messages: readonly MessageView[]; readonly summary: FlagSummary; readonly now: number };
+  readonly params: {
+    readonly queue: QueueView;
+    readonly options: ReceiveOptions;
+    readonly messages: readonly MessageView[];
+    readonly summary: FlagSummary;
+    readonly now: number;
+    /** A saved session, shown as it was: nothing can be received or changed. */
+    readonly readOnly?: boolean;
+  };
+}
+
+/** What Export Session writes, and Open Session reads back. */
+export interface SavedSession {
+  readonly format: 'sqs-workbench-session';
+  readonly version: 1;
+  readonly savedAt: string;
+  readonly queue: QueueView;
+  readonly summary: FlagSummary;
+  readonly messages: readonly MessageView[];
+}
+
+export function isSavedSession(v: unknown): v is SavedSession {
+  return isRecord(v) && v.format === 'sqs-workbench-session' && v.version === 1 && isRecord(v.queue) && Array.isArray(v.messages) && isRecord(v.summary);
 }
 
 export interface MessagesNotification {
@@ -149,6 +187,7 @@ const REQUEST_METHODS: readonly RequestMethod[] = [
   'message/body/copy',
   'message/body/open',
   'messages/save',
+  'session/export',
 ];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -185,6 +224,8 @@ function paramsValid(method: RequestMethod, p: unknown): boolean {
     case 'message/body/copy':
     case 'message/body/open':
       return typeof p.id === 'string';
+    case 'session/export':
+      return true;
   }
 }
 

@@ -9,6 +9,7 @@ import {
   type RequestMethod,
   type WebviewToHost,
 } from '../src/protocol';
+import { TimelineView, type TimelineRow } from './timeline';
 import { button, dropdown, progressRing, registerUiComponents, textField, type UiButton, type UiField } from './ui';
 
 interface SavedState {
@@ -39,6 +40,12 @@ let current: string | undefined = saved?.current;
 let skew = 0;
 let summary: FlagSummary = { redeliveries: 0, duplicateKeys: 0, keysShared: 0 };
 let onlyFlagged = false;
+/** Set for a saved session: its time stands still at the moment it was saved. */
+let frozen: number | undefined;
+
+function hostNow(): number {
+  return frozen ?? Date.now() + skew;
+}
 
 // ---- requests -------------------------------------------------------------------------
 
@@ -131,7 +138,10 @@ const deleteButton = button('Delete', { icon: 'trash', title: 'Delete (Delete ke
 const saveButton = button('Save…', { icon: 'save', title: 'Save the selected (or all) messages to a JSON file' });
 const flaggedButton = button('Flagged only', { icon: 'filter', title: 'Show only redelivered messages and messages with a duplicate idempotency key (F)' });
 flaggedButton.setAttribute('aria-pressed', 'false');
-actions.append(selectionInfo, flaggedButton, el('span', 'spacer'), extendButton, extendBy, autoButton, releaseButton, deleteButton, saveButton);
+const timelineButton = button('Timeline', { icon: 'graph-line', title: 'All messages on one time axis (T)' });
+timelineButton.setAttribute('aria-pressed', 'false');
+const exportButton = button('Export Session…', { icon: 'export', title: 'Save the messages, their lifecycle events and flags as JSON' });
+actions.append(selectionInfo, flaggedButton, timelineButton, el('span', 'spacer'), extendButton, extendBy, autoButton, releaseButton, deleteButton, saveButton, exportButton);
 
 const notice = el('div', 'notice');
 notice.setAttribute('role', 'status');
@@ -161,6 +171,8 @@ const detail = el('section', 'detail');
 detail.setAttribute('aria-label', 'Message details');
 main.append(listPane, detail);
 app.append(header, toolbar, actions, notice, main);
+listPane.addEventListener('scroll', () => renderWindow());
+window.addEventListener('resize', () => renderWindow());
 
 // ---- rendering ------------------------------------------------------------------------
 
@@ -195,7 +207,7 @@ function stateCell(m: MessageView, target: HTMLElement): void {
   target.replaceChildren();
   target.className = `state state-${m.state}`;
   if (m.state === 'held') {
-    const remaining = m.deadline - (Date.now() + skew);
+    const remaining = m.deadline - (hostNow());
     const span = el('span', 'countdown');
     const track = el('span', 'bar-track');
     const bar = el('span', `bar${remaining < 5000 ? ' low' : ''}`);
@@ -232,7 +244,6 @@ function renderRow(m: MessageView): void {
     const count = el('td', 'count');
     const state = el('td', 'state');
     tr.append(tdCheck, id, flags, body, sent, count, state);
-    tbody.append(tr);
     row = { tr, box, count, state, flags };
     rows.set(m.messageId, row);
   }
@@ -243,7 +254,6 @@ function renderRow(m: MessageView): void {
   }
   stateCell(m, row.state);
   flagCell(m, row.flags);
-  row.tr.hidden = onlyFlagged && !isFlagged(m);
   row.box.checked = selected.has(m.messageId);
   row.tr.classList.toggle('selected', selected.has(m.messageId));
   row.tr.classList.toggle('current', current === m.messageId);
@@ -298,7 +308,9 @@ function renderDetail(): void {
   const body = el('pre', 'body', pretty.length > 200_000 ? `${pretty.slice(0, 200_000)}\n… (${pretty.length.toLocaleString()} characters; open it in an editor to see all)` : pretty);
   body.tabIndex = 0;
   body.setAttribute('aria-label', 'Message body');
-  detail.append(head, acts);
+  detail.append(head, acts, el('h2', undefined, 'Timeline'), detailTimeline.element);
+  detailTimeline.setRows([timelineRow(m)], hostNow());
+  detailTimeline.fit();
   if (m.idempotencyKey !== undefined) {
     detail.append(el('h2', undefined, 'Idempotency key'), dl([[m.idempotencyKeyPath ?? 'key', m.idempotencyKey]]));
   }
@@ -360,28 +372,99 @@ function renderActions(): void {
   autoButton.classList.toggle('on', chosen.length > 0 && chosen.every((m) => m.autoExtend));
   saveButton.disabled = messages.size === 0;
   empty.hidden = messages.size > 0;
-  table.hidden = messages.size === 0;
+  table.hidden = showTimeline || messages.size === 0;
+  exportButton.disabled = messages.size === 0;
   allBox.checked = messages.size > 0 && selected.size === messages.size;
+}
+
+// The list is virtualized: only the rows in view (and a few around) are in the DOM.
+const ROW_HEIGHT = 25;
+const topSpacer = el('tr', 'spacer');
+const bottomSpacer = el('tr', 'spacer');
+/** The ids the list shows, in order: all, or only the flagged ones. */
+let shown: string[] = [];
+let windowStart = 0;
+let windowEnd = 0;
+
+function recomputeShown(): void {
+  shown = onlyFlagged ? order.filter((id) => {
+    const m = messages.get(id);
+    return m !== undefined && isFlagged(m);
+  }) : [...order];
+}
+
+function renderWindow(): void {
+  const top = listPane.scrollTop;
+  const height = listPane.clientHeight || 600;
+  windowStart = Math.max(0, Math.floor(top / ROW_HEIGHT) - 10);
+  windowEnd = Math.min(shown.length, Math.ceil((top + height) / ROW_HEIGHT) + 10);
+  topSpacer.style.height = `${windowStart * ROW_HEIGHT}px`;
+  bottomSpacer.style.height = `${(shown.length - windowEnd) * ROW_HEIGHT}px`;
+  const keep = new Set(shown.slice(windowStart, windowEnd));
+  for (const id of [...rows.keys()]) if (!keep.has(id)) rows.delete(id);
+  const trs: HTMLTableRowElement[] = [];
+  for (let i = windowStart; i < windowEnd; i++) {
+    const m = messages.get(shown[i]);
+    if (!m) continue;
+    renderRow(m);
+    const row = rows.get(m.messageId);
+    if (row) {
+      row.tr.tabIndex = m.messageId === current ? 0 : -1;
+      trs.push(row.tr);
+    }
+  }
+  tbody.replaceChildren(topSpacer, ...trs, bottomSpacer);
+}
+
+/** Redraws one message if it is in view. */
+function refreshRow(m: MessageView): void {
+  if (rows.has(m.messageId)) renderRow(m);
 }
 
 function renderAll(): void {
   renderHeader();
-  for (const id of order) {
-    const m = messages.get(id);
-    if (m) renderRow(m);
-  }
+  recomputeShown();
+  renderWindow();
   renderDetail();
+  renderTimeline();
   renderActions();
 }
 
 function upsert(list: readonly MessageView[]): void {
+  let added = false;
   for (const m of list) {
-    if (!messages.has(m.messageId)) order.push(m.messageId);
+    if (!messages.has(m.messageId)) {
+      order.push(m.messageId);
+      added = true;
+    }
     messages.set(m.messageId, m);
-    renderRow(m);
+    refreshRow(m);
     if (m.messageId === current) renderDetail();
   }
+  if (added || onlyFlagged) {
+    recomputeShown();
+    renderWindow();
+  }
+  renderTimeline();
   renderActions();
+}
+
+// ---- timelines --------------------------------------------------------------------------
+
+const detailTimeline = new TimelineView({ label: 'Timeline of this message', maxHeight: 80 });
+const allTimeline = new TimelineView({ label: 'Timeline of all messages', onSelect: (id) => setCurrent(id, false) });
+allTimeline.element.classList.add('all');
+allTimeline.element.hidden = true;
+listPane.append(allTimeline.element);
+let showTimeline = false;
+
+function timelineRow(m: MessageView): TimelineRow {
+  return { id: m.messageId, label: m.messageId.slice(0, 8), events: m.events, state: m.state, deadline: m.deadline };
+}
+
+function renderTimeline(): void {
+  if (!showTimeline) return;
+  allTimeline.setRows(shown.map((id) => messages.get(id)).filter((m): m is MessageView => !!m).map(timelineRow), hostNow());
 }
 
 function showNotice(level: 'info' | 'warning' | 'error', text: string): void {
@@ -403,17 +486,20 @@ function setCurrent(id: string | undefined, focus = true): void {
   current = id;
   if (previous) {
     const p = messages.get(previous);
-    if (p) renderRow(p);
+    if (p) refreshRow(p);
   }
   const m = id ? messages.get(id) : undefined;
   if (m) {
-    renderRow(m);
-    const row = rows.get(m.messageId);
-    for (const r of rows.values()) r.tr.tabIndex = -1;
-    if (row) {
-      row.tr.tabIndex = 0;
-      if (focus) row.tr.focus();
+    const index = shown.indexOf(m.messageId);
+    if (index >= 0) {
+      const y = index * ROW_HEIGHT;
+      const headerHeight = thead.getBoundingClientRect().height || ROW_HEIGHT;
+      if (y < listPane.scrollTop) listPane.scrollTop = y;
+      else if (y + ROW_HEIGHT * 2 + headerHeight > listPane.scrollTop + listPane.clientHeight) listPane.scrollTop = y + ROW_HEIGHT * 2 + headerHeight - listPane.clientHeight;
     }
+    renderWindow();
+    const row = rows.get(m.messageId);
+    if (row && focus && !showTimeline) row.tr.focus();
   }
   renderDetail();
   renderActions();
@@ -424,7 +510,7 @@ function toggle(id: string): void {
   if (selected.has(id)) selected.delete(id);
   else selected.add(id);
   const m = messages.get(id);
-  if (m) renderRow(m);
+  if (m) refreshRow(m);
   renderActions();
   persist();
 }
@@ -482,6 +568,15 @@ autoButton.addEventListener('click', () => {
 });
 releaseButton.addEventListener('click', () => void runAction('Release', () => request('messages/release', { ids: targetIds() })));
 deleteButton.addEventListener('click', () => void runAction('Delete', () => request('messages/delete', { ids: targetIds() })));
+timelineButton.addEventListener('click', () => {
+  showTimeline = !showTimeline;
+  timelineButton.setAttribute('aria-pressed', String(showTimeline));
+  timelineButton.classList.toggle('on', showTimeline);
+  table.hidden = showTimeline || messages.size === 0;
+  allTimeline.element.hidden = !showTimeline;
+  renderTimeline();
+});
+exportButton.addEventListener('click', () => void request('session/export', {}));
 flaggedButton.addEventListener('click', () => {
   onlyFlagged = !onlyFlagged;
   flaggedButton.setAttribute('aria-pressed', String(onlyFlagged));
@@ -509,7 +604,6 @@ tbody.addEventListener('click', (e) => {
 });
 
 table.addEventListener('keydown', (e) => {
-  const shown = order.filter((id) => !rows.get(id)?.tr.hidden);
   const index = current ? shown.indexOf(current) : -1;
   const move = (to: number): void => {
     e.preventDefault();
@@ -533,6 +627,7 @@ table.addEventListener('keydown', (e) => {
   else if (e.key === 'r' && !releaseButton.disabled) releaseButton.click();
   else if (e.key === 'a' && !autoButton.disabled) autoButton.click();
   else if (e.key === 'f') flaggedButton.click();
+  else if (e.key === 't') timelineButton.click();
 });
 table.addEventListener('focus', () => {
   if (!current && order[0]) setCurrent(order[0]);
@@ -544,11 +639,16 @@ document.addEventListener('keydown', (e) => {
 
 // Countdowns: only held messages change with time.
 setInterval(() => {
-  for (const m of messages.values()) {
-    if (m.state !== 'held') continue;
-    const row = rows.get(m.messageId);
-    if (row) stateCell(m, row.state);
+  let held = false;
+  for (const [id, row] of rows) {
+    const m = messages.get(id);
+    if (m?.state !== 'held') continue;
+    held = true;
+    stateCell(m, row.state);
   }
+  const c = current ? messages.get(current) : undefined;
+  if (c?.state === 'held') detailTimeline.tick(hostNow());
+  if (showTimeline && (held || [...messages.values()].some((m) => m.state === 'held'))) allTimeline.tick(hostNow());
 }, 250);
 
 // ---- host messages --------------------------------------------------------------------
@@ -565,6 +665,11 @@ function handle(msg: HostToWebview): void {
       queue = msg.params.queue;
       options = msg.params.options;
       summary = msg.params.summary;
+      frozen = msg.params.readOnly ? msg.params.now : undefined;
+      toolbar.hidden = frozen !== undefined;
+      for (const b of [extendButton, autoButton, releaseButton, deleteButton, saveButton, exportButton]) b.hidden = frozen !== undefined;
+      extendBy.hidden = frozen !== undefined;
+      if (frozen !== undefined) showNotice('info', `A saved session (${new Date(frozen).toLocaleString()}), shown as it was then: read-only.`);
       skew = msg.params.now - Date.now();
       modeField.value = options.mode;
       countField.value = String(options.count);
@@ -574,7 +679,6 @@ function handle(msg: HostToWebview): void {
       messages.clear();
       order.length = 0;
       rows.clear();
-      tbody.replaceChildren();
       for (const m of msg.params.messages) {
         messages.set(m.messageId, m);
         order.push(m.messageId);

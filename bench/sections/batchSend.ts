@@ -25,7 +25,6 @@ import { cpuMsSince, createQueueUrl, deleteQueue, messagesHeld, workbenchClient,
 import type { BenchContext, Section } from './section';
 
 const ENTRIES = 10_000;
-const WARMUP_ENTRIES = 2_000;
 const NAIVE_MESSAGES = 2_000;
 const ROUNDS = 5;
 const CONCURRENCY = 8;
@@ -41,6 +40,8 @@ interface Run {
   /** For Batch Send: the check pass and the send pass apart. */
   checkMs?: number;
   sendMs?: number;
+  checkCpuMs?: number;
+  sendCpuMs?: number;
   messages: number;
   clientCpuMs: number;
   serverCpuMs: number;
@@ -111,7 +112,7 @@ async function measure(
   admin: SQSClient,
   kind: string,
   expected: number,
-  send: (queueUrl: string) => Promise<{ sent: number; requests: number; problems: string[]; checkMs?: number; sendMs?: number }>,
+  send: (queueUrl: string) => Promise<{ sent: number; requests: number; problems: string[]; checkMs?: number; sendMs?: number; checkCpuMs?: number; sendCpuMs?: number }>,
 ): Promise<Run> {
   const queueUrl = await createQueueUrl(admin, `bench-batchsend-${kind}-${++queueSerial}`);
   try {
@@ -127,6 +128,8 @@ async function measure(
       ms,
       ...(out.checkMs !== undefined ? { checkMs: out.checkMs } : {}),
       ...(out.sendMs !== undefined ? { sendMs: out.sendMs } : {}),
+      ...(out.checkCpuMs !== undefined ? { checkCpuMs: out.checkCpuMs } : {}),
+      ...(out.sendCpuMs !== undefined ? { sendCpuMs: out.sendCpuMs } : {}),
       messages: out.sent,
       clientCpuMs,
       serverCpuMs: serverAfter.cpuUserMs + serverAfter.cpuSystemMs - serverBefore.cpuUserMs - serverBefore.cpuSystemMs,
@@ -140,12 +143,15 @@ async function measure(
   }
 }
 
-function pipelineOutcome(p: PipelineResult, expected: number): { sent: number; requests: number; problems: string[]; checkMs: number; sendMs: number } {
+function pipelineOutcome(
+  p: PipelineResult,
+  expected: number,
+): { sent: number; requests: number; problems: string[]; checkMs: number; sendMs: number; checkCpuMs: number; sendCpuMs: number } {
   const problems = [...p.problems];
   if (p.entries !== expected || p.valid !== expected) problems.push(`check saw ${p.entries} entries, ${p.valid} valid (expected ${expected})`);
   if (p.failed + p.notSent > 0) problems.push(`${p.failed} failed, ${p.notSent} not sent`);
   if (p.reportedSent !== p.sent) problems.push(`onSent reported ${p.reportedSent}, the summary ${p.sent}`);
-  return { sent: p.sent, requests: p.requests, problems, checkMs: p.prepareMs + p.checkMs, sendMs: p.sendMs };
+  return { sent: p.sent, requests: p.requests, problems, checkMs: p.prepareMs + p.checkMs, sendMs: p.sendMs, checkCpuMs: p.checkCpuMs, sendCpuMs: p.sendCpuMs };
 }
 
 const r1 = (n: number): number => Math.round(n * 10) / 10;
@@ -199,8 +205,6 @@ export const batchSendSection: Section = {
     try {
       const file = path.join(dir, `batch-${ENTRIES}.ndjson`);
       const fileBytes = writeBatchFile(file, ENTRIES);
-      const warmupFile = path.join(dir, `batch-${WARMUP_ENTRIES}.ndjson`);
-      writeBatchFile(warmupFile, WARMUP_ENTRIES);
       const messages = readPlainMessages(file);
       const naiveMessages = messages.slice(0, NAIVE_MESSAGES);
       const objectBodies = messages.filter((m) => m.attributes).map((m) => Buffer.byteLength(m.body));
@@ -217,13 +221,8 @@ export const batchSendSection: Section = {
         floor: () => measure(server, admin, 'floor', ENTRIES, (url) => floorSend(floorClient, url, messages)),
       };
 
-      // Warm-up of each client: JIT, sockets, lazily loaded SDK parts.
-      const warmupMessages = messages.slice(0, WARMUP_ENTRIES);
-      const warmups = [
-        await measure(server, admin, 'warmup', WARMUP_ENTRIES, runBatchSend(warmupFile, WARMUP_ENTRIES)),
-        await measure(server, admin, 'warmup', WARMUP_ENTRIES, (url) => floorSend(floorClient, url, warmupMessages)),
-        await measure(server, admin, 'warmup', 200, (url) => naiveSend(naiveClient, url, messages.slice(0, 200))),
-      ];
+      // Warm-up of each client, a full run each: JIT, sockets, lazily loaded SDK parts.
+      const warmups = [await runs.batchSend(), await runs.floor(), await measure(server, admin, 'warmup', 200, (url) => naiveSend(naiveClient, url, messages.slice(0, 200)))];
 
       const samples: Record<Kind, Run[]> = { batchSend: [], floor: [] };
       for (let round = 0; round < ROUNDS; round++) {
@@ -241,32 +240,41 @@ export const batchSendSection: Section = {
       const pipelineRate = perSec(ENTRIES, pipelineMs);
       const sendOnlyRate = perSec(ENTRIES, sendOnlyMs);
       const naiveRate = perSec(NAIVE_MESSAGES, naive.ms);
-      const row = (label: string, ms: number, messagesCount: number, rate: number, cpu: number | undefined, serverCpu: number | undefined, requests: number | undefined, held: string, compare = true): Cell[] => [
+      const row = (label: string, ms: number, messagesCount: number, rate: number, cpu: number, serverCpu: number | undefined, requests: number | undefined, held: string, compare = true): Cell[] => [
         label,
         r1(ms),
         messagesCount,
         rate,
         compare ? ratio(rate, floorRate)?.toFixed(2) : undefined,
-        cpu === undefined ? undefined : Math.round(cpu),
+        Math.round(cpu),
+        Math.round((cpu * 1000) / messagesCount),
         serverCpu === undefined ? undefined : Math.round(serverCpu),
         requests,
         held,
       ];
       const heldText = (runsOf: Run[]): string => (runsOf.every((r) => r.ok) ? `all ${runsOf.length} exact` : runsOf.map((r) => r.held).join('/'));
+      const bs = (get: (r: Run) => number): number => med('batchSend', get);
       report.table({
-        columns: ['path', 'median ms', 'messages', 'msg/s', 'ratio to floor', 'client CPU ms', 'server CPU ms', 'requests', 'queue holds'],
+        columns: ['path', 'median ms', 'messages', 'msg/s', 'msg/s / floor', 'client CPU ms', 'client CPU µs/msg', 'server CPU ms', 'requests', 'queue holds'],
         rows: [
-          row('Batch Send: check + send (what the user waits for)', pipelineMs, ENTRIES, pipelineRate, med('batchSend', (r) => r.clientCpuMs), med('batchSend', (r) => r.serverCpuMs), med('batchSend', (r) => r.requests), heldText(samples.batchSend)),
-          row('  of which checkMessageFile (+ GetQueueAttributes)', checkMs, ENTRIES, perSec(ENTRIES, checkMs), undefined, undefined, 1, '', false),
-          row('  of which sendMessageFile (excl. the check pass)', sendOnlyMs, ENTRIES, sendOnlyRate, undefined, undefined, undefined, ''),
+          row('Batch Send: check + send (what the user waits for)', pipelineMs, ENTRIES, pipelineRate, bs((r) => r.clientCpuMs), bs((r) => r.serverCpuMs), bs((r) => r.requests), heldText(samples.batchSend)),
+          row('  of which checkMessageFile (+ GetQueueAttributes)', checkMs, ENTRIES, perSec(ENTRIES, checkMs), bs((r) => r.checkCpuMs ?? NaN), undefined, 1, '', false),
+          row('  of which sendMessageFile (excl. the check pass)', sendOnlyMs, ENTRIES, sendOnlyRate, bs((r) => r.sendCpuMs ?? NaN), undefined, undefined, ''),
           row(`plain SDK SendMessageBatch x${CONCURRENCY} (floor)`, floorMs, ENTRIES, floorRate, med('floor', (r) => r.clientCpuMs), med('floor', (r) => r.serverCpuMs), med('floor', (r) => r.requests), heldText(samples.floor)),
           row('naive SendMessage one at a time', naive.ms, NAIVE_MESSAGES, naiveRate, naive.clientCpuMs, naive.serverCpuMs, naive.requests, heldText([naive])),
         ],
       });
       report.line(
-        `  (median of ${ROUNDS} rounds alternating Batch Send and the floor, after one warm-up of each on ${WARMUP_ENTRIES.toLocaleString('en-US')} lines; ` +
+        `  (median of ${ROUNDS} rounds alternating Batch Send and the floor, after one full warm-up run of each; ` +
           `the naive loop sent ${NAIVE_MESSAGES.toLocaleString('en-US')} messages once, not ${ENTRIES.toLocaleString('en-US')}: scaled, ${ENTRIES.toLocaleString('en-US')} would take ~${r1((naive.ms * ENTRIES) / NAIVE_MESSAGES / 1000)} s. ` +
-          `Client CPU is the runner's process for the whole measurement; msg/s of the check row is entries checked per second.)`,
+          `Client CPU is the runner's process (where Batch Send and the SDK run); msg/s of the check row is entries checked per second.)`,
+      );
+      const cpuPerMsg = (ms: number): number => Math.round((ms * 1000) / ENTRIES);
+      const bsCpu = cpuPerMsg(bs((r) => r.clientCpuMs));
+      const floorCpu = cpuPerMsg(med('floor', (r) => r.clientCpuMs));
+      report.line(
+        `  Client CPU per message: Batch Send ${bsCpu} µs (check pass ${cpuPerMsg(bs((r) => r.checkCpuMs ?? NaN))} µs, send pass ${cpuPerMsg(bs((r) => r.sendCpuMs ?? NaN))} µs) vs floor ${floorCpu} µs, ` +
+          `the SDK's own cost included in both: where the client's one core sets the pace, Batch Send reaches at most ~${ratio(floorCpu, bsCpu)?.toFixed(2) ?? '?'} of the floor's msg/s.`,
       );
       for (const r of [...warmups, ...samples.batchSend, ...samples.floor, naive]) {
         if (!r.ok) report.note('batchsend', `a run sent ${r.messages} and left ${r.held} in its queue: ${r.problems.join('; ') || 'count mismatch'}`);
@@ -341,7 +349,8 @@ export const batchSendSection: Section = {
       report.data('batchsend', {
         parameters: { entries: ENTRIES, fileBytes, naiveMessages: NAIVE_MESSAGES, rounds: ROUNDS, concurrency: CONCURRENCY, memorySizes: MEMORY_SIZES },
         msgPerSec: { batchSend: pipelineRate, batchSendExcludingCheck: sendOnlyRate, floor: floorRate, naive: naiveRate },
-        ratios: { withCheck, withoutCheck, overNaive },
+        ratios: { withCheck, withoutCheck, overNaive, floorCpuOverBatchSendCpu: ratio(floorCpu, bsCpu) },
+        clientCpuMicrosPerMessage: { batchSend: bsCpu, floor: floorCpu },
         medianMs: { batchSend: pipelineMs, check: checkMs, send: sendOnlyMs, floor: floorMs, naive: naive.ms },
         warmups,
         samples,

@@ -201,7 +201,7 @@ export const explorerSection: Section = {
       const med = (kind: Kind, get: (s: Sample) => number): number => median(samples[kind].map(get));
       const floorMs = med('floor', (s) => s.ms);
       report.table({
-        columns: ['path', 'median ms', 'min ms', 'max ms', 'ratio to floor', 'client CPU ms', 'server CPU ms', 'queues', 'messages'],
+        columns: ['path', 'median ms', 'min ms', 'max ms', 'time / floor', 'client CPU ms', 'server CPU ms', 'queues', 'messages'],
         rows: (['live', 'first', 'floor'] as const).map((kind) => [
           LABELS[kind],
           r1(med(kind, (s) => s.ms)),

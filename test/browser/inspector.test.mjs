@@ -84,7 +84,7 @@ describe('inspector webview in Chromium', function () {
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
     // Light DOM only: the toolkit's own components draw icons inside their shadow roots.
-    const made = await page.evaluate(() => document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app b, #app a').length);
+    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app b, #app a')].filter((e) => !e.closest('.timeline')).length);
     assert.equal(made, 0, 'no element came from content');
     assert.ok(await page.locator('body').isVisible());
   });
@@ -105,6 +105,66 @@ describe('inspector webview in Chromium', function () {
     assert.match(await page.locator('.detail').innerText(), /order-101-create/);
     await page.locator('.detail button.linkish').first().click();
     assert.equal(await page.locator('tr.row.current td.id').innerText(), c.messageId.slice(0, 8), 'the link opens the other message');
+  });
+
+  it('draws a message\'s timeline: its send, receive and open window, which grows; hover and focus describe them', async () => {
+    const now = Date.now();
+    await state([heldMessage(0, now), heldMessage(1, now)]);
+    await page.locator('tr.row').first().click();
+    const timeline = page.locator('.detail .timeline');
+    await timeline.locator('.mark-sent').waitFor();
+    assert.equal(await timeline.locator('.mark-received').count(), 1);
+    const bar = timeline.locator('rect.window-open');
+    const w1 = Number(await bar.getAttribute('width'));
+    await page.waitForTimeout(1200);
+    const w2 = Number(await timeline.locator('rect.window-open').getAttribute('width'));
+    assert.ok(w2 > w1, `the open window grows (${w1} -> ${w2})`);
+    await timeline.locator('.mark-sent').focus();
+    assert.match(await timeline.locator('.timeline-info').innerText(), /sent, key order-100-create/);
+  });
+
+  it('puts all messages on one zoomable time axis, and selects a message from it', async () => {
+    const now = Date.now();
+    await state([0, 1, 2, 3].map((i) => heldMessage(i, now)));
+    await page.locator('vscode-button[aria-label="Timeline"]').click();
+    const all = page.locator('.list .timeline.all');
+    await all.locator('.row').first().waitFor();
+    assert.equal(await all.locator('g.row').count(), 4);
+    const span = async () => {
+      const ticks = await all.locator('text.tick').allInnerTexts();
+      return ticks.length;
+    };
+    const before = await span();
+    await all.locator('.timeline-scroller').focus();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    assert.notEqual(await span(), 0);
+    assert.ok(before > 0);
+    await page.keyboard.press('0');
+    await all.locator('.mark-sent').nth(2).click();
+    assert.equal(await page.locator('.detail h2').first().innerText(), `Message ${heldMessage(2, now).messageId}`);
+  });
+
+  it('keeps 10,000 messages responsive: only the rows in view are in the DOM', async () => {
+    const now = Date.now();
+    const many = Array.from({ length: 10_000 }, (_, i) => heldMessage(i, now, { messageId: `m-${String(i).padStart(5, '0')}-x` }));
+    await state(many);
+    const rows = await page.locator('tr.row').count();
+    assert.ok(rows > 10 && rows < 200, `${rows} rows in the DOM`);
+    await page.locator('.list').evaluate((e) => (e.scrollTop = 25 * 9_000));
+    await page.waitForTimeout(100);
+    assert.ok((await page.locator('tr.row td.id').allInnerTexts()).some((t) => t.startsWith('m-09')), 'rows far down are drawn when scrolled to');
+  });
+
+  it('shows a saved session read-only', async () => {
+    const now = Date.now();
+    await deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages: [heldMessage(0, now)], summary: SUMMARY, now, readOnly: true } });
+    assert.equal(await page.locator('.toolbar[aria-label="Receive"]').isHidden(), true);
+    assert.equal(await page.locator('vscode-button[aria-label="Delete"]').isHidden(), true);
+    assert.match(await page.locator('.notice').innerText(), /read-only/);
+    const first = await page.locator('tr.row td.state').innerText();
+    await page.waitForTimeout(1100);
+    assert.equal(await page.locator('tr.row td.state').innerText(), first, 'time stands still in a saved session');
   });
 
   it('checks what it receives: unknown host messages are ignored', async () => {

@@ -105,6 +105,10 @@ export function heldMessage(i, now, overrides = {}) {
     messageAttributes: { eventType: { type: 'String', value: 'OrderCreated' }, schemaVersion: { type: 'Number', value: '2' } },
     systemAttributes: { SenderId: '000000000000', SentTimestamp: String(now - 60_000), ApproximateReceiveCount: String(1 + (i % 3)) },
     flags: {},
+    events: [
+      { kind: 'sent', at: now - 60_000 + i * 1000, detail: 'sent, key order-10' + i + '-create' },
+      { kind: 'received', at: deadline - 60_000, receiveCount: 1 + (i % 3), deadline, detail: 'received (hold), receive count ' + (1 + (i % 3)) },
+    ],
     disabled: {},
     ...overrides,
   };

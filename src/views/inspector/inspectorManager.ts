@@ -7,6 +7,7 @@ import { getQueueSnapshot } from '../../sqs/queues';
 import type { Connection, ConnectionManager } from '../explorer/connectionManager';
 import { resolveQueue } from '../commands/pickers';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspectorPanel';
+import { readSession, showSession } from './sessionViewer';
 
 /**
  * Opens one inspector per queue (reused when it is open already), closes the inspectors of
@@ -32,6 +33,16 @@ export class InspectorManager implements vscode.Disposable {
     manager.addRemovalHook((connection) => this.closeConnection(connection));
     this.disposables.push(
       vscode.commands.registerCommand('sqsWorkbench.receiveMessages', (arg?: unknown, options?: ReceiveOptions & { confirmed?: boolean }) => this.openAndReceive(arg, options)),
+      vscode.commands.registerCommand('sqsWorkbench.openSession', async (file?: vscode.Uri) => {
+        const target = file ?? (await vscode.window.showOpenDialog({ filters: { 'SQS Workbench session': ['json'] }, title: 'Open a saved inspector session' }))?.[0];
+        if (!target) return undefined;
+        try {
+          return showSession(await readSession(target.fsPath), extensionUri);
+        } catch (err) {
+          void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
+          return undefined;
+        }
+      }),
     );
   }
 

@@ -12,6 +12,7 @@ import {
   type ReceiveOptions,
   type RequestMap,
   type RequestMethod,
+  type SavedSession,
   type WebviewRequest,
 } from '../../protocol';
 import { LeaseSet, type HeldMessage, type LeaseEvent } from '../../sqs/leases';
@@ -110,7 +111,7 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   private view(m: HeldMessage): MessageView {
-    return toMessageView(m, this.leases, this.keyOf(m), this.deps.duplicates.flagsOf(m.messageId));
+    return toMessageView(m, this.leases, this.keyOf(m), this.deps.duplicates.flagsOf(m.messageId), this.deps.lifecycle.eventsOf(m.messageId));
   }
 
   /** Receives with the given options (remembered for the queue); the webview's Receive button. */
@@ -270,7 +271,18 @@ export class InspectorPanel implements vscode.Disposable {
       await writeFile(target.fsPath, `${JSON.stringify({ queue: this.queue.url, savedAt: new Date().toISOString(), messages: data }, null, 2)}\n`, 'utf8');
       return { file: target.fsPath };
     },
+    'session/export': async () => {
+      const target = await vscode.window.showSaveDialog({ filters: { 'SQS Workbench session': ['json'] }, title: `Export the session of ${this.queue.name}` });
+      if (!target) return {};
+      await writeFile(target.fsPath, `${JSON.stringify(this.session(), null, 1)}\n`, 'utf8');
+      return { file: target.fsPath };
+    },
   };
+
+  /** Everything the session holds: messages, their lifecycle events and flags. */
+  session(): SavedSession {
+    return { format: 'sqs-workbench-session', version: 1, savedAt: new Date().toISOString(), queue: this.queueView, summary: this.deps.duplicates.summary(this.queue.url), messages: this.views };
+  }
 
   private async onMessage(raw: unknown): Promise<void> {
     if (!isWebviewToHost(raw)) {
