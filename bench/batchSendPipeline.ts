@@ -1,8 +1,9 @@
 /**
  * Batch Send of a file through the extension's own pipeline, as the Batch Send command runs
  * it: the queue's attributes (getQueueSnapshot) give the limits (queueLimitsFrom), the file
- * is read once to check every entry (checkMessageFile), then read again and sent
- * (sendMessageFile), each pass streaming the file with createReadStream. Only the editor
+ * is read once to check every entry (checkMessageFile), then sent (sendMessageFile): from
+ * the entries the check kept when the file is small, else by streaming the file again with
+ * createReadStream. Only the editor
  * parts (progress, diagnostics, the lifecycle record, the result file) are left out.
  */
 import { createReadStream } from 'node:fs';
@@ -64,7 +65,7 @@ export async function batchSendFile(gateway: SqsGateway, queueUrl: string, file:
     onFailed: (items) => {
       for (const u of items.slice(0, 3 - Math.min(3, problems.length))) problems.push(`failed at ${u.item.position}: ${u.code} ${u.message}`);
     },
-  });
+  }, check.cached);
   const sent = performance.now();
   const sendCpuMs = cpuMs(process.cpuUsage(sendCpu));
   if (summary.stoppedBy) problems.push(`stopped by ${summary.stoppedBy.code}: ${summary.stoppedBy.message}`);

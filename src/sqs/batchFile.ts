@@ -12,8 +12,19 @@ export interface EntryProblem {
   readonly message: string;
 }
 
+/** The entries of a file read by the check, kept so that a small file is not read twice. */
+export interface CheckedEntries {
+  readonly valid: BatchItem[];
+  readonly invalid: UnsentItem[];
+}
+
+/** Files up to this many bytes of bodies are kept in memory between the check and the send. */
+export const CACHE_LIMIT_BYTES = 16 * 1024 * 1024;
+
 export interface FileCheck {
   format: FileFormat;
+  /** The checked entries, when the file was small enough to keep (see {@link CACHE_LIMIT_BYTES}). */
+  cached?: CheckedEntries;
   entries: number;
   valid: number;
   /** Entries with at least one problem. */
@@ -31,26 +42,46 @@ function toItem(entry: FileEntry, limits: QueueLimits): { item?: BatchItem; prob
   if (entry.error !== undefined) return { problems: [{ field: 'entry', message: entry.error }] };
   const { message, problems } = messageFromEntry(entry.value);
   if (!message) return { problems };
-  const all = [...problems, ...validateMessage(message, limits)];
-  return all.length > 0 ? { problems: all } : { item: { position: entry.index, message, source: entry.value }, problems: [] };
+  problems.push(...validateMessage(message, limits));
+  return problems.length > 0 ? { problems } : { item: { position: entry.index, message, source: entry.value }, problems };
 }
 
-/** Reads the whole file once and checks every entry against the limits; nothing is sent. */
-export async function checkMessageFile(source: ChunkSource, limits: QueueLimits, maxProblems = 1000): Promise<FileCheck> {
+function invalidItem(entry: FileEntry, problems: FieldProblem[]): UnsentItem {
+  return {
+    item: { position: entry.index, message: { body: '' }, source: entry.value ?? null },
+    code: 'Invalid',
+    message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+  };
+}
+
+/**
+ * Reads the whole file once and checks every entry against the limits; nothing is sent.
+ * A file whose bodies fit in {@link CACHE_LIMIT_BYTES} is kept, checked, for the send.
+ */
+export async function checkMessageFile(source: ChunkSource, limits: QueueLimits, maxProblems = 1000, cacheLimitBytes = CACHE_LIMIT_BYTES): Promise<FileCheck> {
   const check: FileCheck = { format: 'lines', entries: 0, valid: 0, invalid: 0, problems: [], moreProblems: 0 };
+  let cache: CheckedEntries | undefined = { valid: [], invalid: [] };
+  let cachedBytes = 0;
   for await (const entry of readMessageFile(source(), (f) => (check.format = f))) {
     check.entries++;
-    const { problems } = toItem(entry, limits);
-    if (problems.length === 0) {
+    const { item, problems } = toItem(entry, limits);
+    if (item) {
       check.valid++;
+      if (cache) {
+        cachedBytes += item.message.body.length * 2;
+        if (cachedBytes > cacheLimitBytes) cache = undefined;
+        else cache.valid.push(item);
+      }
       continue;
     }
+    cache?.invalid.push(invalidItem(entry, problems));
     check.invalid++;
     for (const p of problems) {
       if (check.problems.length < maxProblems) check.problems.push({ index: entry.index, line: entry.line, column: entry.column, ...p });
       else check.moreProblems++;
     }
   }
+  if (cache) check.cached = cache;
   return check;
 }
 
@@ -70,7 +101,20 @@ export interface FileSendSummary extends BatchSendSummary {
  * Reads the file again and sends its valid entries with {@link sendBatches}; invalid
  * entries count as not sent. sent + failed + notSent always equals the entries in the file.
  */
-export async function sendMessageFile(gateway: SqsGateway, queueUrl: string, source: ChunkSource, limits: QueueLimits, options: FileSendOptions): Promise<FileSendSummary> {
+export async function sendMessageFile(
+  gateway: SqsGateway,
+  queueUrl: string,
+  source: ChunkSource,
+  limits: QueueLimits,
+  options: FileSendOptions,
+  cached?: CheckedEntries,
+): Promise<FileSendSummary> {
+  if (cached) {
+    // The check kept the file: send what it found valid, report the rest, read nothing again.
+    if (cached.invalid.length > 0) options.onInvalid?.(cached.invalid);
+    const summary = await sendBatches(gateway, queueUrl, cached.valid, options);
+    return { ...summary, notSent: summary.notSent + cached.invalid.length, entries: cached.valid.length + cached.invalid.length, invalid: cached.invalid.length };
+  }
   let entries = 0;
   let invalid = 0;
   async function* items(): AsyncGenerator<BatchItem> {
@@ -82,13 +126,7 @@ export async function sendMessageFile(gateway: SqsGateway, queueUrl: string, sou
         continue;
       }
       invalid++;
-      options.onInvalid?.([
-        {
-          item: { position: entry.index, message: { body: '' }, source: entry.value ?? null },
-          code: 'Invalid',
-          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
-        },
-      ]);
+      options.onInvalid?.([invalidItem(entry, problems)]);
     }
   }
   const summary = await sendBatches(gateway, queueUrl, items(), options);

@@ -32,6 +32,8 @@ export class QueueCatalog {
   private failures = 0;
   private readonly listeners = new Set<(change: CatalogChange) => void>();
   lastRefreshAt: number | undefined;
+  /** Sorted queues, queues by ARN and the sources of each DLQ, rebuilt after a change. */
+  private index: { sorted: QueueSnapshot[]; byArn: Map<string, QueueSnapshot>; sources: Map<string, QueueSnapshot[]> } | undefined;
 
   constructor(
     readonly gateway: SqsGateway,
@@ -48,7 +50,26 @@ export class QueueCatalog {
 
   /** Queues sorted by name. */
   get queues(): QueueSnapshot[] {
-    return [...this.snapshots.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return this.indexed().sorted;
+  }
+
+  private indexed(): { sorted: QueueSnapshot[]; byArn: Map<string, QueueSnapshot>; sources: Map<string, QueueSnapshot[]> } {
+    if (!this.index) {
+      const sorted = [...this.snapshots.values()].sort((a, b) => a.name.localeCompare(b.name));
+      const byArn = new Map<string, QueueSnapshot>();
+      const sources = new Map<string, QueueSnapshot[]>();
+      for (const q of sorted) {
+        if (q.arn) byArn.set(q.arn, q);
+        const target = q.redrive?.deadLetterTargetArn;
+        if (target) {
+          const list = sources.get(target) ?? [];
+          list.push(q);
+          sources.set(target, list);
+        }
+      }
+      this.index = { sorted, byArn, sources };
+    }
+    return this.index;
   }
 
   queue(url: string): QueueSnapshot | undefined {
@@ -56,8 +77,7 @@ export class QueueCatalog {
   }
 
   queueByArn(arn: string): QueueSnapshot | undefined {
-    for (const q of this.snapshots.values()) if (q.arn === arn) return q;
-    return undefined;
+    return this.indexed().byArn.get(arn);
   }
 
   queueError(url: string): SqsCallError | undefined {
@@ -66,12 +86,11 @@ export class QueueCatalog {
 
   /** The queues whose redrive policy points at `dlqArn`. */
   deadLetterSources(dlqArn: string): QueueSnapshot[] {
-    return this.queues.filter((q) => q.redrive?.deadLetterTargetArn === dlqArn);
+    return this.indexed().sources.get(dlqArn) ?? [];
   }
 
   isDeadLetterQueue(arn: string): boolean {
-    for (const q of this.snapshots.values()) if (q.redrive?.deadLetterTargetArn === arn) return true;
-    return false;
+    return this.indexed().sources.has(arn);
   }
 
   /** How long to wait before the next poll: the interval, doubled per consecutive failure, at most 5 minutes. */
@@ -97,11 +116,13 @@ export class QueueCatalog {
       const snapshot = await getQueueSnapshot(this.gateway, url);
       const before = this.snapshots.get(url);
       this.snapshots.set(url, snapshot);
+      this.index = undefined;
       this.queueErrors.delete(url);
       if (!before) this.emit({ structure: true, queues: [] });
       else if (!sameSnapshot(before, snapshot)) this.emit({ structure: false, queues: [url] });
     } catch (err) {
       if (err instanceof SqsCallError && err.code === 'QueueDoesNotExist') {
+        this.index = undefined;
         if (this.snapshots.delete(url)) this.emit({ structure: true, queues: [] });
         return;
       }
@@ -111,6 +132,7 @@ export class QueueCatalog {
 
   /** Forgets a queue at once (it was deleted from here). */
   forget(url: string): void {
+    this.index = undefined;
     if (this.snapshots.delete(url)) this.emit({ structure: true, queues: [] });
   }
 
@@ -144,6 +166,7 @@ export class QueueCatalog {
         }
       }
       this.snapshots = next;
+      this.index = undefined;
       this.queueErrors = errors;
       this.currentStatus = 'ready';
       this.currentError = undefined;
@@ -161,6 +184,7 @@ export class QueueCatalog {
   }
 
   private emit(change: CatalogChange): void {
+    this.index = undefined;
     for (const listener of [...this.listeners]) listener(change);
   }
 }

@@ -119,6 +119,8 @@ export function validateMessage(m: OutgoingMessage, queue: QueueLimits): FieldPr
   return problems;
 }
 
+const ENTRY_FIELDS = new Set(['body', 'attributes', 'delaySeconds', 'groupId', 'dedupId', 'id', 'error']);
+
 /**
  * Turns one entry of a batch file into a message. An entry is a string (the body) or an
  * object `{ body, attributes?, delaySeconds?, groupId?, dedupId?, id? }`; a non-string
@@ -133,9 +135,8 @@ export function messageFromEntry(value: unknown): { message?: OutgoingMessage; i
   }
   const e = value as Record<string, unknown>;
   const problems: FieldProblem[] = [];
-  const known = new Set(['body', 'attributes', 'delaySeconds', 'groupId', 'dedupId', 'id', 'error']);
   for (const key of Object.keys(e)) {
-    if (!known.has(key)) problems.push({ field: key, message: `Unknown field "${key}"; an entry has body, attributes, delaySeconds, groupId, dedupId and id.` });
+    if (!ENTRY_FIELDS.has(key)) problems.push({ field: key, message: `Unknown field "${key}"; an entry has body, attributes, delaySeconds, groupId, dedupId and id.` });
   }
   if (!('body' in e) || e.body === undefined || e.body === null) {
     problems.push({ field: 'body', message: 'The entry has no "body".' });

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { KeyPath } from '../../model/idempotency';
 import { sentEvent, type LifecycleStore } from '../../model/lifecycle';
 import { describePosition } from '../../model/messageFile';
-import { checkMessageFile, resultLine, sendMessageFile, type ChunkSource, type FileSendSummary } from '../../sqs/batchFile';
+import { checkMessageFile, resultLine, sendMessageFile, type CheckedEntries, type ChunkSource, type FileSendSummary } from '../../sqs/batchFile';
 import type { UnsentItem } from '../../sqs/batchSender';
 import { sendMessage } from '../../sqs/messages';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
@@ -341,10 +341,17 @@ export class SendCommands implements vscode.Disposable {
         return undefined;
       }
     }
-    return this.runBatch(connection, queue, limits, source, check.entries);
+    return this.runBatch(connection, queue, limits, source, check.entries, check.cached);
   }
 
-  private async runBatch(connection: Connection, queue: QueueSnapshot, limits: QueueLimits, source: { label: string; chunks: ChunkSource; resultDir: string }, total: number): Promise<FileSendSummary> {
+  private async runBatch(
+    connection: Connection,
+    queue: QueueSnapshot,
+    limits: QueueLimits,
+    source: { label: string; chunks: ChunkSource; resultDir: string },
+    total: number,
+    cached: CheckedEntries | undefined,
+  ): Promise<FileSendSummary> {
     const concurrency = vscode.workspace.getConfiguration('sqsWorkbench.batchSend').get<number>('concurrency', 8);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const resultPath = path.join(source.resultDir, `${source.label.replace(/\.[^.]*$/, '')}.unsent-${stamp}.jsonl`);
@@ -405,7 +412,7 @@ export class SendCommands implements vscode.Disposable {
             done += items.length;
             writeUnsent(items);
           },
-        });
+        }, cached);
       },
     );
     if (result) await new Promise<void>((resolve) => (result as WriteStream).end(resolve));

@@ -47,6 +47,8 @@ export function showSession(session: SavedSession, extensionUri: vscode.Uri): vs
       post({ method: 'host/reply', params: { id: raw.id, ok: false, error: err instanceof Error ? err.message : String(err) } });
     }
   });
-  panel.onDidDispose(() => sub.dispose());
+  panel.onDidDispose(() => {
+    sub.dispose();
+  });
   return panel;
 }
