@@ -89,6 +89,38 @@ describe('inspector webview in Chromium', function () {
     assert.ok(await page.locator('body').isVisible());
   });
 
+  it('holds its layout against a corpus of hostile content: RTL overrides, CSS escapes, 1 MiB bodies, deep JSON', async () => {
+    const now = Date.now();
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const corpus = [
+      { body: '\u202Egnp.exe\u202C <style>*{display:none!important}</style></pre></td></tr></table><div style="position:fixed;inset:0;background:red">x</div>' },
+      { body: 'x'.repeat(1024 * 1024) },
+      { body: deep },
+      { body: JSON.stringify({ a: '<script>window.__pwned=7</script>', b: 'javascript:window.__pwned=8', nested: { '<img src=x onerror=window.__pwned=9>': 1 } }) },
+      { messageId: '\u202E' + 'x'.repeat(300), body: '"' + '\u200F'.repeat(50) + '"' },
+    ].map((o, i) => heldMessage(i, now, { ...o, messageAttributes: { ['a' + i]: { type: 'String', value: '<svg/onload=window.__pwned=10>'.repeat(20) } } }));
+    await state(corpus);
+    const viewport = page.viewportSize();
+    for (let i = 0; i < corpus.length; i++) {
+      await page.locator('tr.row').nth(i).click();
+      await page.waitForTimeout(50);
+      const boxes = await page.evaluate(() => ['header', '.toolbar', '.list', '.detail'].map((sel) => {
+        const r = document.querySelector(sel).getBoundingClientRect();
+        return { sel, left: r.left, right: r.right, top: r.top, width: r.width, height: r.height };
+      }));
+      for (const b of boxes) {
+        assert.ok(b.width > 0 && b.height > 0, `${b.sel} is still drawn with message ${i}`);
+        assert.ok(b.right <= viewport.width + 1, `${b.sel} stays within the window with message ${i} (right ${b.right})`);
+      }
+      assert.ok(await page.locator('vscode-button[aria-label="Receive"]').isVisible(), `the toolbar is still usable with message ${i}`);
+    }
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
+    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app div[style]')].filter((e) => !e.closest('.timeline')).length);
+    assert.equal(made, 0, 'no element came from content');
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    assert.match(await page.locator('pre.body').innerText(), /\u200F/);
+  });
+
   it('flags redeliveries and duplicate keys, explains them, and filters to them', async () => {
     const now = Date.now();
     const a = heldMessage(0, now, { flags: { redelivered: 3 } });

@@ -68,6 +68,31 @@ describe('duplicate and redelivery flags in VS Code', () => {
     }
   });
 
+  it('exports a session with messages, events and flags, and opens it again read-only', async () => {
+    await vscode.commands.executeCommand('sqsWorkbench.sendMessage', await node(), { body: JSON.stringify({ idempotencyKey: 'exp-1' }) });
+    await vscode.commands.executeCommand('sqsWorkbench.sendAgain', 1);
+    const panel = await receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
+    const session = panel.session();
+    assert.equal(session.format, 'sqs-workbench-session');
+    assert.equal(session.messages.length, 2);
+    assert.deepEqual(session.summary, { redeliveries: 0, duplicateKeys: 2, keysShared: 1 });
+    assert.deepEqual(session.messages[0].events.map((e) => e.kind), ['sent', 'received']);
+    const dir = mkdtempSync(path.join(tmpdir(), 'session-'));
+    try {
+      const file = path.join(dir, 'session.json');
+      writeFileSync(file, JSON.stringify(session));
+      const opened = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('sqsWorkbench.openSession', vscode.Uri.file(file));
+      assert.ok(opened, 'the saved session opened');
+      assert.match(opened.title, new RegExp(`^${name} \\(saved `));
+      opened.dispose();
+      const broken = path.join(dir, 'broken.json');
+      writeFileSync(broken, '{"format": "something else"}');
+      assert.equal(await vscode.commands.executeCommand('sqsWorkbench.openSession', vscode.Uri.file(broken)), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('flags a hold that expires and is received again as a redelivery', async () => {
     engine().sendMessage(url, { MessageBody: JSON.stringify({ idempotencyKey: 'job-7' }) });
     const panel = await receive({ count: 1, waitSeconds: 0, visibilityTimeout: 1, mode: 'hold' });
