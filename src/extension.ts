@@ -22,6 +22,7 @@ export interface SqsWorkbenchApi {
   readonly lifecycle: LifecycleStore;
   readonly inspectors: InspectorManager;
   readonly duplicates: DuplicateIndex;
+  readonly decorations: FlagDecorations;
 }
 
 let localServer: LocalServerController | undefined;
@@ -68,7 +69,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     new SendCommands(connections, lifecycle, () => keyPaths, context.workspaceState, log),
   );
   inspectors = new InspectorManager(connections, context.extensionUri, lifecycle, duplicates, () => keyPaths, context.workspaceState, log);
-  context.subscriptions.push(inspectors, new FlagDecorations(inspectors, duplicates));
+  const decorations = new FlagDecorations(inspectors, duplicates);
+  context.subscriptions.push(inspectors, decorations);
   context.subscriptions.push(
     server,
     connections,
@@ -103,7 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await server.start().catch((err: unknown) => log.error(`Local SQS server failed to start: ${String(err)}`));
   }
   await connections.reload();
-  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors, duplicates };
+  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors, duplicates, decorations };
 }
 
 export async function deactivate(): Promise<void> {

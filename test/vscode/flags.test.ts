@@ -54,6 +54,11 @@ describe('duplicate and redelivery flags in VS Code', () => {
     assert.equal(views.length, 2);
     assert.ok(views.every((v) => v.flags.duplicateKey?.key === 'pay-1' && v.flags.redelivered === undefined));
     assert.equal(a.duplicates.flaggedCount(url), 2);
+    const queueUri = (await node()).toTreeItem().resourceUri;
+    assert.ok(queueUri);
+    assert.equal(a.decorations.provideFileDecoration(queueUri)?.badge, '2', 'the tree node shows the count while the inspector is open');
+    await panel.close();
+    assert.equal(a.decorations.provideFileDecoration(queueUri), undefined, 'and no badge once it is closed');
   });
 
   it('flags repeated keys in a batch file', async () => {
