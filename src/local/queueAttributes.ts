@@ -10,6 +10,7 @@ import {
   MAX_WAIT_TIME_SECONDS,
   MIN_MAXIMUM_MESSAGE_SIZE,
   MIN_RETENTION_SECONDS,
+  SETTABLE_QUEUE_ATTRIBUTES,
 } from '../model/sqsLimits';
 
 /** The settable attributes of a queue, parsed. */
@@ -41,23 +42,7 @@ export interface RedriveAllowPolicy {
   sourceQueueArns?: string[];
 }
 
-const SETTABLE = new Set([
-  'DelaySeconds',
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'ReceiveMessageWaitTimeSeconds',
-  'VisibilityTimeout',
-  'RedrivePolicy',
-  'RedriveAllowPolicy',
-  'Policy',
-  'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds',
-  'SqsManagedSseEnabled',
-  'FifoQueue',
-  'ContentBasedDeduplication',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-]);
+const SETTABLE = new Set<string>(SETTABLE_QUEUE_ATTRIBUTES);
 
 const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
 

@@ -28,6 +28,25 @@ export const MAX_RECEIVE_COUNT_LIMIT = 1_000;
 export const MAX_TAGS_PER_QUEUE = 50;
 export const MAX_MOVE_RATE = 500;
 
+/** Queue attributes that CreateQueue and SetQueueAttributes take (FifoQueue only at creation). */
+export const SETTABLE_QUEUE_ATTRIBUTES = [
+  'DelaySeconds',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'ReceiveMessageWaitTimeSeconds',
+  'VisibilityTimeout',
+  'RedrivePolicy',
+  'RedriveAllowPolicy',
+  'Policy',
+  'KmsMasterKeyId',
+  'KmsDataKeyReusePeriodSeconds',
+  'SqsManagedSseEnabled',
+  'FifoQueue',
+  'ContentBasedDeduplication',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
+] as const;
+
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const ATTRIBUTE_NAME_CHARS = /^[A-Za-z0-9_.-]+$/;

@@ -6,6 +6,7 @@ import {
   PurgeQueueCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { SETTABLE_QUEUE_ATTRIBUTES } from '../model/sqsLimits';
 import { mapSettled } from './concurrency';
 import { SqsCallError } from './errors';
 import { queueNameOf, type SqsGateway } from './gateway';
@@ -97,19 +98,4 @@ export async function deleteQueue(gateway: SqsGateway, url: string): Promise<voi
 }
 
 /** Attributes a user may change with SetQueueAttributes (the rest are read-only or fixed at creation). */
-export const EDITABLE_ATTRIBUTES = [
-  'DelaySeconds',
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'ReceiveMessageWaitTimeSeconds',
-  'VisibilityTimeout',
-  'RedrivePolicy',
-  'RedriveAllowPolicy',
-  'Policy',
-  'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds',
-  'SqsManagedSseEnabled',
-  'ContentBasedDeduplication',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-] as const;
+export const EDITABLE_ATTRIBUTES: readonly string[] = SETTABLE_QUEUE_ATTRIBUTES.filter((name) => name !== 'FifoQueue');

@@ -5,6 +5,7 @@
 // test/harness/start.mjs. Everything binds to 127.0.0.1, writes only under .vscode-test/,
 // and is stopped by the PID it was started with.
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.mjs';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -15,7 +16,6 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CACHE = path.join(ROOT, '.vscode-test');
 const NODE24 = path.join(CACHE, 'node24/bin/node');
 const CODE_SERVER = path.join(CACHE, 'code-server/node_modules/code-server/out/node/entry.js');
-export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const HOST = '127.0.0.1';
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -235,14 +235,6 @@ export function launchChromium(folders, { viewport = { width: 1280, height: 800 
     deviceScaleFactor,
     colorScheme: 'dark',
     env: { ...isolatedEnv(folders), HOME: folders.home },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
 }

@@ -8,6 +8,7 @@
 //   SQS_VSCODE_VERBOSE=1   also print the workbench's routine log lines
 //   CHROMIUM               browser executable, default /usr/bin/chromium
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -27,7 +28,6 @@ const BROWSER_HOME = path.join(RUN_DIR, 'home');
 const STARTUP_TIMEOUT_MS = 60_000;
 const SHUTDOWN_GRACE_MS = 5_000;
 const RUN_TIMEOUT_MS = Number(process.env.SQS_VSCODE_TIMEOUT_MS || 600_000);
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const VERBOSE = Boolean(process.env.SQS_VSCODE_VERBOSE);
 
 // Routine workbench chatter that would bury the test output.
@@ -190,15 +190,7 @@ async function runTests(options) {
       executablePath: CHROMIUM,
       headless: true,
       env: { ...process.env, HOME: BROWSER_HOME },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
     const page = resources.browser.pages()[0] ?? (await resources.browser.newPage());
 

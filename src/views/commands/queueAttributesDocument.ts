@@ -67,7 +67,7 @@ export function documentToAttributes(text: string, fifo: boolean): Record<string
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('The attributes must be one JSON object.');
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
-    if (!(EDITABLE_ATTRIBUTES as readonly string[]).includes(name)) {
+    if (!EDITABLE_ATTRIBUTES.includes(name)) {
       throw new Error(`"${name}" is not an attribute that can be changed. Editable: ${EDITABLE_ATTRIBUTES.join(', ')}.`);
     }
     if (value === null) out[name] = '';
