@@ -17,8 +17,9 @@ import { memorySection } from './sections/memory';
 import type { Section } from './sections/section';
 import { startupSection } from './sections/startup';
 import { throughputSection } from './sections/throughput';
+import { webviewSection } from './sections/webview';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, memorySection, explorerSection, batchSendSection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, memorySection, explorerSection, batchSendSection, webviewSection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 

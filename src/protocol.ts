@@ -66,7 +66,7 @@ export interface MessageView {
   /** What happened to the message so far, oldest first (from the lifecycle record). */
   readonly events: readonly TimelineEvent[];
   /** At-least-once flags: delivered more than once; same key as other messages. */
-  readonly flags: { readonly redelivered?: number; readonly duplicateKey?: { readonly key: string; readonly others: readonly string[] } };
+  readonly flags: { readonly redelivered?: number; readonly duplicateKey?: { readonly key: string; readonly count: number; readonly others: readonly string[] } };
   /** Why Extend / Release / Delete are not possible now, if they are not. */
   readonly disabled: { readonly extend?: string; readonly release?: string; readonly delete?: string };
 }

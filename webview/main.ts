@@ -75,10 +75,11 @@ function icon(name: string): HTMLElement {
   return i;
 }
 
+/** One formatter for every time in the list: making one per call is slow. */
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
 function fmtTime(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  const d = new Date(ms);
-  return d.toLocaleTimeString(undefined, { hour12: false });
+  return ms === undefined ? '' : TIME.format(ms);
 }
 
 function fmtRemaining(ms: number): string {
@@ -171,7 +172,14 @@ const detail = el('section', 'detail');
 detail.setAttribute('aria-label', 'Message details');
 main.append(listPane, detail);
 app.append(header, toolbar, actions, notice, main);
-listPane.addEventListener('scroll', () => renderWindow());
+let scrollFrame = 0;
+listPane.addEventListener('scroll', () => {
+  if (scrollFrame) return;
+  scrollFrame = requestAnimationFrame(() => {
+    scrollFrame = 0;
+    renderWindow();
+  });
+});
 window.addEventListener('resize', () => renderWindow());
 
 // ---- rendering ------------------------------------------------------------------------
@@ -196,9 +204,9 @@ function flagCell(m: MessageView, target: HTMLElement): void {
   }
   if (m.flags.duplicateKey) {
     const f = el('span', 'flag duplicate');
-    f.append(icon('copy'), el('span', undefined, `+${m.flags.duplicateKey.others.length}`));
-    f.title = `${DUPLICATE_HELP} Key ${m.flags.duplicateKey.key}, shared with ${m.flags.duplicateKey.others.length} other message(s).`;
-    f.setAttribute('aria-label', `duplicate idempotency key, shared with ${m.flags.duplicateKey.others.length} other messages`);
+    f.append(icon('copy'), el('span', undefined, `+${m.flags.duplicateKey.count}`));
+    f.title = `${DUPLICATE_HELP} Key ${m.flags.duplicateKey.key}, shared with ${m.flags.duplicateKey.count} other message(s).`;
+    f.setAttribute('aria-label', `duplicate idempotency key, shared with ${m.flags.duplicateKey.count} other messages`);
     target.append(f);
   }
 }
@@ -215,7 +223,7 @@ function stateCell(m: MessageView, target: HTMLElement): void {
     bar.style.width = `${Math.max(0, Math.min(100, (remaining / total) * 100))}%`;
     track.append(bar);
     span.append(icon(m.autoExtend ? 'sync' : 'lock'), el('span', undefined, fmtRemaining(remaining)), track);
-    span.title = `Hidden until ${new Date(m.deadline).toLocaleTimeString()}${m.autoExtend ? ', auto-extending' : ''}`;
+    span.title = `Hidden until ${fmtTime(m.deadline)}${m.autoExtend ? ', auto-extending' : ''}`;
     target.append(span);
   } else {
     const labels: Record<string, string> = { peeked: 'peeked', released: 'released', deleted: 'deleted', expired: 'expired: visible again' };
@@ -328,6 +336,8 @@ function renderDetail(): void {
         if (i > 0) p.append(document.createTextNode(', '));
         p.append(link);
       });
+      const more = m.flags.duplicateKey.count - m.flags.duplicateKey.others.length;
+      if (more > 0) p.append(document.createTextNode(` and ${more} more`));
       flags.append(p);
     }
     detail.append(flags);
@@ -393,13 +403,19 @@ function recomputeShown(): void {
   }) : [...order];
 }
 
-function renderWindow(): void {
+let drawnKey = '';
+
+function renderWindow(force = false): void {
   const top = listPane.scrollTop;
   const height = listPane.clientHeight || 600;
-  windowStart = Math.max(0, Math.floor(top / ROW_HEIGHT) - 10);
-  windowEnd = Math.min(shown.length, Math.ceil((top + height) / ROW_HEIGHT) + 10);
+  // Rows are drawn in blocks of 10, so that small scrolls move no row at all.
+  windowStart = Math.max(0, Math.floor(top / ROW_HEIGHT / 10) * 10 - 10);
+  windowEnd = Math.min(shown.length, Math.ceil((top + height) / ROW_HEIGHT / 10) * 10 + 10);
   topSpacer.style.height = `${windowStart * ROW_HEIGHT}px`;
   bottomSpacer.style.height = `${(shown.length - windowEnd) * ROW_HEIGHT}px`;
+  const key = `${windowStart}:${windowEnd}:${shown.length}:${shown[windowStart] ?? ''}`;
+  if (!force && key === drawnKey) return;
+  drawnKey = key;
   const keep = new Set(shown.slice(windowStart, windowEnd));
   for (const id of [...rows.keys()]) if (!keep.has(id)) rows.delete(id);
   const trs: HTMLTableRowElement[] = [];
@@ -424,7 +440,7 @@ function refreshRow(m: MessageView): void {
 function renderAll(): void {
   renderHeader();
   recomputeShown();
-  renderWindow();
+  renderWindow(true);
   renderDetail();
   renderTimeline();
   renderActions();
@@ -443,7 +459,7 @@ function upsert(list: readonly MessageView[]): void {
   }
   if (added || onlyFlagged) {
     recomputeShown();
-    renderWindow();
+    renderWindow(true);
   }
   renderTimeline();
   renderActions();
@@ -498,7 +514,10 @@ function setCurrent(id: string | undefined, focus = true): void {
       else if (y + ROW_HEIGHT * 2 + headerHeight > listPane.scrollTop + listPane.clientHeight) listPane.scrollTop = y + ROW_HEIGHT * 2 + headerHeight - listPane.clientHeight;
     }
     renderWindow();
+    refreshRow(m);
+    for (const r of rows.values()) r.tr.tabIndex = -1;
     const row = rows.get(m.messageId);
+    if (row) row.tr.tabIndex = 0;
     if (row && focus && !showTimeline) row.tr.focus();
   }
   renderDetail();
@@ -638,7 +657,9 @@ document.addEventListener('keydown', (e) => {
 });
 
 // Countdowns: only held messages change with time.
+let ticks = 0;
 setInterval(() => {
+  ticks++;
   let held = false;
   for (const [id, row] of rows) {
     const m = messages.get(id);
@@ -646,6 +667,8 @@ setInterval(() => {
     held = true;
     stateCell(m, row.state);
   }
+  // The timelines move by whole pixels at most a few times a second: redraw them once a second.
+  if (ticks % 4 !== 0) return;
   const c = current ? messages.get(current) : undefined;
   if (c?.state === 'held') detailTimeline.tick(hostNow());
   if (showTimeline && (held || [...messages.values()].some((m) => m.state === 'held'))) allTimeline.tick(hostNow());

@@ -46,6 +46,8 @@ export function windowsOf(row: TimelineRow, now: number): VisibilityWindow[] {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
+/** One formatter for every time shown: making one per call is slow. */
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 const ROW_HEIGHT = 24;
 const AXIS_HEIGHT = 22;
 const LABEL_WIDTH = 92;
@@ -194,8 +196,11 @@ export class TimelineView {
     this.render();
   }
 
+  /** Read once per render: reading the layout inside the drawing loop forces a layout per row. */
+  private width = 600;
+
   private get plotWidth(): number {
-    return Math.max(100, (this.scroller.clientWidth || 600) - LABEL_WIDTH - 8);
+    return Math.max(100, this.width - LABEL_WIDTH - 8);
   }
 
   private x(t: number): number {
@@ -248,6 +253,9 @@ export class TimelineView {
   }
 
   render(): void {
+    this.width = this.scroller.clientWidth || 600;
+    const top = this.scroller.scrollTop;
+    const height = this.scroller.clientHeight || 400;
     const width = this.plotWidth + LABEL_WIDTH + 8;
     const total = AXIS_HEIGHT + this.rows.length * ROW_HEIGHT + 4;
     this.canvas.setAttribute('width', String(width));
@@ -266,15 +274,15 @@ export class TimelineView {
     }
     if (this.now >= this.from && this.now <= this.to) axis.append(svg('line', { x1: this.x(this.now), x2: this.x(this.now), y1: 0, y2: total }, 'now'));
     this.canvas.append(axis);
-    // Rows in view only
-    const top = this.scroller.scrollTop;
-    const height = this.scroller.clientHeight || 400;
+    // Rows in view only, built apart and added at once
+    const rows = document.createDocumentFragment();
     const first = Math.max(0, Math.floor((top - AXIS_HEIGHT) / ROW_HEIGHT) - 5);
     const last = Math.min(this.rows.length, Math.ceil((top + height) / ROW_HEIGHT) + 5);
-    for (let i = first; i < last; i++) this.renderRow(this.rows[i], AXIS_HEIGHT + i * ROW_HEIGHT);
+    for (let i = first; i < last; i++) rows.append(this.renderRow(this.rows[i], AXIS_HEIGHT + i * ROW_HEIGHT));
+    this.canvas.append(rows);
   }
 
-  private renderRow(row: TimelineRow, y: number): void {
+  private renderRow(row: TimelineRow, y: number): SVGGElement {
     const g = svg('g', {}, 'row');
     const label = svg('text', { x: 4, y: y + 16 }, 'row-label');
     label.textContent = row.label;
@@ -286,7 +294,7 @@ export class TimelineView {
       if (x2 < LABEL_WIDTH || x1 > this.x(this.to)) continue;
       const rect = svg('rect', { x: x1, y: mid - 5, width: Math.max(2, x2 - x1), height: 10, rx: 2 }, `window window-${w.ending}`);
       const seconds = ((w.end - w.start) / 1000).toFixed(1);
-      const text = w.ending === 'open' ? `visibility window: open for ${seconds} s so far, until ${new Date(row.deadline).toLocaleTimeString()}` : `visibility window of ${seconds} s, ended: ${w.ending === 'movedToDlq' ? 'moved to the DLQ' : w.ending}`;
+      const text = w.ending === 'open' ? `visibility window: open for ${seconds} s so far, until ${TIME.format(row.deadline)}` : `visibility window of ${seconds} s, ended: ${w.ending === 'movedToDlq' ? 'moved to the DLQ' : w.ending}`;
       this.focusable(rect, text, row.id);
       g.append(rect);
     }
@@ -306,9 +314,9 @@ export class TimelineView {
       else if (e.kind === 'failed') mark = svg('circle', { cx: x, cy: mid, r: 3 }, 'mark mark-failed');
       else if (e.kind === 'extended') mark = svg('line', { x1: x, x2: x, y1: mid - 7, y2: mid + 7 }, 'mark mark-extended');
       else continue;
-      this.focusable(mark, `${new Date(e.at).toLocaleTimeString()}: ${e.detail}`, row.id);
+      this.focusable(mark, `${TIME.format(e.at)}: ${e.detail}`, row.id);
       g.append(mark);
     }
-    this.canvas.append(g);
+    return g;
   }
 }

@@ -10,8 +10,8 @@ import type { LifecycleEvent } from './lifecycle';
 export interface MessageFlags {
   /** Times the message was delivered, when more than once. */
   readonly redelivered?: number;
-  /** The shared key and the other messages that carry it. */
-  readonly duplicateKey?: { readonly key: string; readonly others: readonly string[] };
+  /** The shared key, how many other messages carry it, and (the first {@link MAX_OTHERS} of) their ids. */
+  readonly duplicateKey?: { readonly key: string; readonly count: number; readonly others: readonly string[] };
 }
 
 export interface FlagSummary {
@@ -22,6 +22,9 @@ export interface FlagSummary {
   /** Distinct keys carried by more than one message. */
   readonly keysShared: number;
 }
+
+/** How many of the messages sharing a key are named in a flag; the count is always exact. */
+export const MAX_OTHERS = 20;
 
 interface Entry {
   queueUrl: string;
@@ -76,7 +79,10 @@ export class DuplicateIndex {
           for (const id of ids) changed.add(id);
         } else if (ids.size > 2) {
           counts.duplicateKeys++;
-          for (const id of ids) changed.add(id);
+          // The others' flags change too (their count); telling every one of them would make
+          // a key shared by thousands of messages cost quadratic time, so only a few are told.
+          changed.add(e.messageId);
+          if (ids.size <= MAX_OTHERS + 1) for (const id of ids) changed.add(id);
         }
       }
     }
@@ -96,11 +102,18 @@ export class DuplicateIndex {
   flagsOf(messageId: string): MessageFlags {
     const entry = this.messages.get(messageId);
     if (!entry) return {};
-    const flags: { redelivered?: number; duplicateKey?: { key: string; others: string[] } } = {};
+    const flags: { redelivered?: number; duplicateKey?: { key: string; count: number; others: string[] } } = {};
     if (entry.deliveries > 1) flags.redelivered = entry.deliveries;
     if (entry.key !== undefined) {
       const ids = this.byKey.get(`${entry.queueUrl}\u0000${entry.key}`);
-      if (ids && ids.size > 1) flags.duplicateKey = { key: entry.key, others: [...ids].filter((id) => id !== messageId) };
+      if (ids && ids.size > 1) {
+        const others: string[] = [];
+        for (const id of ids) {
+          if (others.length >= MAX_OTHERS) break;
+          if (id !== messageId) others.push(id);
+        }
+        flags.duplicateKey = { key: entry.key, count: ids.size - 1, others };
+      }
     }
     return flags;
   }

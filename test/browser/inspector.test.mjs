@@ -124,8 +124,8 @@ describe('inspector webview in Chromium', function () {
   it('flags redeliveries and duplicate keys, explains them, and filters to them', async () => {
     const now = Date.now();
     const a = heldMessage(0, now, { flags: { redelivered: 3 } });
-    const b = heldMessage(1, now, { idempotencyKey: 'order-101-create', idempotencyKeyPath: 'idempotency_key', flags: { duplicateKey: { key: 'order-101-create', others: [heldMessage(2, now).messageId] } } });
-    const c = heldMessage(2, now, { flags: { duplicateKey: { key: 'order-101-create', others: [b.messageId] } } });
+    const b = heldMessage(1, now, { idempotencyKey: 'order-101-create', idempotencyKeyPath: 'idempotency_key', flags: { duplicateKey: { key: 'order-101-create', count: 1, others: [heldMessage(2, now).messageId] } } });
+    const c = heldMessage(2, now, { flags: { duplicateKey: { key: 'order-101-create', count: 1, others: [b.messageId] } } });
     const plain = heldMessage(3, now);
     await deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages: [a, b, c, plain], summary: { redeliveries: 1, duplicateKeys: 2, keysShared: 1 }, now } });
     assert.match(await page.locator('.flags-summary').innerText(), /1 redelivered.*2 with a duplicate key/s);

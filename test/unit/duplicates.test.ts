@@ -23,8 +23,8 @@ describe('duplicate index', () => {
   it('flags different MessageIds with the same key on one queue, and not across queues', () => {
     const index = new DuplicateIndex();
     index.observe([ev('a', 'sent', { idempotencyKey: 'k' }), ev('b', 'sent', { idempotencyKey: 'k' }), ev('c', 'sent', { idempotencyKey: 'k' }, 'other')]);
-    assert.deepEqual(index.flagsOf('a').duplicateKey, { key: 'k', others: ['b'] });
-    assert.deepEqual(index.flagsOf('b').duplicateKey, { key: 'k', others: ['a'] });
+    assert.deepEqual(index.flagsOf('a').duplicateKey, { key: 'k', count: 1, others: ['b'] });
+    assert.deepEqual(index.flagsOf('b').duplicateKey, { key: 'k', count: 1, others: ['a'] });
     assert.deepEqual(index.flagsOf('c'), {});
     index.observe([ev('d', 'received', { idempotencyKey: 'k', receiveCount: 1 })]);
     assert.deepEqual(index.flagsOf('a').duplicateKey?.others, ['b', 'd']);
@@ -36,6 +36,18 @@ describe('duplicate index', () => {
     const index = new DuplicateIndex();
     index.observe([ev('a', 'sent', { idempotencyKey: 'k' }), ev('a', 'received', { idempotencyKey: 'k', receiveCount: 1 }), ev('a', 'received', { idempotencyKey: 'k', receiveCount: 2 })]);
     assert.deepEqual(index.flagsOf('a'), { redelivered: 2 }, 'the same message twice is not a duplicate key');
+  });
+
+  it('names at most 20 of the messages sharing a key, and counts them all', () => {
+    const index = new DuplicateIndex();
+    const changes: number[] = [];
+    index.onDidChange((c) => changes.push(c.size));
+    index.observe(Array.from({ length: 5000 }, (_, i) => ev(`m${i}`, 'sent', { idempotencyKey: 'one' })));
+    const f = index.flagsOf('m0').duplicateKey;
+    assert.equal(f?.count, 4999);
+    assert.equal(f?.others.length, 20);
+    assert.equal(index.summary('q').duplicateKeys, 5000);
+    assert.equal(index.flaggedCount('q'), 5000);
   });
 
   it('indexes 100,000 messages incrementally', () => {

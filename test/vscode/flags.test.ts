@@ -48,7 +48,7 @@ describe('duplicate and redelivery flags in VS Code', () => {
   it('flags a duplicate send (Send Again) as a duplicate key, not a redelivery', async () => {
     const first = await vscode.commands.executeCommand<SendOutcome>('sqsWorkbench.sendMessage', await node(), { body: JSON.stringify({ idempotencyKey: 'pay-1' }) });
     const [again] = await vscode.commands.executeCommand<SendOutcome[]>('sqsWorkbench.sendAgain', 1);
-    assert.deepEqual(a.duplicates.flagsOf(first.messageId), { duplicateKey: { key: 'pay-1', others: [again.messageId] } });
+    assert.deepEqual(a.duplicates.flagsOf(first.messageId), { duplicateKey: { key: 'pay-1', count: 1, others: [again.messageId] } });
     const panel = await receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
     const views = panel.views;
     assert.equal(views.length, 2);
