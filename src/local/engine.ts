@@ -1101,7 +1101,9 @@ export class SqsEngine {
         break;
       }
     }
-    if (peekOnly) return oldest ?? [...queue.state.messages.values()].find((m) => m.state !== 'gone');
+    if (peekOnly && !oldest) {
+      for (const m of queue.state.messages.values()) if (m.state !== 'gone') return m;
+    }
     return oldest;
   }
 

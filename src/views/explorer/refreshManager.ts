@@ -64,6 +64,7 @@ export class RefreshManager implements vscode.Disposable {
   }
 
   private reschedule(reason: RefreshReason): void {
+    for (const id of [...this.due.keys()]) if (!this.manager.get(id)) this.due.delete(id);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.active) return;
