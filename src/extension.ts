@@ -49,7 +49,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const refresher = new RefreshManager(view, connections, log);
   const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('sqsWorkbench');
   const lifecycle = new LifecycleStore(settings().get<number>('lifecycle.maxEvents', 100_000));
-  const duplicates = new DuplicateIndex();
+  // The flags follow the same bound as the record: one message per event at the most.
+  const duplicates = new DuplicateIndex(settings().get<number>('lifecycle.maxEvents', 100_000));
   let keyPaths: KeyPath[] = [];
   const readKeyPaths = (): void => {
     const parsed = parseKeyPaths(settings().get<string[]>('idempotencyKeyPaths', DEFAULT_KEY_PATHS));
@@ -60,7 +61,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('sqsWorkbench.idempotencyKeyPaths')) readKeyPaths();
-      if (e.affectsConfiguration('sqsWorkbench.lifecycle.maxEvents')) lifecycle.setMaxEvents(settings().get<number>('lifecycle.maxEvents', 100_000));
+      if (e.affectsConfiguration('sqsWorkbench.lifecycle.maxEvents')) {
+        lifecycle.setMaxEvents(settings().get<number>('lifecycle.maxEvents', 100_000));
+        duplicates.setMaxMessages(settings().get<number>('lifecycle.maxEvents', 100_000));
+      }
     }),
     lifecycle.onDidChange((change) => {
       duplicates.observe(change.added);

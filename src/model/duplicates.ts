@@ -33,12 +33,23 @@ interface Entry {
 }
 
 export class DuplicateIndex {
+  /** Oldest first: Map keeps insertion order, so the first entries are the first seen. */
   private readonly messages = new Map<string, Entry>();
   /** queue + key -> message ids. */
   private readonly byKey = new Map<string, Set<string>>();
   private readonly perQueue = new Map<string, { redeliveries: number; duplicateKeys: number; keysShared: number }>();
   private readonly flagged = new Map<string, Set<string>>();
   private readonly listeners = new Set<(changed: ReadonlySet<string>) => void>();
+
+  /** At most `maxMessages` messages are indexed; past it the first seen are forgotten. */
+  constructor(private maxMessages = Number.POSITIVE_INFINITY) {}
+
+  setMaxMessages(max: number): void {
+    this.maxMessages = Math.max(1, max);
+    const changed = new Set<string>();
+    this.evict(changed);
+    this.notify(changed);
+  }
 
   onDidChange(listener: (changed: ReadonlySet<string>) => void): { dispose(): void } {
     this.listeners.add(listener);
@@ -86,6 +97,7 @@ export class DuplicateIndex {
         }
       }
     }
+    this.evict(changed);
     for (const id of changed) {
       const entry = this.messages.get(id);
       if (!entry) continue;
@@ -94,9 +106,44 @@ export class DuplicateIndex {
         set = new Set();
         this.flagged.set(entry.queueUrl, set);
       }
-      set.add(id);
+      const flags = this.flagsOf(id);
+      if (flags.redelivered !== undefined || flags.duplicateKey !== undefined) set.add(id);
+      else set.delete(id);
     }
+    this.notify(changed);
+  }
+
+  private notify(changed: ReadonlySet<string>): void {
     if (changed.size > 0) for (const l of [...this.listeners]) l(changed);
+  }
+
+  /** Forgets the first-seen messages past the bound, keeping every count exact. */
+  private evict(changed: Set<string>): void {
+    while (this.messages.size > this.maxMessages) {
+      const [id, entry] = this.messages.entries().next().value as [string, Entry];
+      this.messages.delete(id);
+      changed.delete(id);
+      this.flagged.get(entry.queueUrl)?.delete(id);
+      const counts = this.counts(entry.queueUrl);
+      if (entry.deliveries > 1) counts.redeliveries--;
+      if (entry.key === undefined) continue;
+      const k = `${entry.queueUrl}\u0000${entry.key}`;
+      const ids = this.byKey.get(k);
+      if (!ids) continue;
+      ids.delete(id);
+      if (ids.size === 0) this.byKey.delete(k);
+      else if (ids.size === 1) {
+        counts.keysShared--;
+        counts.duplicateKeys -= 2;
+      } else counts.duplicateKeys--;
+      let told = 0;
+      for (const other of ids) {
+        if (told++ > MAX_OTHERS) break;
+        changed.add(other);
+        const o = this.messages.get(other);
+        if (ids.size === 1 && o && o.deliveries <= 1) this.flagged.get(o.queueUrl)?.delete(other);
+      }
+    }
   }
 
   flagsOf(messageId: string): MessageFlags {

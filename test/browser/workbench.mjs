@@ -238,3 +238,23 @@ export function launchChromium(folders, { viewport = { width: 1280, height: 800 
     args: [...CHROMIUM_ARGS],
   });
 }
+
+/**
+ * The frame of a webview (an editor panel's page, inside the workbench's nested iframes)
+ * that holds `selector`; waits up to `timeoutMs` for it to load.
+ */
+export async function webviewFrame(page, selector, { timeoutMs = 60_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      try {
+        if ((await frame.locator(selector).count()) > 0) return frame;
+      } catch {
+        // detached or navigating meanwhile
+      }
+    }
+    await delay(200);
+  }
+  throw new Error(`no webview with ${selector} within ${timeoutMs / 1000}s`);
+}

@@ -50,6 +50,20 @@ describe('duplicate index', () => {
     assert.equal(index.flaggedCount('q'), 5000);
   });
 
+  it('forgets the first-seen messages past its bound and keeps the counts exact', () => {
+    const index = new DuplicateIndex(3);
+    index.observe([ev('a', 'sent', { idempotencyKey: 'k' }), ev('b', 'sent', { idempotencyKey: 'k' }), ev('r', 'received', { receiveCount: 2 })]);
+    assert.deepEqual(index.summary('q'), { redeliveries: 1, duplicateKeys: 2, keysShared: 1 });
+    index.observe([ev('c', 'sent', {})]);
+    assert.deepEqual(index.flagsOf('a'), {}, 'a is forgotten');
+    assert.deepEqual(index.flagsOf('b'), {}, 'b shares its key with nobody now');
+    assert.deepEqual(index.summary('q'), { redeliveries: 1, duplicateKeys: 0, keysShared: 0 });
+    assert.equal(index.flaggedCount('q'), 1);
+    index.setMaxMessages(1);
+    assert.deepEqual(index.summary('q'), { redeliveries: 0, duplicateKeys: 0, keysShared: 0 });
+    assert.equal(index.flaggedCount('q'), 0);
+  });
+
   it('indexes 100,000 messages incrementally', () => {
     const index = new DuplicateIndex();
     const events: LifecycleEvent[] = [];
