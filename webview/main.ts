@@ -518,12 +518,20 @@ function setCurrent(id: string | undefined, focus = true): void {
     for (const r of rows.values()) r.tr.tabIndex = -1;
     const row = rows.get(m.messageId);
     if (row) row.tr.tabIndex = 0;
-    if (row && focus && !showTimeline) row.tr.focus();
+    if (row && focus && !showTimeline) row.tr.focus({ preventScroll: true });
   }
-  renderDetail();
+  // The detail pane is drawn once per frame, so holding an arrow key stays smooth.
+  if (!detailFrame) {
+    detailFrame = requestAnimationFrame(() => {
+      detailFrame = 0;
+      renderDetail();
+    });
+  }
   renderActions();
   persist();
 }
+
+let detailFrame = 0;
 
 function toggle(id: string): void {
   if (selected.has(id)) selected.delete(id);
