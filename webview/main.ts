@@ -368,7 +368,7 @@ function renderDetail(): void {
 /** Enables the action buttons for what the selection allows; a disabled button says why. */
 function renderActions(): void {
   const chosen = targetIds().map((id) => messages.get(id)).filter((m): m is MessageView => !!m);
-  selectionInfo.textContent = selected.size > 0 ? `${selected.size} selected` : current ? '1 message' : '';
+  selectionInfo.textContent = selected.size > 0 ? `${selected.size} selected` : '';
   const setup = (b: UiButton, action: 'extend' | 'release' | 'delete'): void => {
     const allowed = chosen.filter((m) => !m.disabled[action]);
     b.disabled = allowed.length === 0;

@@ -268,9 +268,12 @@ export class TimelineView {
     for (let t = Math.ceil(this.from / step) * step; t <= this.to; t += step) {
       const x = this.x(t);
       axis.append(svg('line', { x1: x, x2: x, y1: AXIS_HEIGHT - 4, y2: total }, 'grid'));
-      const label = svg('text', { x: x + 3, y: AXIS_HEIGHT - 8 }, 'tick');
-      label.textContent = tickLabel(t, step);
-      axis.append(label);
+      // A label that would run past the right edge is left out (its grid line stays).
+      if (x + 56 <= width) {
+        const label = svg('text', { x: x + 3, y: AXIS_HEIGHT - 8 }, 'tick');
+        label.textContent = tickLabel(t, step);
+        axis.append(label);
+      }
     }
     if (this.now >= this.from && this.now <= this.to) axis.append(svg('line', { x1: this.x(this.now), x2: this.x(this.now), y1: 0, y2: total }, 'now'));
     this.canvas.append(axis);

@@ -1,6 +1,6 @@
-// Draws the inspector as a person sees it and saves the README's pictures:
-// media/inspector.png (messages held with live countdowns, one open), media/timeline.png
-// (every message on one time axis) and media/flags.png (only the flagged messages).
+// Draws a longer inspector session than a screenshot run can produce in seconds, and saves
+// two of the README's pictures: media/timeline.png (every message on one time axis) and
+// media/flags.png (only the flagged messages).
 // `npm run screenshot` runs it after a build.
 import path from 'node:path';
 import { heldMessage, launchBrowser, OPTIONS, QUEUE, servePage, SUMMARY } from './inspectorPage.mjs';
@@ -35,7 +35,6 @@ try {
   await page.evaluate(() => window.__deliver({ method: 'host/notice/show', params: { level: 'warning', text: '1 of the held messages has been received 3 times (maxReceiveCount): the next receive moves it to orders-dlq.' } }));
   await page.locator('tr.row').nth(3).click();
   await page.waitForTimeout(600);
-  await page.screenshot({ path: path.join(dir, 'inspector.png') });
 
   await page.locator('vscode-button[aria-label="Timeline"]').click();
   await page.waitForTimeout(400);
