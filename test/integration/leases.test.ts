@@ -101,8 +101,11 @@ describe('leases: peek and hold against the local server, with one controlled cl
     const [m] = await leases.receive({ count: 1, waitSeconds: 0, mode: 'hold' });
     leases.defaultVisibilitySeconds = 3600;
     leases.setAutoExtend([m.messageId], true);
-    for (let hour = 0; hour < 13 && m.state === 'held'; hour++) {
-      await advance(m.deadline - t.clock.now() - 1000);
+    for (let hour = 0; hour < 13 && m.state === 'held' && m.autoExtend; hour++) {
+      const before = m.deadline;
+      await advance(Math.max(0, m.deadline - t.clock.now() - 1000));
+      // The heartbeat's extension travels over HTTP: wait until it has landed (or stopped).
+      for (let i = 0; i < 100 && m.deadline === before && m.autoExtend; i++) await settle(20);
       assert.equal(m.state, 'held', `still held after ${hour} heartbeats`);
       assert.equal(counts().inflight, 1);
     }
