@@ -70,6 +70,7 @@ export class ManualClock implements Clock {
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way, in order. */
   advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance needs a duration of 0 ms or more, not ${ms}: time does not go back.`);
     const target = this.current + ms;
     for (;;) {
       let due: PendingTimer | undefined;

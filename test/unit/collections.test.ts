@@ -53,6 +53,12 @@ describe('ManualClock', () => {
     assert.equal(clock.pendingTimers, 1);
   });
 
+  it('refuses to move time back', () => {
+    const clock = new ManualClock(1000);
+    assert.throws(() => clock.advance(-1), RangeError);
+    assert.equal(clock.now(), 1000);
+  });
+
   it('fires a timer set by a timer within the same advance', () => {
     const clock = new ManualClock(0);
     const fired: number[] = [];
