@@ -25,6 +25,8 @@ describe('inspector webview in Chromium', function () {
   afterEach(() => page.close());
 
   const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
+  /** The detail pane is drawn on the next frame after a row is chosen: wait for it. */
+  const detailShows = (id) => page.waitForFunction((x) => document.querySelector('.detail h2')?.textContent === `Message ${x}`, id);
   const state = (messages, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, summary: SUMMARY, now } });
 
   it('says it is ready, then draws the queue and its held messages with live countdowns', async () => {
@@ -103,7 +105,7 @@ describe('inspector webview in Chromium', function () {
     const viewport = page.viewportSize();
     for (let i = 0; i < corpus.length; i++) {
       await page.locator('tr.row').nth(i).click();
-      await page.waitForTimeout(50);
+      await detailShows(corpus[i].messageId);
       const boxes = await page.evaluate(() => ['header', '.toolbar', '.list', '.detail'].map((sel) => {
         const r = document.querySelector(sel).getBoundingClientRect();
         return { sel, left: r.left, right: r.right, top: r.top, width: r.width, height: r.height };
@@ -134,6 +136,7 @@ describe('inspector webview in Chromium', function () {
     await page.locator('vscode-button[aria-label="Flagged only"]').click();
     assert.equal(await page.locator('tr.row:visible').count(), 3, 'the unflagged message is hidden');
     await page.locator('tr.row').nth(1).click();
+    await detailShows(b.messageId);
     assert.match(await page.locator('.detail').innerText(), /order-101-create/);
     await page.locator('.detail button.linkish').first().click();
     assert.equal(await page.locator('tr.row.current td.id').innerText(), c.messageId.slice(0, 8), 'the link opens the other message');
@@ -174,7 +177,7 @@ describe('inspector webview in Chromium', function () {
     assert.ok(before > 0);
     await page.keyboard.press('0');
     await all.locator('.mark-sent').nth(2).click();
-    assert.equal(await page.locator('.detail h2').first().innerText(), `Message ${heldMessage(2, now).messageId}`);
+    await detailShows(heldMessage(2, now).messageId);
   });
 
   it('keeps 10,000 messages responsive: only the rows in view are in the DOM', async () => {
