@@ -6,6 +6,7 @@
 // and is stopped by the PID it was started with.
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.mjs';
+import { codeServerFlags } from '../harness/codeServer.mjs';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -191,20 +192,7 @@ export async function startCodeServer({ folders, port, folder, env = {}, timeout
   if (!codeServerInstalled()) throw new Error('code-server is not installed; run: bash test/harness/install-vscode.sh');
   const logFile = path.join(folders.base, 'code-server.log');
   const log = fs.openSync(logFile, 'w');
-  const args = [
-    CODE_SERVER,
-    '--auth', 'none',
-    '--bind-addr', `${HOST}:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    '--disable-proxy',
-    '--ignore-last-opened',
-    '--user-data-dir', folders.userData,
-    '--extensions-dir', folders.extensions,
-    ...(folder ? [folder] : []),
-  ];
+  const args = [CODE_SERVER, ...codeServerFlags({ port, userDataDir: folders.userData, extensionsDir: folders.extensions }), ...(folder ? [folder] : [])];
   const child = spawn(NODE24, args, { cwd: ROOT, detached: true, stdio: ['ignore', log, log], env: isolatedEnv(folders, env) });
   fs.closeSync(log);
   const base = `http://${HOST}:${port}`;

@@ -9,6 +9,7 @@
 //   CHROMIUM               browser executable, default /usr/bin/chromium
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+import { codeServerFlags } from './codeServer.mjs';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -101,16 +102,7 @@ function startCodeServer(port, { userDataDir, extensionsDir, folder }) {
   const log = fs.openSync(logFile, 'w');
   const args = [
     CODE_SERVER,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    '--disable-proxy',
-    '--ignore-last-opened',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    ...codeServerFlags({ port, userDataDir, extensionsDir }),
     // The built workbench reads the ?payload= test parameters only with the smoke-test driver on.
     '--vscode-option', 'enable-smoke-test-driver',
     folder,
