@@ -3,7 +3,8 @@
 // `N passed, N failed` summed over everything. A failing step counts as one failure and
 // the run goes on where it can, so that line is always printed.
 //
-// SQS_TEST_TIERS=unit,integration,vscode picks the tiers to run (default: all).
+// SQS_TEST_TIERS=unit,integration,vscode picks the tiers to run (default: all);
+// SQS_TEST_GREP=text runs only the tests whose full title contains it, in every tier.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -102,7 +103,8 @@ async function mochaTier(tier) {
     return;
   }
   const started = Date.now();
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: tier === 'browser' ? 60_000 : 20_000 });
+  const grep = process.env.SQS_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: tier === 'browser' ? 60_000 : 20_000, ...(grep ? { grep } : {}) });
   files.forEach((file) => mocha.addFile(file));
   try {
     await mocha.loadFilesAsync();

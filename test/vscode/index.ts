@@ -18,7 +18,8 @@ function findTestFiles(dir: string): string[] {
  * compiled `*.test.js` beside this file and prints the summary line `N passed, N failed`.
  */
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 20_000 });
+  const grep = process.env.SQS_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 20_000, ...(grep ? { grep } : {}) });
   const files = findTestFiles(__dirname);
   if (files.length === 0) return Promise.reject(new Error(`no *.test.js files under ${__dirname}`));
   files.forEach((file) => mocha.addFile(file));
