@@ -25,6 +25,8 @@ export interface SqsWorkbenchApi {
   readonly decorations: FlagDecorations;
 }
 
+const VIEW_SHOWN_KEY = 'sqsWorkbench.viewShown';
+
 let localServer: LocalServerController | undefined;
 let inspectors: InspectorManager | undefined;
 
@@ -109,6 +111,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await server.start().catch((err: unknown) => log.error(`Local SQS server failed to start: ${String(err)}`));
   }
   await connections.reload();
+  // The first time the extension runs in a profile, show its view: that is where it starts.
+  if (!context.globalState.get<boolean>(VIEW_SHOWN_KEY)) {
+    await context.globalState.update(VIEW_SHOWN_KEY, true);
+    void vscode.commands.executeCommand('sqsWorkbench.explorer.focus');
+  }
   return { localServer: server, connections, explorer, refresher, lifecycle, inspectors, duplicates, decorations };
 }
 

