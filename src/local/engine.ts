@@ -1,8 +1,11 @@
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from './clock';
+import { LongPolls, QueueWaiters } from './longPolls';
+import { MoveTasks, type MoveTask } from './moveTasks';
 import { SqsError, invalidParameter, missingParameter, queueDoesNotExist } from './errors';
 import { md5Hex, md5OfAttributes, type StoredAttribute } from './md5';
 import { QueueState, type StoredMessage } from './queue';
+import { ReceiptHandles, decodePageToken, encodePageToken } from './tokens';
 import {
   READABLE_ATTRIBUTES,
   applyAttributes,
@@ -17,7 +20,6 @@ import {
   MAX_DELAY_SECONDS,
   MAX_LIST_QUEUES_RESULTS,
   MAX_MESSAGE_ATTRIBUTES,
-  MAX_MOVE_RATE,
   MAX_RECEIVE_MESSAGES,
   MAX_TAGS_PER_QUEUE,
   MAX_VISIBILITY_TIMEOUT_SECONDS,
@@ -88,21 +90,7 @@ export interface BatchResultError {
   Message: string;
 }
 
-export interface MoveTask {
-  TaskHandle: string;
-  Status: 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
-  SourceArn: string;
-  DestinationArn?: string;
-  MaxNumberOfMessagesPerSecond?: number;
-  ApproximateNumberOfMessagesMoved: number;
-  ApproximateNumberOfMessagesToMove: number;
-  FailureReason?: string;
-  StartedTimestamp: number;
-}
-
-interface Waiter {
-  attempt(): boolean;
-}
+export type { MoveTask } from './moveTasks';
 
 const SYSTEM_ATTRIBUTE_NAMES = [
   'SenderId',
@@ -118,7 +106,6 @@ const SYSTEM_ATTRIBUTE_NAMES = [
 
 const NO_ATTRIBUTES: Record<string, StoredAttribute> = Object.freeze({});
 const TWELVE_HOURS_MS = MAX_VISIBILITY_TIMEOUT_SECONDS * 1000;
-const MOVE_TICK_MS = 100;
 
 /** A queue: its settings, identity, tags, and messages. */
 export class LocalQueue {
@@ -126,8 +113,8 @@ export class LocalQueue {
   readonly state: QueueState;
   readonly tags = new Map<string, string>();
   readonly permissions = new Map<string, { accounts: string[]; actions: string[] }>();
-  readonly waiters = new Set<Waiter>();
-  wakeTimer: { handle: TimerHandle; at: number } | undefined;
+  /** Its waiting long polls. */
+  readonly polls = new QueueWaiters();
   lastModified: number;
   /** Distinguishes this queue from an earlier one of the same name in receipt handles. */
   readonly incarnation = randomBytes(4).toString('hex');
@@ -162,9 +149,9 @@ export class SqsEngine {
   private readonly queues = new Map<string, LocalQueue>();
   private readonly deletedNames = new Map<string, number>();
   private readonly deletedNameHoldMs: number;
-  private readonly moveTasks: MoveTask[] = [];
-  private readonly moveTimers = new Map<string, TimerHandle>();
-  private readonly secret = randomBytes(32);
+  private readonly handles = new ReceiptHandles();
+  private readonly longPolls: LongPolls;
+  private readonly moveTasks: MoveTasks<LocalQueue>;
   private closed = false;
 
   constructor(options: EngineOptions = {}) {
@@ -173,6 +160,13 @@ export class SqsEngine {
     this.accountId = options.accountId ?? '000000000000';
     this.baseUrl = options.baseUrl ?? 'http://127.0.0.1:9324';
     this.deletedNameHoldMs = options.deletedQueueNameHoldMs ?? 60_000;
+    this.longPolls = new LongPolls(this.clock);
+    this.moveTasks = new MoveTasks<LocalQueue>(this.clock, {
+      queueByArn: (arn, parameter) => this.queueByArn(arn, parameter),
+      queueForArn: (arn) => this.queueForArn(arn),
+      isDeadLetterQueue: (queue) => [...this.queues.values()].some((q) => q.settings.RedrivePolicy?.deadLetterTargetArn === queue.arn),
+      wake: (queue) => this.wake(queue),
+    });
   }
 
   setBaseUrl(baseUrl: string): void {
@@ -190,9 +184,8 @@ export class SqsEngine {
   /** Ends every long poll and move task; the engine answers nothing afterwards. */
   close(): void {
     this.closed = true;
-    for (const q of this.queues.values()) this.releaseWaiters(q);
-    for (const handle of this.moveTimers.values()) this.clock.clearTimer(handle);
-    this.moveTimers.clear();
+    for (const q of this.queues.values()) this.longPolls.releaseAll(q.polls);
+    this.moveTasks.close();
   }
 
   // ---- queues ----------------------------------------------------------------------
@@ -240,7 +233,7 @@ export class SqsEngine {
     this.queues.delete(queue.name);
     this.deletedNames.set(queue.name, this.clock.now());
     queue.state.purge();
-    this.releaseWaiters(queue);
+    this.longPolls.releaseAll(queue.polls);
   }
 
   getQueueUrl(name: string, ownerAccountId?: string): string {
@@ -256,7 +249,7 @@ export class SqsEngine {
     if (nextToken !== undefined && maxResults === undefined) {
       throw invalidParameter('MaxResults is a mandatory parameter when you provide a value for NextToken.');
     }
-    const after = nextToken !== undefined ? this.decodeToken(nextToken, 'ListQueues') : undefined;
+    const after = nextToken !== undefined ? decodePageToken(nextToken, 'ListQueues') : undefined;
     const names = [...this.queues.keys()].filter((n) => (prefix ? n.startsWith(prefix) : true)).sort();
     const start = after === undefined ? 0 : names.findIndex((n) => n > after);
     const from = start < 0 ? names.length : start;
@@ -264,7 +257,7 @@ export class SqsEngine {
     const page = names.slice(from, from + limit);
     const result: { QueueUrls: string[]; NextToken?: string } = { QueueUrls: page.map((n) => this.queueUrl(n)) };
     if (maxResults !== undefined && from + limit < names.length) {
-      result.NextToken = this.encodeToken(page[page.length - 1], 'ListQueues');
+      result.NextToken = encodePageToken(page[page.length - 1], 'ListQueues');
     }
     return result;
   }
@@ -347,7 +340,7 @@ export class SqsEngine {
     if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_LIST_QUEUES_RESULTS)) {
       throw invalidParameter(`Value ${maxResults} for parameter MaxResults is invalid. Reason: must be between 1 and ${MAX_LIST_QUEUES_RESULTS}.`);
     }
-    const after = nextToken !== undefined ? this.decodeToken(nextToken, 'ListDeadLetterSourceQueues') : undefined;
+    const after = nextToken !== undefined ? decodePageToken(nextToken, 'ListDeadLetterSourceQueues') : undefined;
     const names = [...this.queues.values()]
       .filter((q) => q.settings.RedrivePolicy?.deadLetterTargetArn === dlq.arn)
       .map((q) => q.name)
@@ -356,7 +349,7 @@ export class SqsEngine {
     const limit = maxResults ?? MAX_LIST_QUEUES_RESULTS;
     const page = names.slice(0, limit);
     const result: { queueUrls: string[]; NextToken?: string } = { queueUrls: page.map((n) => this.queueUrl(n)) };
-    if (maxResults !== undefined && names.length > limit) result.NextToken = this.encodeToken(page[page.length - 1], 'ListDeadLetterSourceQueues');
+    if (maxResults !== undefined && names.length > limit) result.NextToken = encodePageToken(page[page.length - 1], 'ListDeadLetterSourceQueues');
     return result;
   }
 
@@ -424,32 +417,7 @@ export class SqsEngine {
     const take = (): ReceivedMessage[] => this.take(queue, max, vt, systemNames, input.MessageAttributeNames ?? []);
     const first = take();
     if (first.length > 0 || wait === 0 || this.closed) return Promise.resolve(first);
-    return new Promise<ReceivedMessage[]>((resolve) => {
-      const finish = (messages: ReceivedMessage[]): void => {
-        queue.waiters.delete(waiter);
-        this.clock.clearTimer(timer);
-        if (queue.waiters.size === 0) this.scheduleWake(queue);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(messages);
-      };
-      const waiter: Waiter = {
-        attempt: () => {
-          if (this.closed || !this.queues.has(queue.name)) {
-            finish([]);
-            return true;
-          }
-          const got = take();
-          if (got.length === 0) return false;
-          finish(got);
-          return true;
-        },
-      };
-      const onAbort = (): void => finish([]);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = this.clock.setTimer(() => finish([]), wait * 1000);
-      queue.waiters.add(waiter);
-      this.scheduleWake(queue);
-    });
+    return this.longPolls.wait(queue.polls, queue.state, take, wait, () => this.closed || !this.queues.has(queue.name), signal);
   }
 
   deleteMessage(url: string, receiptHandle: string): void {
@@ -521,7 +489,7 @@ export class SqsEngine {
 
   /** How many long polls wait on the queue right now. */
   waitingReceives(url: string): number {
-    return this.queueByUrl(url).waiters.size;
+    return this.queueByUrl(url).polls.waiters.size;
   }
 
   /** Live counts of a queue, after applying what time has made due. */
@@ -534,58 +502,15 @@ export class SqsEngine {
   // ---- message move tasks ----------------------------------------------------------
 
   startMessageMoveTask(sourceArn: string, destinationArn?: string, rate?: number): string {
-    const source = this.queueByArn(sourceArn, 'SourceArn');
-    const isDlq = [...this.queues.values()].some((q) => q.settings.RedrivePolicy?.deadLetterTargetArn === source.arn);
-    if (!isDlq) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
-    if (destinationArn !== undefined) {
-      const destination = this.queueByArn(destinationArn, 'DestinationArn');
-      if (destination.fifo !== source.fifo) throw invalidParameter('The source queue and destination queue must be of the same queue type.');
-      if (destination === source) throw invalidParameter('The destination queue must be different from the source queue.');
-    }
-    if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_RATE)) {
-      throw invalidParameter(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and ${MAX_MOVE_RATE}.`);
-    }
-    if (this.moveTasks.some((t) => t.SourceArn === sourceArn && t.Status === 'RUNNING')) {
-      throw new SqsError('UnsupportedOperation', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
-    }
-    source.state.tick();
-    const task: MoveTask = {
-      TaskHandle: Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn })).toString('base64'),
-      Status: 'RUNNING',
-      SourceArn: sourceArn,
-      ApproximateNumberOfMessagesMoved: 0,
-      ApproximateNumberOfMessagesToMove: source.state.visible,
-      StartedTimestamp: this.clock.now(),
-    };
-    if (destinationArn !== undefined) task.DestinationArn = destinationArn;
-    if (rate !== undefined) task.MaxNumberOfMessagesPerSecond = rate;
-    this.moveTasks.unshift(task);
-    this.runMoveTask(task, this.clock.now(), 0);
-    return task.TaskHandle;
+    return this.moveTasks.start(sourceArn, destinationArn, rate);
   }
 
   cancelMessageMoveTask(taskHandle: string): number {
-    const task = this.moveTasks.find((t) => t.TaskHandle === taskHandle);
-    if (!task) throw new SqsError('ResourceNotFoundException', 'The resource that you specified for the TaskHandle parameter does not exist.');
-    if (task.Status !== 'RUNNING') throw new SqsError('UnsupportedOperation', `The task is ${task.Status} and can no longer be cancelled.`);
-    task.Status = 'CANCELLED';
-    this.stopMoveTimer(task);
-    return task.ApproximateNumberOfMessagesMoved;
+    return this.moveTasks.cancel(taskHandle);
   }
 
   listMessageMoveTasks(sourceArn: string, maxResults = 1): MoveTask[] {
-    this.queueByArn(sourceArn, 'SourceArn');
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 10) {
-      throw invalidParameter(`Value ${maxResults} for parameter MaxResults is invalid. Reason: Must be between 1 and 10.`);
-    }
-    return this.moveTasks
-      .filter((t) => t.SourceArn === sourceArn)
-      .slice(0, maxResults)
-      .map((t) => {
-        const copy: MoveTask = { ...t };
-        if (t.Status !== 'RUNNING') delete (copy as Partial<MoveTask>).TaskHandle;
-        return copy;
-      });
+    return this.moveTasks.list(sourceArn, maxResults);
   }
 
   // ---- internals -------------------------------------------------------------------
@@ -945,51 +870,23 @@ export class SqsEngine {
     return out;
   }
 
-  /** Receipt handles name the queue, the message and the receive; an HMAC makes forgeries detectable. */
   private makeHandle(queue: LocalQueue, m: StoredMessage): string {
-    const payload = `${queue.name}\u0001${queue.incarnation}\u0001${m.id}\u0001${m.receiveSerial}`;
-    const mac = createHmac('sha256', this.secret).update(payload).digest().subarray(0, 16);
-    return `${Buffer.from(payload, 'utf8').toString('base64url')}.${mac.toString('base64url')}`;
-  }
-
-  private parseHandle(handle: string): { queue: string; incarnation: string; messageId: string; serial: number } | undefined {
-    if (typeof handle !== 'string') return undefined;
-    const dot = handle.indexOf('.');
-    if (dot <= 0) return undefined;
-    const payload = Buffer.from(handle.slice(0, dot), 'base64url');
-    const mac = createHmac('sha256', this.secret).update(payload).digest().subarray(0, 16).toString('base64url');
-    if (mac !== handle.slice(dot + 1)) return undefined;
-    const [queue, incarnation, messageId, serial] = payload.toString('utf8').split('\u0001');
-    return { queue, incarnation, messageId, serial: Number(serial) };
+    return this.handles.make({ queue: queue.name, incarnation: queue.incarnation, messageId: m.id, serial: m.receiveSerial });
   }
 
   private serialOf(handle: string): number {
-    return this.parseHandle(handle)?.serial ?? -1;
+    return this.handles.serialOf(handle);
   }
 
   /** The message a handle names, or undefined when it is gone; throws for a handle that was never valid here. */
   private resolveHandle(queue: LocalQueue, handle: string): StoredMessage | undefined {
     if (typeof handle !== 'string' || handle.length === 0) throw missingParameter('ReceiptHandle');
-    const parsed = this.parseHandle(handle);
+    const parsed = this.handles.parse(handle);
     if (!parsed || parsed.queue !== queue.name) {
       throw new SqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`);
     }
     if (parsed.incarnation !== queue.incarnation) return undefined;
     return queue.state.messages.get(parsed.messageId);
-  }
-
-  private encodeToken(last: string, scope: string): string {
-    return Buffer.from(JSON.stringify({ scope, last })).toString('base64');
-  }
-
-  private decodeToken(token: string, scope: string): string {
-    try {
-      const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { scope?: unknown; last?: unknown };
-      if (parsed.scope === scope && typeof parsed.last === 'string') return parsed.last;
-    } catch {
-      // fall through to the error below
-    }
-    throw invalidParameter('Invalid NextToken value.');
   }
 
   private policyDocument(queue: LocalQueue): string {
@@ -1006,110 +903,7 @@ export class SqsEngine {
     });
   }
 
-  /** Offers newly available messages to waiting long polls, oldest waiter first. */
   private wake(queue: LocalQueue): void {
-    if (queue.waiters.size === 0) return;
-    for (const waiter of [...queue.waiters]) {
-      queue.state.tick();
-      if (queue.state.visible === 0) break;
-      waiter.attempt();
-    }
-    this.scheduleWake(queue);
-  }
-
-  /** While polls wait, a timer fires when the next delayed or in-flight message becomes visible. */
-  private scheduleWake(queue: LocalQueue): void {
-    const at = queue.waiters.size > 0 ? queue.state.nextDueAt() : undefined;
-    if (queue.wakeTimer && (at === undefined || queue.wakeTimer.at !== at)) {
-      this.clock.clearTimer(queue.wakeTimer.handle);
-      queue.wakeTimer = undefined;
-    }
-    if (at === undefined || queue.wakeTimer) return;
-    const handle = this.clock.setTimer(() => {
-      queue.wakeTimer = undefined;
-      queue.state.tick();
-      this.wake(queue);
-      this.scheduleWake(queue);
-    }, Math.max(0, at - this.clock.now()));
-    queue.wakeTimer = { handle, at };
-  }
-
-  private releaseWaiters(queue: LocalQueue): void {
-    for (const waiter of [...queue.waiters]) waiter.attempt();
-    queue.waiters.clear();
-    if (queue.wakeTimer) this.clock.clearTimer(queue.wakeTimer.handle);
-    queue.wakeTimer = undefined;
-  }
-
-  private runMoveTask(task: MoveTask, lastAt: number, credit: number): void {
-    if (task.Status !== 'RUNNING') return;
-    const source = this.queueForArn(task.SourceArn);
-    if (!source) {
-      task.Status = 'FAILED';
-      task.FailureReason = 'The source queue no longer exists.';
-      return;
-    }
-    const now = this.clock.now();
-    const rate = task.MaxNumberOfMessagesPerSecond ?? MAX_MOVE_RATE;
-    let allowance = credit + ((now - lastAt) / 1000) * rate;
-    if (lastAt === now) allowance = Math.max(allowance, Math.min(rate, 1));
-    source.state.tick(now);
-    while (allowance >= 1 && task.ApproximateNumberOfMessagesMoved < task.ApproximateNumberOfMessagesToMove) {
-      const m = this.nextMovable(source);
-      if (!m) break;
-      const destination = task.DestinationArn !== undefined ? this.queueForArn(task.DestinationArn) : m.deadLetterSourceArn ? this.queueForArn(m.deadLetterSourceArn) : undefined;
-      if (!destination) {
-        task.Status = 'FAILED';
-        task.FailureReason = task.DestinationArn !== undefined ? 'The destination queue no longer exists.' : `Message ${m.id} has no source queue to return to (no DeadLetterQueueSourceArn).`;
-        return;
-      }
-      source.state.remove(m);
-      const moved: StoredMessage = {
-        ...m,
-        deadLetterSourceArn: undefined,
-        enqueuedAt: now,
-        visibleAt: now,
-        state: 'gone',
-        receiveCount: 0,
-        firstReceiveAt: undefined,
-        receiveSerial: 0,
-        receivedAt: 0,
-        version: 0,
-        sequenceNumber: destination.fifo ? destination.state.nextSequenceNumber() : undefined,
-      };
-      destination.state.tick(now);
-      destination.state.insert(moved);
-      this.wake(destination);
-      task.ApproximateNumberOfMessagesMoved++;
-      allowance--;
-    }
-    if (task.ApproximateNumberOfMessagesMoved >= task.ApproximateNumberOfMessagesToMove || !this.nextMovable(source, true)) {
-      task.Status = 'COMPLETED';
-      this.stopMoveTimer(task);
-      return;
-    }
-    const handle = this.clock.setTimer(() => this.runMoveTask(task, now, Math.min(allowance, rate)), MOVE_TICK_MS);
-    this.moveTimers.set(task.TaskHandle, handle);
-  }
-
-  private nextMovable(queue: LocalQueue, peekOnly = false): StoredMessage | undefined {
-    // Visible messages, oldest first; in-flight ones wait until they are visible again.
-    let oldest: StoredMessage | undefined;
-    for (const m of queue.state.messages.values()) {
-      if (m.state === 'visible') {
-        oldest = m;
-        break;
-      }
-    }
-    if (peekOnly && !oldest) {
-      for (const m of queue.state.messages.values()) if (m.state !== 'gone') return m;
-    }
-    return oldest;
-  }
-
-  private stopMoveTimer(task: MoveTask): void {
-    const handle = this.moveTimers.get(task.TaskHandle);
-    if (handle) this.clock.clearTimer(handle);
-    this.moveTimers.delete(task.TaskHandle);
+    this.longPolls.wake(queue.polls, queue.state);
   }
 }

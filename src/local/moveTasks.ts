@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, TimerHandle } from './clock';
+import { SqsError, invalidParameter } from './errors';
+import type { QueueState, StoredMessage } from './queue';
+import { MAX_MOVE_RATE } from '../model/sqsLimits';
+
+export interface MoveTask {
+  TaskHandle: string;
+  Status: 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
+  SourceArn: string;
+  DestinationArn?: string;
+  MaxNumberOfMessagesPerSecond?: number;
+  ApproximateNumberOfMessagesMoved: number;
+  ApproximateNumberOfMessagesToMove: number;
+  FailureReason?: string;
+  StartedTimestamp: number;
+}
+
+/** What a move task needs of a queue. */
+export interface MovableQueue {
+  readonly arn: string;
+  readonly fifo: boolean;
+  readonly state: QueueState;
+}
+
+/** What move tasks need of the engine. */
+export interface MoveTaskHost<Q extends MovableQueue> {
+  /** The queue of an ARN; throws `ResourceNotFoundException` naming `parameter` when there is none. */
+  queueByArn(arn: string, parameter: string): Q;
+  /** The queue of an ARN, or undefined when it is gone. */
+  queueForArn(arn: string): Q | undefined;
+  /** True when some queue's redrive policy names `queue` as its dead-letter queue. */
+  isDeadLetterQueue(queue: Q): boolean;
+  /** Tells waiting receives of `queue` that messages arrived. */
+  wake(queue: Q): void;
+}
+
+const MOVE_TICK_MS = 100;
+
+/**
+ * Message move tasks (StartMessageMoveTask and friends): move a dead-letter queue's visible
+ * messages, oldest first, back to their source queues or to a chosen queue, at most
+ * MaxNumberOfMessagesPerSecond; one running task per source; cancellable.
+ */
+export class MoveTasks<Q extends MovableQueue> {
+  private readonly tasks: MoveTask[] = [];
+  private readonly timers = new Map<string, TimerHandle>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly host: MoveTaskHost<Q>,
+  ) {}
+
+  start(sourceArn: string, destinationArn?: string, rate?: number): string {
+    const source = this.host.queueByArn(sourceArn, 'SourceArn');
+    if (!this.host.isDeadLetterQueue(source)) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
+    if (destinationArn !== undefined) {
+      const destination = this.host.queueByArn(destinationArn, 'DestinationArn');
+      if (destination.fifo !== source.fifo) throw invalidParameter('The source queue and destination queue must be of the same queue type.');
+      if (destination === source) throw invalidParameter('The destination queue must be different from the source queue.');
+    }
+    if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_RATE)) {
+      throw invalidParameter(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and ${MAX_MOVE_RATE}.`);
+    }
+    if (this.tasks.some((t) => t.SourceArn === sourceArn && t.Status === 'RUNNING')) {
+      throw new SqsError('UnsupportedOperation', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
+    }
+    source.state.tick();
+    const task: MoveTask = {
+      TaskHandle: Buffer.from(JSON.stringify({ taskId: randomUUID(), sourceArn })).toString('base64'),
+      Status: 'RUNNING',
+      SourceArn: sourceArn,
+      ApproximateNumberOfMessagesMoved: 0,
+      ApproximateNumberOfMessagesToMove: source.state.visible,
+      StartedTimestamp: this.clock.now(),
+    };
+    if (destinationArn !== undefined) task.DestinationArn = destinationArn;
+    if (rate !== undefined) task.MaxNumberOfMessagesPerSecond = rate;
+    this.tasks.unshift(task);
+    this.run(task, this.clock.now(), 0);
+    return task.TaskHandle;
+  }
+
+  cancel(taskHandle: string): number {
+    const task = this.tasks.find((t) => t.TaskHandle === taskHandle);
+    if (!task) throw new SqsError('ResourceNotFoundException', 'The resource that you specified for the TaskHandle parameter does not exist.');
+    if (task.Status !== 'RUNNING') throw new SqsError('UnsupportedOperation', `The task is ${task.Status} and can no longer be cancelled.`);
+    task.Status = 'CANCELLED';
+    this.stopTimer(task);
+    return task.ApproximateNumberOfMessagesMoved;
+  }
+
+  /** The newest tasks of a source first; only a running task shows its handle. */
+  list(sourceArn: string, maxResults = 1): MoveTask[] {
+    this.host.queueByArn(sourceArn, 'SourceArn');
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 10) {
+      throw invalidParameter(`Value ${maxResults} for parameter MaxResults is invalid. Reason: Must be between 1 and 10.`);
+    }
+    return this.tasks
+      .filter((t) => t.SourceArn === sourceArn)
+      .slice(0, maxResults)
+      .map((t) => {
+        const copy: MoveTask = { ...t };
+        if (t.Status !== 'RUNNING') delete (copy as Partial<MoveTask>).TaskHandle;
+        return copy;
+      });
+  }
+
+  /** Stops every task's timer (the server is closing). */
+  close(): void {
+    for (const handle of this.timers.values()) this.clock.clearTimer(handle);
+    this.timers.clear();
+  }
+
+  private run(task: MoveTask, lastAt: number, credit: number): void {
+    if (task.Status !== 'RUNNING') return;
+    const source = this.host.queueForArn(task.SourceArn);
+    if (!source) {
+      task.Status = 'FAILED';
+      task.FailureReason = 'The source queue no longer exists.';
+      return;
+    }
+    const now = this.clock.now();
+    const rate = task.MaxNumberOfMessagesPerSecond ?? MAX_MOVE_RATE;
+    let allowance = credit + ((now - lastAt) / 1000) * rate;
+    if (lastAt === now) allowance = Math.max(allowance, Math.min(rate, 1));
+    source.state.tick(now);
+    while (allowance >= 1 && task.ApproximateNumberOfMessagesMoved < task.ApproximateNumberOfMessagesToMove) {
+      const m = nextMovable(source.state);
+      if (!m) break;
+      const destination =
+        task.DestinationArn !== undefined ? this.host.queueForArn(task.DestinationArn) : m.deadLetterSourceArn ? this.host.queueForArn(m.deadLetterSourceArn) : undefined;
+      if (!destination) {
+        task.Status = 'FAILED';
+        task.FailureReason =
+          task.DestinationArn !== undefined ? 'The destination queue no longer exists.' : `Message ${m.id} has no source queue to return to (no DeadLetterQueueSourceArn).`;
+        return;
+      }
+      source.state.remove(m);
+      const moved: StoredMessage = {
+        ...m,
+        deadLetterSourceArn: undefined,
+        enqueuedAt: now,
+        visibleAt: now,
+        state: 'gone',
+        receiveCount: 0,
+        firstReceiveAt: undefined,
+        receiveSerial: 0,
+        receivedAt: 0,
+        version: 0,
+        sequenceNumber: destination.fifo ? destination.state.nextSequenceNumber() : undefined,
+      };
+      destination.state.tick(now);
+      destination.state.insert(moved);
+      this.host.wake(destination);
+      task.ApproximateNumberOfMessagesMoved++;
+      allowance--;
+    }
+    if (task.ApproximateNumberOfMessagesMoved >= task.ApproximateNumberOfMessagesToMove || !nextMovable(source.state, true)) {
+      task.Status = 'COMPLETED';
+      this.stopTimer(task);
+      return;
+    }
+    const handle = this.clock.setTimer(() => this.run(task, now, Math.min(allowance, rate)), MOVE_TICK_MS);
+    this.timers.set(task.TaskHandle, handle);
+  }
+
+  private stopTimer(task: MoveTask): void {
+    const handle = this.timers.get(task.TaskHandle);
+    if (handle) this.clock.clearTimer(handle);
+    this.timers.delete(task.TaskHandle);
+  }
+}
+
+/**
+ * The oldest visible message; in-flight ones wait until they are visible again. With
+ * `anyLeft`, a message in flight or delayed is returned when none is visible, to tell
+ * "nothing to move yet" from "nothing left".
+ */
+function nextMovable(state: QueueState, anyLeft = false): StoredMessage | undefined {
+  for (const m of state.messages.values()) if (m.state === 'visible') return m;
+  if (anyLeft) for (const m of state.messages.values()) if (m.state !== 'gone') return m;
+  return undefined;
+}
