@@ -1,11 +1,22 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from './clock';
-import { LongPolls, QueueWaiters } from './longPolls';
-import { MoveTasks, type MoveTask } from './moveTasks';
 import { SqsError, invalidParameter, missingParameter, queueDoesNotExist } from './errors';
-import { md5Hex, md5OfAttributes, type StoredAttribute } from './md5';
-import { QueueState, type StoredMessage } from './queue';
-import { ReceiptHandles, decodePageToken, encodePageToken } from './tokens';
+import { LocalQueue } from './localQueue';
+import { LongPolls } from './longPolls';
+import {
+  SYSTEM_ATTRIBUTE_NAMES,
+  batchError,
+  checkBatch,
+  checkTags,
+  prepareMessage,
+  toReceived,
+  type BatchResultError,
+  type ReceiveInput,
+  type ReceivedMessage,
+  type SendInput,
+  type SendResult,
+} from './messageInput';
+import { MoveTasks, type MoveTask } from './moveTasks';
+import type { StoredMessage } from './queue';
 import {
   READABLE_ATTRIBUTES,
   applyAttributes,
@@ -13,26 +24,16 @@ import {
   settingsToAttributes,
   type QueueSettings,
 } from './queueAttributes';
+import { ReceiptHandles, decodePageToken, encodePageToken } from './tokens';
 import {
   FIFO_DEDUP_WINDOW_MS,
-  MAX_BATCH_ENTRIES,
   MAX_BATCH_PAYLOAD_BYTES,
-  MAX_DELAY_SECONDS,
   MAX_LIST_QUEUES_RESULTS,
-  MAX_MESSAGE_ATTRIBUTES,
   MAX_RECEIVE_MESSAGES,
-  MAX_TAGS_PER_QUEUE,
   MAX_VISIBILITY_TIMEOUT_SECONDS,
   MAX_WAIT_TIME_SECONDS,
   PURGE_COOLDOWN_MS,
-  attributeNameProblem,
   attributesSize,
-  baseDataType,
-  firstInvalidCharacter,
-  isValidBatchEntryId,
-  isValidDataType,
-  isValidFifoId,
-  numberValueProblem,
   queueNameProblem,
 } from '../model/sqsLimits';
 
@@ -46,95 +47,11 @@ export interface EngineOptions {
   deletedQueueNameHoldMs?: number;
 }
 
-export interface SendInput {
-  MessageBody: string;
-  DelaySeconds?: number;
-  MessageAttributes?: Record<string, StoredAttribute>;
-  MessageSystemAttributes?: Record<string, StoredAttribute>;
-  MessageDeduplicationId?: string;
-  MessageGroupId?: string;
-}
-
-export interface SendResult {
-  MessageId: string;
-  MD5OfMessageBody: string;
-  MD5OfMessageAttributes?: string;
-  MD5OfMessageSystemAttributes?: string;
-  SequenceNumber?: string;
-}
-
-export interface ReceiveInput {
-  MaxNumberOfMessages?: number;
-  VisibilityTimeout?: number;
-  WaitTimeSeconds?: number;
-  AttributeNames?: string[];
-  MessageSystemAttributeNames?: string[];
-  MessageAttributeNames?: string[];
-  ReceiveRequestAttemptId?: string;
-}
-
-export interface ReceivedMessage {
-  MessageId: string;
-  ReceiptHandle: string;
-  MD5OfBody: string;
-  Body: string;
-  Attributes?: Record<string, string>;
-  MD5OfMessageAttributes?: string;
-  MessageAttributes?: Record<string, StoredAttribute>;
-}
-
-export interface BatchResultError {
-  Id: string;
-  SenderFault: boolean;
-  Code: string;
-  Message: string;
-}
-
 export type { MoveTask } from './moveTasks';
+export type { BatchResultError, ReceiveInput, ReceivedMessage, SendInput, SendResult } from './messageInput';
+export { LocalQueue };
 
-const SYSTEM_ATTRIBUTE_NAMES = [
-  'SenderId',
-  'SentTimestamp',
-  'ApproximateReceiveCount',
-  'ApproximateFirstReceiveTimestamp',
-  'SequenceNumber',
-  'MessageDeduplicationId',
-  'MessageGroupId',
-  'AWSTraceHeader',
-  'DeadLetterQueueSourceArn',
-] as const;
-
-const NO_ATTRIBUTES: Record<string, StoredAttribute> = Object.freeze({});
 const TWELVE_HOURS_MS = MAX_VISIBILITY_TIMEOUT_SECONDS * 1000;
-
-/** A queue: its settings, identity, tags, and messages. */
-export class LocalQueue {
-  settings: QueueSettings;
-  readonly state: QueueState;
-  readonly tags = new Map<string, string>();
-  readonly permissions = new Map<string, { accounts: string[]; actions: string[] }>();
-  /** Its waiting long polls. */
-  readonly polls = new QueueWaiters();
-  lastModified: number;
-  /** Distinguishes this queue from an earlier one of the same name in receipt handles. */
-  readonly incarnation = randomBytes(4).toString('hex');
-
-  constructor(
-    readonly name: string,
-    readonly arn: string,
-    readonly createdAt: number,
-    settings: QueueSettings,
-    clock: Clock,
-  ) {
-    this.settings = settings;
-    this.lastModified = createdAt;
-    this.state = new QueueState(clock, settings.FifoQueue, () => this.settings);
-  }
-
-  get fifo(): boolean {
-    return this.settings.FifoQueue;
-  }
-}
 
 /**
  * The local SQS engine: every action of the SQS API over in-memory queues, with SQS's
@@ -221,7 +138,7 @@ export class SqsEngine {
       throw new SqsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another queue with the same name.');
     }
     if (settings.RedrivePolicy) this.checkRedriveTarget(name, settings);
-    this.checkTags(tags);
+    checkTags(tags);
     const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock);
     for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
     this.queues.set(name, queue);
@@ -305,7 +222,7 @@ export class SqsEngine {
     if (Object.keys(tags).length === 0) throw missingParameter('Tags');
     const merged = new Map(queue.tags);
     for (const [k, v] of Object.entries(tags)) merged.set(k, v);
-    this.checkTags(Object.fromEntries(merged));
+    checkTags(Object.fromEntries(merged));
     for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
   }
 
@@ -362,7 +279,7 @@ export class SqsEngine {
 
   sendMessage(url: string, input: SendInput): SendResult {
     const queue = this.queueByUrl(url);
-    const message = this.prepareMessage(queue, input);
+    const message = prepareMessage(queue, input, this.clock.now(), this.accountId);
     const result = this.enqueue(queue, message);
     this.wake(queue);
     return result;
@@ -370,7 +287,7 @@ export class SqsEngine {
 
   sendMessageBatch(url: string, entries: (SendInput & { Id: string })[]): { Successful: (SendResult & { Id: string })[]; Failed: BatchResultError[] } {
     const queue = this.queueByUrl(url);
-    this.checkBatch(entries.map((e) => e.Id));
+    checkBatch(entries.map((e) => e.Id));
     let payload = 0;
     for (const e of entries) payload += Buffer.byteLength(e.MessageBody ?? '', 'utf8') + attributesSize(e.MessageAttributes);
     if (payload > MAX_BATCH_PAYLOAD_BYTES) {
@@ -380,10 +297,10 @@ export class SqsEngine {
     const Failed: BatchResultError[] = [];
     for (const entry of entries) {
       try {
-        const message = this.prepareMessage(queue, entry);
+        const message = prepareMessage(queue, entry, this.clock.now(), this.accountId);
         Successful.push({ Id: entry.Id, ...this.enqueue(queue, message) });
       } catch (err) {
-        Failed.push(this.batchError(entry.Id, err));
+        Failed.push(batchError(entry.Id, err));
       }
     }
     this.wake(queue);
@@ -430,7 +347,7 @@ export class SqsEngine {
 
   deleteMessageBatch(url: string, entries: { Id: string; ReceiptHandle: string }[]): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
     this.queueByUrl(url);
-    this.checkBatch(entries.map((e) => e.Id));
+    checkBatch(entries.map((e) => e.Id));
     const Successful: { Id: string }[] = [];
     const Failed: BatchResultError[] = [];
     for (const e of entries) {
@@ -438,7 +355,7 @@ export class SqsEngine {
         this.deleteMessage(url, e.ReceiptHandle);
         Successful.push({ Id: e.Id });
       } catch (err) {
-        Failed.push(this.batchError(e.Id, err));
+        Failed.push(batchError(e.Id, err));
       }
     }
     return { Successful, Failed };
@@ -473,7 +390,7 @@ export class SqsEngine {
     entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[],
   ): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
     this.queueByUrl(url);
-    this.checkBatch(entries.map((e) => e.Id));
+    checkBatch(entries.map((e) => e.Id));
     const Successful: { Id: string }[] = [];
     const Failed: BatchResultError[] = [];
     for (const e of entries) {
@@ -481,7 +398,7 @@ export class SqsEngine {
         this.changeMessageVisibility(url, e.ReceiptHandle, e.VisibilityTimeout ?? 0);
         Successful.push({ Id: e.Id });
       } catch (err) {
-        Failed.push(this.batchError(e.Id, err));
+        Failed.push(batchError(e.Id, err));
       }
     }
     return { Successful, Failed };
@@ -573,155 +490,6 @@ export class SqsEngine {
     }
   }
 
-  private checkTags(tags: Record<string, string>): void {
-    const keys = Object.keys(tags);
-    if (keys.length > MAX_TAGS_PER_QUEUE) throw invalidParameter(`Too many tags: a queue can have at most ${MAX_TAGS_PER_QUEUE}.`);
-    for (const k of keys) {
-      if (k.length === 0 || k.length > 128) throw invalidParameter(`Tag key "${k}" must be 1 to 128 characters.`);
-      if (tags[k].length > 256) throw invalidParameter(`Tag value for "${k}" must be at most 256 characters.`);
-      if (k.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag key "${k}" must not start with "aws:".`);
-    }
-  }
-
-  private checkBatch(ids: string[]): void {
-    if (ids.length === 0) throw new SqsError('EmptyBatchRequest', 'There should be at least one entry in the request.');
-    if (ids.length > MAX_BATCH_ENTRIES) {
-      throw new SqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${MAX_BATCH_ENTRIES}. You have sent ${ids.length}.`);
-    }
-    const seen = new Set<string>();
-    for (const id of ids) {
-      if (typeof id !== 'string' || !isValidBatchEntryId(id)) {
-        throw new SqsError('InvalidBatchEntryId', `A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long. Invalid id: ${String(id)}`);
-      }
-      if (seen.has(id)) throw new SqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
-      seen.add(id);
-    }
-  }
-
-  private batchError(id: string, err: unknown): BatchResultError {
-    if (err instanceof SqsError) return { Id: id, SenderFault: err.senderFault, Code: err.code, Message: err.message };
-    return { Id: id, SenderFault: false, Code: 'InternalError', Message: err instanceof Error ? err.message : String(err) };
-  }
-
-  private validateAttributes(attrs: Record<string, StoredAttribute> | undefined, system: boolean): void {
-    if (!attrs) return;
-    const names = Object.keys(attrs);
-    const kind = system ? 'system attribute' : 'attribute';
-    if (!system && names.length > MAX_MESSAGE_ATTRIBUTES) {
-      throw invalidParameter(`Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_MESSAGE_ATTRIBUTES}].`);
-    }
-    for (const name of names) {
-      if (system) {
-        if (name !== 'AWSTraceHeader') throw invalidParameter(`Message system attribute name '${name}' is invalid.`);
-      } else {
-        const problem = attributeNameProblem(name);
-        if (problem) throw invalidParameter(`Message attribute name '${name}' is invalid. ${problem}`);
-      }
-      const a = attrs[name];
-      if (!a.DataType) throw invalidParameter(`The message ${kind} '${name}' must contain a non-empty message attribute type.`);
-      if (!isValidDataType(a.DataType)) {
-        throw invalidParameter(`The type of message ${kind} '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
-      }
-      const base = baseDataType(a.DataType);
-      if (system && base !== 'String') throw invalidParameter(`The message system attribute '${name}' must be of type String.`);
-      if (base === 'Binary') {
-        if (a.BinaryValue === undefined || a.BinaryValue.length === 0) {
-          throw invalidParameter(`The message ${kind} '${name}' must contain a non-empty value of type 'Binary'.`);
-        }
-        if (a.StringValue !== undefined) throw invalidParameter(`The message ${kind} '${name}' of type 'Binary' must not have a StringValue.`);
-      } else {
-        if (a.StringValue === undefined || a.StringValue.length === 0) {
-          throw invalidParameter(`The message ${kind} '${name}' must contain a non-empty value of type '${base}'.`);
-        }
-        if (a.BinaryValue !== undefined) throw invalidParameter(`The message ${kind} '${name}' of type '${base}' must not have a BinaryValue.`);
-        if (base === 'Number') {
-          const problem = numberValueProblem(a.StringValue);
-          if (problem) throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number. ${problem}`);
-        } else {
-          const bad = firstInvalidCharacter(a.StringValue);
-          if (bad) {
-            throw new SqsError('InvalidMessageContents', `Invalid characters found in the value of message ${kind} '${name}': U+${bad.codePoint.toString(16).toUpperCase().padStart(4, '0')} at index ${bad.index}.`);
-          }
-        }
-      }
-    }
-  }
-
-  /** Validates a send against the queue and builds the message; nothing is stored yet. */
-  private prepareMessage(queue: LocalQueue, input: SendInput): StoredMessage {
-    const body = input.MessageBody;
-    if (body === undefined || body === null) throw missingParameter('MessageBody');
-    if (typeof body !== 'string') throw invalidParameter('MessageBody must be a string.');
-    if (body.length === 0) throw invalidParameter('The request must contain the parameter MessageBody.');
-    const bad = firstInvalidCharacter(body);
-    if (bad) {
-      throw new SqsError(
-        'InvalidMessageContents',
-        `Invalid binary character '#x${bad.codePoint.toString(16).toUpperCase()}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`,
-      );
-    }
-    this.validateAttributes(input.MessageAttributes, false);
-    this.validateAttributes(input.MessageSystemAttributes, true);
-    const size = Buffer.byteLength(body, 'utf8') + attributesSize(input.MessageAttributes);
-    if (size > queue.settings.MaximumMessageSize) {
-      throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${queue.settings.MaximumMessageSize} bytes.`);
-    }
-    if (input.DelaySeconds !== undefined) {
-      if (!Number.isInteger(input.DelaySeconds) || input.DelaySeconds < 0 || input.DelaySeconds > MAX_DELAY_SECONDS) {
-        throw invalidParameter(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= ${MAX_DELAY_SECONDS}.`);
-      }
-      if (queue.fifo && input.DelaySeconds !== 0) {
-        throw invalidParameter(`Value ${input.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`);
-      }
-    }
-    if (input.MessageGroupId !== undefined && !isValidFifoId(input.MessageGroupId)) {
-      throw invalidParameter(`Value ${input.MessageGroupId} for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
-    }
-    if (input.MessageDeduplicationId !== undefined && !isValidFifoId(input.MessageDeduplicationId)) {
-      throw invalidParameter(`Value ${input.MessageDeduplicationId} for parameter MessageDeduplicationId is invalid. Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
-    }
-    let dedupId = input.MessageDeduplicationId;
-    if (queue.fifo) {
-      if (input.MessageGroupId === undefined) throw missingParameter('MessageGroupId');
-      if (dedupId === undefined) {
-        if (!queue.settings.ContentBasedDeduplication) {
-          throw invalidParameter('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
-        }
-        dedupId = createHash('sha256').update(body, 'utf8').digest('hex');
-      }
-    } else if (dedupId !== undefined) {
-      throw invalidParameter(`Value ${dedupId} for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.`);
-    }
-    const now = this.clock.now();
-    const delay = input.DelaySeconds ?? queue.settings.DelaySeconds;
-    // Most messages have no attributes: they share one empty object instead of two each.
-    const attributes = input.MessageAttributes ?? NO_ATTRIBUTES;
-    const systemAttributes = input.MessageSystemAttributes ?? NO_ATTRIBUTES;
-    return {
-      id: randomUUID(),
-      body,
-      md5OfBody: md5Hex(Buffer.from(body, 'utf8')),
-      attributes,
-      md5OfAttributes: md5OfAttributes(attributes),
-      systemAttributes,
-      md5OfSystemAttributes: md5OfAttributes(systemAttributes),
-      sentAt: now,
-      senderId: this.accountId,
-      groupId: input.MessageGroupId,
-      dedupId,
-      sequenceNumber: undefined,
-      deadLetterSourceArn: undefined,
-      enqueuedAt: now,
-      state: 'gone',
-      visibleAt: now + delay * 1000,
-      receiveCount: 0,
-      firstReceiveAt: undefined,
-      receiveSerial: 0,
-      receivedAt: 0,
-      version: 0,
-    };
-  }
-
   private enqueue(queue: LocalQueue, m: StoredMessage): SendResult {
     queue.state.tick();
     const result: SendResult = { MessageId: m.id, MD5OfMessageBody: m.md5OfBody };
@@ -804,7 +572,7 @@ export class SqsEngine {
         deliver(m);
       }
     }
-    return picked.map((m) => this.toReceived(queue, m, systemNames, attributeNames));
+    return picked.map((m) => toReceived(m, queue.fifo, this.makeHandle(queue, m), systemNames, attributeNames));
   }
 
   private moveToDeadLetterQueue(source: LocalQueue, m: StoredMessage, dlq: LocalQueue): void {
@@ -828,46 +596,6 @@ export class SqsEngine {
   private queueForArn(arn: string): LocalQueue | undefined {
     const prefix = `arn:aws:sqs:${this.region}:${this.accountId}:`;
     return arn.startsWith(prefix) ? this.queues.get(arn.slice(prefix.length)) : undefined;
-  }
-
-  private toReceived(queue: LocalQueue, m: StoredMessage, systemNames: Set<string>, attributeNames: string[]): ReceivedMessage {
-    const out: ReceivedMessage = {
-      MessageId: m.id,
-      ReceiptHandle: this.makeHandle(queue, m),
-      MD5OfBody: m.md5OfBody,
-      Body: m.body,
-    };
-    if (systemNames.size > 0) {
-      const all = systemNames.has('All');
-      const attrs: Record<string, string> = {};
-      const put = (name: string, value: string | undefined): void => {
-        if (value !== undefined && (all || systemNames.has(name))) attrs[name] = value;
-      };
-      put('SenderId', m.senderId);
-      put('SentTimestamp', String(m.sentAt));
-      put('ApproximateReceiveCount', String(m.receiveCount));
-      put('ApproximateFirstReceiveTimestamp', m.firstReceiveAt !== undefined ? String(m.firstReceiveAt) : undefined);
-      put('SequenceNumber', m.sequenceNumber);
-      put('MessageDeduplicationId', queue.fifo ? m.dedupId : undefined);
-      put('MessageGroupId', m.groupId);
-      put('AWSTraceHeader', m.systemAttributes.AWSTraceHeader?.StringValue);
-      put('DeadLetterQueueSourceArn', m.deadLetterSourceArn);
-      if (Object.keys(attrs).length > 0) out.Attributes = attrs;
-    }
-    if (attributeNames.length > 0) {
-      const selected: Record<string, StoredAttribute> = {};
-      for (const [name, value] of Object.entries(m.attributes)) {
-        const wanted = attributeNames.some((p) =>
-          p === 'All' || p === '.*' ? true : p.endsWith('.*') ? name.startsWith(p.slice(0, -1)) : p === name,
-        );
-        if (wanted) selected[name] = value;
-      }
-      if (Object.keys(selected).length > 0) {
-        out.MessageAttributes = selected;
-        out.MD5OfMessageAttributes = md5OfAttributes(selected);
-      }
-    }
-    return out;
   }
 
   private makeHandle(queue: LocalQueue, m: StoredMessage): string {

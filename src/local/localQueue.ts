@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from './clock';
+import { QueueWaiters } from './longPolls';
+import { QueueState } from './queue';
+import type { QueueSettings } from './queueAttributes';
+
+/** A queue: its settings, identity, tags, and messages. */
+export class LocalQueue {
+  settings: QueueSettings;
+  readonly state: QueueState;
+  readonly tags = new Map<string, string>();
+  readonly permissions = new Map<string, { accounts: string[]; actions: string[] }>();
+  /** Its waiting long polls. */
+  readonly polls = new QueueWaiters();
+  lastModified: number;
+  /** Distinguishes this queue from an earlier one of the same name in receipt handles. */
+  readonly incarnation = randomBytes(4).toString('hex');
+
+  constructor(
+    readonly name: string,
+    readonly arn: string,
+    readonly createdAt: number,
+    settings: QueueSettings,
+    clock: Clock,
+  ) {
+    this.settings = settings;
+    this.lastModified = createdAt;
+    this.state = new QueueState(clock, settings.FifoQueue, () => this.settings);
+  }
+
+  get fifo(): boolean {
+    return this.settings.FifoQueue;
+  }
+}
