@@ -12,7 +12,7 @@ import { sendMessage } from '../../sqs/messages';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import { queueLimitsFrom, validateMessage, type OutgoingMessage, type QueueLimits } from '../../sqs/sending';
 import type { Connection, ConnectionManager } from '../explorer/connectionManager';
-import { resolveQueue } from './pickers';
+import { resolveQueue, type QueueTarget } from './pickers';
 
 /** What Send Message sends; given by callers that know it already (tests, Send Again). */
 export interface SendRequest {
@@ -91,14 +91,15 @@ export class SendCommands implements vscode.Disposable {
     this.disposables.push(
       vscode.commands.registerCommand('sqsWorkbench.sendMessage', (arg?: unknown, request?: SendRequest) => this.sendMessage(arg, request)),
       vscode.commands.registerCommand('sqsWorkbench.sendAgain', (times?: number) => this.sendAgain(times)),
-      vscode.commands.registerCommand('sqsWorkbench.batchSend', (arg?: unknown, file?: vscode.Uri, request?: BatchSendRequest) => this.batchSend(arg, file, request)),
+      vscode.commands.registerCommand('sqsWorkbench.batchSend', (arg?: unknown, second?: unknown, request?: BatchSendRequest) => this.batchSendCommand(arg, second, request)),
     );
   }
 
   // ---- Send Message ----------------------------------------------------------------
 
   async sendMessage(arg: unknown, request?: SendRequest): Promise<SendOutcome | undefined> {
-    const fromEditor = arg instanceof vscode.Uri ? vscode.window.activeTextEditor : undefined;
+    // From an editor's context menu VS Code passes the document's URI: the body is that editor's selection or text.
+    const fromEditor = arg instanceof vscode.Uri ? (vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === arg.toString()) ?? vscode.window.activeTextEditor) : undefined;
     const target = await resolveQueue(this.manager, arg instanceof vscode.Uri ? undefined : arg);
     if (!target) return undefined;
     const { connection } = target;
@@ -287,18 +288,42 @@ export class SendCommands implements vscode.Disposable {
       if (!r) break;
       results.push(r);
     }
+    // A failed send has shown its error already; when nothing went, that error is the whole story.
+    if (results.length === 0) return results;
     const distinct = new Set(results.map((r) => r.messageId)).size;
+    const stopped = results.length < count ? ` Stopped after ${results.length} of ${count}: the next send failed.` : '';
     void vscode.window.showInformationMessage(
-      `Sent ${results.length} more ${results.length === 1 ? 'copy' : 'copies'} to ${last.queue.name}: ${distinct === 1 && last.message.dedupId ? 'SQS deduplicated them (same MessageId).' : `${distinct} new MessageId${distinct === 1 ? '' : 's'}.`}`,
+      `Sent ${results.length} more ${results.length === 1 ? 'copy' : 'copies'} to ${last.queue.name}: ${distinct === 1 && last.message.dedupId ? 'SQS deduplicated them (same MessageId).' : `${distinct} new MessageId${distinct === 1 ? '' : 's'}.`}${stopped}`,
     );
     return results;
   }
 
   // ---- Batch Send ------------------------------------------------------------------
 
-  async batchSend(arg: unknown, file?: vscode.Uri, request: BatchSendRequest = {}): Promise<FileSendSummary | undefined> {
+  /**
+   * Batch Send as each menu runs it: from the file Explorer `(clicked uri, selected uris)`,
+   * from an editor or its tab `(uri)`, from the tree `(queue node)`, from the palette `()`;
+   * callers that know everything pass `(queue node, file uri, request)`. A file given by
+   * the menu is used as it is: only the queue is asked for. Several selected files are sent
+   * in turn to the one queue, and the command returns one summary per file.
+   */
+  private async batchSendCommand(arg: unknown, second: unknown, request: BatchSendRequest = {}): Promise<FileSendSummary | (FileSendSummary | undefined)[] | undefined> {
+    if (arg instanceof vscode.Uri) {
+      const selected = Array.isArray(second) ? second.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+      const files = selected.length > 0 ? selected : [arg];
+      const target = await resolveQueue(this.manager, undefined);
+      if (!target) return undefined;
+      if (files.length === 1) return this.batchSend(target, files[0], request);
+      const summaries: (FileSendSummary | undefined)[] = [];
+      for (const file of files) summaries.push(await this.batchSend(target, file, request));
+      return summaries;
+    }
     const target = await resolveQueue(this.manager, arg);
     if (!target) return undefined;
+    return this.batchSend(target, second instanceof vscode.Uri ? second : undefined, request);
+  }
+
+  private async batchSend(target: QueueTarget, file: vscode.Uri | undefined, request: BatchSendRequest): Promise<FileSendSummary | undefined> {
     const { connection } = target;
     const source = await this.pickFile(file);
     if (!source) return undefined;
@@ -336,7 +361,8 @@ export class SendCommands implements vscode.Disposable {
           )
           .then(async (answer) => {
             if (answer === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-            if (answer === sendValid) await this.batchSend(arg, source.uri, { sendValidOnly: true });
+            // The queue chosen for the check, not a new question: the problems were found against its limits.
+            if (answer === sendValid) await this.batchSend(target, source.uri, { sendValidOnly: true });
           });
         return undefined;
       }
