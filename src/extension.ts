@@ -83,7 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     refresher,
     vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, new QueueAttributesFileSystem(connections), { isCaseSensitive: true }),
     ...registerQueueCommands(connections, explorer, refresher, filters, log),
-    ...registerConnectionCommands(),
+    ...registerConnectionCommands(connections),
     vscode.commands.registerCommand('sqsWorkbench.startLocalServer', async () => {
       try {
         const running = await server.start();

@@ -10,6 +10,8 @@ import type { ConnectionNode } from '../../src/views/explorer/nodes/connectionNo
 import type { InfoNode } from '../../src/views/explorer/nodes/infoNode';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
 import type { RelationNode } from '../../src/views/explorer/nodes/relationNode';
+import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
+import { Prompts } from './prompts';
 
 // The explorer inside a real VS Code, against the built-in local server. Every test gets a
 // fresh server (on a free port, so with no queues) and leaves no setting, filter, editor or
@@ -446,6 +448,67 @@ describe('queue explorer', () => {
     const names = (await queueNodes(local)).map((q) => q.snapshot.name);
     assert.equal(names.length, 1005);
     assert.deepEqual(names, expected);
+  });
+
+  /** Runs `body` with AWS_ENDPOINT_URL_SQS naming a second local server (holding one queue), as `npm start` does. */
+  const withEnvironmentServer = async (body: (server: RunningLocalServer, prompts: Prompts) => Promise<void>): Promise<void> => {
+    const fromEnvironment = await startLocalServer({ port: 0 });
+    extraServers.push(fromEnvironment);
+    fromEnvironment.engine.createQueue('env-queue');
+    process.env.AWS_ENDPOINT_URL_SQS = fromEnvironment.endpoint;
+    const prompts = new Prompts();
+    try {
+      await api.connections.reload();
+      await waitFor('the environment connection in the tree', () => api.explorer.connectionNode('env'));
+      await body(fromEnvironment, prompts);
+    } finally {
+      prompts.restore();
+      delete process.env.AWS_ENDPOINT_URL_SQS;
+      await Promise.all(api.inspectors.open.map((p) => p.close()));
+      await api.connections.reload();
+    }
+  };
+
+  it('names the environment connection by what it reaches; Remove Connection says it has nothing to remove', () =>
+    withEnvironmentServer(async (server, prompts) => {
+      const envNode = api.explorer.connectionNode('env') ?? assert.fail();
+      assert.equal(label(envNode), `Local SQS (${server.endpoint.replace('http://', '')})`);
+      await vscode.commands.executeCommand('sqsWorkbench.removeConnection');
+      assert.deepEqual(prompts.of('quickPick'), [], 'an empty picker');
+      assert.equal(prompts.of('information').length, 1);
+      assert.match(prompts.of('information')[0].text, /no configured connection to remove.*AWS_ENDPOINT_URL_SQS/);
+    }));
+
+  it('keeps the environment connection and its inspectors when a connection is added; says so when one replaces it', async function () {
+    this.timeout(60_000);
+    const elsewhere = await startLocalServer({ port: 0 });
+    extraServers.push(elsewhere);
+    await withEnvironmentServer(async (server, prompts) => {
+      const env = api.connections.get('env') ?? assert.fail();
+      const envQueue = (await children(api.explorer.connectionNode('env'))).find(isQueue);
+      assert.ok(envQueue, 'the environment connection lists its queue');
+      const panel = await vscode.commands.executeCommand<InspectorPanel | undefined>('sqsWorkbench.receiveMessages', envQueue);
+      assert.ok(panel, 'an inspector opened on the environment connection');
+
+      await vscode.commands.executeCommand('sqsWorkbench.addConnection', { name: 'Another server', region: 'us-east-1', endpoint: elsewhere.endpoint });
+      await waitFor('the added connection', () => api.connections.get('config:Another server'));
+      assert.equal(api.connections.get('env'), env, 'the environment connection was replaced');
+      assert.ok(api.inspectors.open.includes(panel), "the environment connection's inspector was closed");
+
+      prompts.asked.length = 0;
+      await vscode.commands.executeCommand('sqsWorkbench.addConnection', { name: 'Same server', region: 'us-east-1', endpoint: server.endpoint });
+      assert.equal(api.connections.get('env'), undefined, 'two roots reach the same server');
+      assert.ok(api.connections.get('config:Same server'));
+      assert.match(prompts.of('information')[0]?.text ?? '', /"Same server" reaches the same endpoint .* environment connection "Local SQS/);
+    });
+  });
+
+  it('shows a connection\'s endpoint in its tooltip as it is, with no stray escapes', async () => {
+    const local = await localNode();
+    const tooltip = local.toTreeItem().tooltip;
+    assert.ok(tooltip instanceof vscode.MarkdownString);
+    assert.ok(tooltip.value.includes(`\`${api.localServer.endpoint ?? ''}\``), tooltip.value);
+    assert.ok(!tooltip.value.includes('\\'), `backslash escapes in ${tooltip.value}`);
   });
 
   it('shows an error node for an unreachable endpoint, and recovers once it answers', async function () {
