@@ -10,7 +10,8 @@ import { FlagDecorations } from './views/explorer/flagDecorations';
 import { ConnectionManager } from './views/explorer/connectionManager';
 import { ExplorerProvider, type ExplorerNode, type FilterStore } from './views/explorer/explorerProvider';
 import { RefreshManager } from './views/explorer/refreshManager';
-import { LocalServerController } from './views/localServerController';
+import { LocalServerController, registerLocalServerCommands } from './views/localServerController';
+import { ExplorerRevealer } from './views/explorer/reveal';
 import { InspectorManager } from './views/inspector/inspectorManager';
 
 /** What `activate` returns: the services, for the extension's own tests. */
@@ -47,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const explorer = new ExplorerProvider(connections, filters);
   const view = vscode.window.createTreeView<ExplorerNode>('sqsWorkbench.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   const refresher = new RefreshManager(view, connections, log);
+  const reveal = new ExplorerRevealer(view, explorer);
   const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('sqsWorkbench');
   const lifecycle = new LifecycleStore(settings().get<number>('lifecycle.maxEvents', 100_000));
   // The flags follow the same bound as the record: one message per event at the most.
@@ -84,25 +86,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, new QueueAttributesFileSystem(connections), { isCaseSensitive: true }),
     ...registerQueueCommands(connections, explorer, refresher, filters, log),
     ...registerConnectionCommands(connections),
-    vscode.commands.registerCommand('sqsWorkbench.startLocalServer', async () => {
-      try {
-        const running = await server.start();
-        void vscode.window.showInformationMessage(`SQS local server running at ${running.endpoint}`);
-        return running.endpoint;
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        log.error(`Local SQS server failed to start: ${message}`);
-        void vscode.window.showErrorMessage(`SQS local server failed to start: ${message}`);
-        return undefined;
-      }
-    }),
-    vscode.commands.registerCommand('sqsWorkbench.stopLocalServer', () => server.stop()),
-    vscode.commands.registerCommand('sqsWorkbench.copyLocalServerEndpoint', async () => {
-      const endpoint = server.endpoint;
-      if (!endpoint) return;
-      await vscode.env.clipboard.writeText(endpoint);
-      void vscode.window.setStatusBarMessage(`Copied ${endpoint}`, 3000);
-    }),
+    ...registerLocalServerCommands(server, connections, reveal, log),
   );
 
   if (vscode.workspace.getConfiguration('sqsWorkbench.localServer').get<boolean>('autoStart', false)) {
