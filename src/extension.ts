@@ -24,6 +24,8 @@ export interface SqsWorkbenchApi {
   readonly inspectors: InspectorManager;
   readonly duplicates: DuplicateIndex;
   readonly decorations: FlagDecorations;
+  /** The explorer's tree view: its selection shows what a command revealed. */
+  readonly view: vscode.TreeView<ExplorerNode>;
 }
 
 let localServer: LocalServerController | undefined;
@@ -49,6 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const view = vscode.window.createTreeView<ExplorerNode>('sqsWorkbench.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   const refresher = new RefreshManager(view, connections, log);
   const reveal = new ExplorerRevealer(view, explorer);
+  const attributesFileSystem = new QueueAttributesFileSystem(connections);
   const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('sqsWorkbench');
   const lifecycle = new LifecycleStore(settings().get<number>('lifecycle.maxEvents', 100_000));
   // The flags follow the same bound as the record: one message per event at the most.
@@ -83,8 +86,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     explorer,
     view,
     refresher,
-    vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, new QueueAttributesFileSystem(connections), { isCaseSensitive: true }),
-    ...registerQueueCommands(connections, explorer, refresher, filters, log),
+    attributesFileSystem,
+    vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, attributesFileSystem, { isCaseSensitive: true }),
+    ...registerQueueCommands(connections, explorer, refresher, filters, reveal, log),
     ...registerConnectionCommands(connections),
     ...registerLocalServerCommands(server, connections, reveal, log),
   );
@@ -93,7 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await server.start().catch((err: unknown) => log.error(`Local SQS server failed to start: ${String(err)}`));
   }
   await connections.reload();
-  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors, duplicates, decorations };
+  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors, duplicates, decorations, view };
 }
 
 export async function deactivate(): Promise<void> {

@@ -29,7 +29,7 @@ function titleOf(options: unknown): string {
 }
 
 type Window = typeof vscode.window;
-type Replaced = Pick<Window, 'showQuickPick' | 'showInputBox' | 'showOpenDialog' | 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage' | 'setStatusBarMessage'>;
+type Replaced = Pick<Window, 'showQuickPick' | 'createQuickPick' | 'showInputBox' | 'showOpenDialog' | 'showInformationMessage' | 'showWarningMessage' | 'showErrorMessage' | 'setStatusBarMessage'>;
 
 /**
  * Answers the questions the extension asks through `vscode.window` (pickers, input boxes,
@@ -38,7 +38,9 @@ type Replaced = Pick<Window, 'showQuickPick' | 'showInputBox' | 'showOpenDialog'
  * run exactly as VS Code runs them, with only the user's answers scripted.
  *
  * `answer` gets every question: for a picker it returns the label of the item to choose
- * (undefined cancels); for an input box the text; for a message the button.
+ * (undefined cancels); for an input box the text; for a message the button. A picker made
+ * with `createQuickPick` also takes text that is no item's label: it is typed into the
+ * picker, and Enter pressed on the first item still shown.
  */
 export class Prompts {
   readonly asked: Asked[] = [];
@@ -48,6 +50,7 @@ export class Prompts {
     const w = vscode.window as unknown as Record<keyof Replaced, unknown>;
     this.original = {
       showQuickPick: vscode.window.showQuickPick,
+      createQuickPick: vscode.window.createQuickPick,
       showInputBox: vscode.window.showInputBox,
       showOpenDialog: vscode.window.showOpenDialog,
       showInformationMessage: vscode.window.showInformationMessage,
@@ -64,6 +67,7 @@ export class Prompts {
       assert.ok(found !== undefined, `"${chosen}" is not an item of the picker "${asked.text}": ${asked.choices.join(' | ')}`);
       return found;
     };
+    w.createQuickPick = (): vscode.QuickPick<vscode.QuickPickItem> => this.quickPick();
     w.showInputBox = (options?: vscode.InputBoxOptions): Promise<string | undefined> =>
       Promise.resolve(this.ask({ kind: 'inputBox', text: titleOf(options), choices: [], ...(options?.value !== undefined ? { value: options.value } : {}) }));
     w.showOpenDialog = (options?: vscode.OpenDialogOptions): Promise<vscode.Uri[] | undefined> => {
@@ -98,6 +102,44 @@ export class Prompts {
 
   restore(): void {
     Object.assign(vscode.window as unknown as Record<string, unknown>, this.original);
+  }
+
+  /** A stand-in for `createQuickPick`: answered when shown, filtering typed text as VS Code does (by label). */
+  private quickPick(): vscode.QuickPick<vscode.QuickPickItem> {
+    const accepted = new vscode.EventEmitter<void>();
+    const hidden = new vscode.EventEmitter<void>();
+    const changed = new vscode.EventEmitter<string>();
+    const picker = {
+      title: undefined as string | undefined,
+      placeholder: undefined as string | undefined,
+      items: [] as readonly vscode.QuickPickItem[],
+      value: '',
+      selectedItems: [] as readonly vscode.QuickPickItem[],
+      onDidAccept: accepted.event,
+      onDidHide: hidden.event,
+      onDidChangeValue: changed.event,
+      show: (): void => {
+        setTimeout(() => {
+          const chosen = this.ask({ kind: 'quickPick', text: picker.title ?? '', choices: picker.items.map(labelOf) });
+          if (chosen === undefined) return hidden.fire();
+          let item = picker.items.find((i) => i.label === chosen);
+          if (!item) {
+            picker.value = chosen;
+            changed.fire(chosen);
+            item = picker.items.find((i) => i.alwaysShow === true || i.label.toLowerCase().includes(chosen.toLowerCase()));
+          }
+          picker.selectedItems = item ? [item] : [];
+          accepted.fire();
+        }, 0);
+      },
+      hide: (): void => hidden.fire(),
+      dispose: (): void => {
+        accepted.dispose();
+        hidden.dispose();
+        changed.dispose();
+      },
+    };
+    return picker as unknown as vscode.QuickPick<vscode.QuickPickItem>;
   }
 
   private ask(asked: Asked): Answer {

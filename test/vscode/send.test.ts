@@ -208,6 +208,60 @@ describe('send commands in VS Code', () => {
     }
   });
 
+  it('on a FIFO queue, asks for the message group id first: it is the default choice', async () => {
+    const name = `first-group-${Date.now()}.fifo`;
+    engine().createQueue(name, { FifoQueue: 'true' });
+    const node = await queueNode(a, name);
+    const prompts = new Prompts((asked) => (asked.kind === 'inputBox' ? 'a body' : undefined));
+    try {
+      await vscode.commands.executeCommand('sqsWorkbench.sendMessage', node);
+      const options = prompts.of('quickPick').find((q) => q.text === `Send Message to ${name}`);
+      assert.ok(options, 'no options menu');
+      assert.match(options.choices[0], /Message group id/);
+    } finally {
+      prompts.restore();
+    }
+  });
+
+  it('with an editor open, text typed into the body picker is sent as the body', async () => {
+    const url = fresh('typed');
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: 'the editor text' }));
+    const prompts = new Prompts((asked) => {
+      if (asked.kind !== 'quickPick') return undefined;
+      return asked.text.endsWith(': body') ? '{"typed": true}' : '$(send) Send';
+    });
+    try {
+      const out = await vscode.commands.executeCommand<SendOutcome | undefined>('sqsWorkbench.sendMessage', node);
+      assert.ok(out?.messageId, 'nothing was sent');
+      const [received] = await engine().receiveMessage(url, { MaxNumberOfMessages: 1 });
+      assert.equal(received?.Body, '{"typed": true}');
+      assert.equal(prompts.of('inputBox').length, 0, 'asked for the body again');
+    } finally {
+      prompts.restore();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
+  it('cancelling the invalid-JSON warning opens the body again, as typed, to be mended', async () => {
+    const url = fresh('mend');
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    const typed = ['{"orderId": 1,', '{"orderId": 1}'];
+    const prompts = new Prompts((asked) => {
+      if (asked.kind === 'inputBox') return typed.shift();
+      if (asked.kind === 'quickPick') return '$(send) Send';
+      return undefined;
+    });
+    try {
+      const out = await vscode.commands.executeCommand<SendOutcome | undefined>('sqsWorkbench.sendMessage', node);
+      assert.ok(out?.messageId, 'nothing was sent');
+      assert.deepEqual(prompts.of('inputBox').map((q) => q.value), ['', '{"orderId": 1,']);
+      assert.equal(prompts.of('warning').length, 1);
+    } finally {
+      prompts.restore();
+    }
+  });
+
   it('Send Again to a deleted queue shows only the error, not "Sent 0 more copies"', async () => {
     const url = fresh('gone');
     const node = await queueNode(a, url.split('/').pop() ?? '');

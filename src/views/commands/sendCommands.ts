@@ -33,6 +33,12 @@ export interface BatchSendRequest {
   sendValidOnly?: boolean;
 }
 
+/** A message body, and whether the user typed it (then it is theirs to edit again). */
+interface TypedOrTaken {
+  text: string;
+  typed: boolean;
+}
+
 interface LastSend {
   connection: Connection;
   queue: QueueSnapshot;
@@ -120,14 +126,19 @@ export class SendCommands implements vscode.Disposable {
         throw new Error(problems.map((p) => `${p.field}: ${p.message}`).join('\n'));
       }
     } else {
-      const body = await this.askBody(fromEditor, queue.name);
-      if (body === undefined) return undefined;
-      const problem = jsonProblem(body);
-      if (problem) {
-        const go = await vscode.window.showWarningMessage(`The body looks like JSON but does not parse: ${problem}.`, { modal: true, detail: 'SQS accepts any text; send it as it is?' }, 'Send Anyway');
-        if (go !== 'Send Anyway') return undefined;
+      let body = await this.askBody(fromEditor, queue.name);
+      for (let problem = body && jsonProblem(body.text); body && problem; problem = body && jsonProblem(body.text)) {
+        const go = await vscode.window.showWarningMessage(
+          `The body looks like JSON but does not parse: ${problem}.`,
+          { modal: true, detail: `SQS accepts any text; send it as it is?${body.typed ? ' Cancel to edit it.' : ''}` },
+          'Send Anyway',
+        );
+        if (go === 'Send Anyway') break;
+        // A typed body is not thrown away: the box opens again with it, to be mended.
+        body = body.typed ? await this.typeBody(queue.name, body.text) : undefined;
       }
-      message = await this.askOptions(queue, limits, { body });
+      if (!body) return undefined;
+      message = await this.askOptions(queue, limits, { body: body.text });
       if (!message) return undefined;
     }
     return this.deliver(connection, queue, message, 'send');
@@ -157,24 +168,52 @@ export class SendCommands implements vscode.Disposable {
     }
   }
 
-  private async askBody(editor: vscode.TextEditor | undefined, queueName: string): Promise<string | undefined> {
-    const active = editor ?? vscode.window.activeTextEditor;
-    if (editor) return editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection);
-    const choices: (vscode.QuickPickItem & { source: 'input' | 'document' | 'selection' })[] = [{ label: '$(edit) Type the body…', source: 'input' }];
-    if (active) {
-      const name = path.basename(active.document.fileName);
-      if (!active.selection.isEmpty) choices.unshift({ label: `$(selection) Selection in ${name}`, description: `${active.document.getText(active.selection).length} characters`, source: 'selection' });
-      choices.splice(choices.length - 1, 0, { label: `$(file) Contents of ${name}`, description: `${active.document.getText().length} characters`, source: 'document' });
-    }
-    const pick = choices.length === 1 ? choices[0] : await vscode.window.showQuickPick(choices, { title: `Send Message to ${queueName}: body` });
-    if (!pick) return undefined;
-    if (pick.source === 'document' && active) return active.document.getText();
-    if (pick.source === 'selection' && active) return active.document.getText(active.selection);
-    return vscode.window.showInputBox({
+  /**
+   * The body: from the editor the command was run in, or from a picker that offers the
+   * active editor's selection or contents, or takes text typed into it as the body.
+   */
+  private async askBody(editor: vscode.TextEditor | undefined, queueName: string): Promise<TypedOrTaken | undefined> {
+    if (editor) return { text: editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection), typed: false };
+    const active = vscode.window.activeTextEditor;
+    if (!active) return this.typeBody(queueName, '');
+    type Source = 'input' | 'document' | 'selection' | 'typed';
+    type Item = vscode.QuickPickItem & { source: Source };
+    const name = path.basename(active.document.fileName);
+    const base: Item[] = [];
+    if (!active.selection.isEmpty) base.push({ label: `$(selection) Selection in ${name}`, description: `${active.document.getText(active.selection).length} characters`, source: 'selection' });
+    base.push({ label: `$(file) Contents of ${name}`, description: `${active.document.getText().length} characters`, source: 'document' });
+    base.push({ label: '$(edit) Type the body…', source: 'input' });
+    const picker = vscode.window.createQuickPick<Item>();
+    picker.title = `Send Message to ${queueName}: body`;
+    picker.placeholder = 'Where the body comes from, or type the body here';
+    picker.items = base;
+    // Typed text matches none of the items: offer it as the body, so Enter sends it rather than nothing.
+    const typedItem = (value: string): Item => ({ label: '$(send) Use the typed text as the body', description: value, alwaysShow: true, source: 'typed' });
+    const chosen = await new Promise<{ source: Source | undefined; value: string } | undefined>((resolve) => {
+      picker.onDidChangeValue((value) => (picker.items = value ? [...base, typedItem(value)] : base));
+      picker.onDidAccept(() => {
+        resolve({ source: picker.selectedItems[0]?.source ?? (picker.value ? 'typed' : undefined), value: picker.value });
+        picker.hide();
+      });
+      picker.onDidHide(() => resolve(undefined));
+      picker.show();
+    });
+    picker.dispose();
+    if (!chosen?.source) return undefined;
+    if (chosen.source === 'document') return { text: active.document.getText(), typed: false };
+    if (chosen.source === 'selection') return { text: active.document.getText(active.selection), typed: false };
+    if (chosen.source === 'typed') return { text: chosen.value, typed: true };
+    return this.typeBody(queueName, '');
+  }
+
+  private async typeBody(queueName: string, value: string): Promise<TypedOrTaken | undefined> {
+    const text = await vscode.window.showInputBox({
       title: `Send Message to ${queueName}: body`,
+      value,
       prompt: 'The message body (JSON or any text). For long bodies, send a file or a selection from an editor.',
       validateInput: (v) => (v.length === 0 ? 'The body must not be empty.' : undefined),
     });
+    return text === undefined ? undefined : { text, typed: true };
   }
 
   /** The options menu: attributes, delay, FIFO ids; loops until Send or Esc. */
@@ -193,7 +232,10 @@ export class SendCommands implements vscode.Disposable {
       ];
       if (attrs.length > 0) items.push({ label: '$(close) Remove all attributes', action: 'clearAttrs' });
       if (limits.fifo) {
-        items.push({ label: '$(group-by-ref-type) Message group id…', description: m.groupId ?? 'required', action: 'group' });
+        const group: Item = { label: '$(group-by-ref-type) Message group id…', description: m.groupId ?? 'required', action: 'group' };
+        // Without a group id a FIFO send cannot go: asking for it is the first, default step.
+        if (m.groupId === undefined) items.unshift(group);
+        else items.push(group);
         items.push({ label: '$(key) Deduplication id…', description: m.dedupId ?? 'content-based (SHA-256 of the body)', action: 'dedup' });
       } else {
         items.push({ label: '$(clock) Delay…', description: `${m.delaySeconds ?? 0} s`, action: 'delay' });
