@@ -10,7 +10,8 @@ import { FlagDecorations } from './views/explorer/flagDecorations';
 import { ConnectionManager } from './views/explorer/connectionManager';
 import { ExplorerProvider, type ExplorerNode, type FilterStore } from './views/explorer/explorerProvider';
 import { RefreshManager } from './views/explorer/refreshManager';
-import { LocalServerController } from './views/localServerController';
+import { LocalServerController, registerLocalServerCommands } from './views/localServerController';
+import { ExplorerRevealer } from './views/explorer/reveal';
 import { InspectorManager } from './views/inspector/inspectorManager';
 
 /** What `activate` returns: the services, for the extension's own tests. */
@@ -23,6 +24,8 @@ export interface SqsWorkbenchApi {
   readonly inspectors: InspectorManager;
   readonly duplicates: DuplicateIndex;
   readonly decorations: FlagDecorations;
+  /** The explorer's tree view: its selection shows what a command revealed. */
+  readonly view: vscode.TreeView<ExplorerNode>;
 }
 
 const VIEW_SHOWN_KEY = 'sqsWorkbench.viewShown';
@@ -49,6 +52,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const explorer = new ExplorerProvider(connections, filters);
   const view = vscode.window.createTreeView<ExplorerNode>('sqsWorkbench.explorer', { treeDataProvider: explorer, showCollapseAll: true });
   const refresher = new RefreshManager(view, connections, log);
+  const reveal = new ExplorerRevealer(view, explorer);
+  const attributesFileSystem = new QueueAttributesFileSystem(connections);
   const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('sqsWorkbench');
   const lifecycle = new LifecycleStore(settings().get<number>('lifecycle.maxEvents', 100_000));
   // The flags follow the same bound as the record: one message per event at the most.
@@ -83,28 +88,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     explorer,
     view,
     refresher,
-    vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, new QueueAttributesFileSystem(connections), { isCaseSensitive: true }),
-    ...registerQueueCommands(connections, explorer, refresher, filters, log),
-    ...registerConnectionCommands(),
-    vscode.commands.registerCommand('sqsWorkbench.startLocalServer', async () => {
-      try {
-        const running = await server.start();
-        void vscode.window.showInformationMessage(`SQS local server running at ${running.endpoint}`);
-        return running.endpoint;
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        log.error(`Local SQS server failed to start: ${message}`);
-        void vscode.window.showErrorMessage(`SQS local server failed to start: ${message}`);
-        return undefined;
-      }
-    }),
-    vscode.commands.registerCommand('sqsWorkbench.stopLocalServer', () => server.stop()),
-    vscode.commands.registerCommand('sqsWorkbench.copyLocalServerEndpoint', async () => {
-      const endpoint = server.endpoint;
-      if (!endpoint) return;
-      await vscode.env.clipboard.writeText(endpoint);
-      void vscode.window.setStatusBarMessage(`Copied ${endpoint}`, 3000);
-    }),
+    attributesFileSystem,
+    vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, attributesFileSystem, { isCaseSensitive: true }),
+    ...registerQueueCommands(connections, explorer, refresher, filters, reveal, log),
+    ...registerConnectionCommands(connections),
+    ...registerLocalServerCommands(server, connections, reveal, log),
   );
 
   if (vscode.workspace.getConfiguration('sqsWorkbench.localServer').get<boolean>('autoStart', false)) {
@@ -116,7 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await context.globalState.update(VIEW_SHOWN_KEY, true);
     void vscode.commands.executeCommand('sqsWorkbench.explorer.focus');
   }
-  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors, duplicates, decorations };
+  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors, duplicates, decorations, view };
 }
 
 export async function deactivate(): Promise<void> {

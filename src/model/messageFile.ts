@@ -15,6 +15,8 @@ export interface FileEntry {
   readonly value?: unknown;
   /** Why the entry could not be read. */
   readonly error?: string;
+  /** The entry's own text, when it is not valid JSON: kept so that it can be mended and sent again. */
+  readonly text?: string;
 }
 
 export type FileFormat = 'array' | 'lines';
@@ -69,7 +71,7 @@ export async function* readMessageFile(chunks: AsyncIterable<string> | Iterable<
     try {
       return { ...entry, value: JSON.parse(text) as unknown };
     } catch (err) {
-      return { ...entry, error: `Not valid JSON: ${jsonError(err, text.trimStart(), elementLine, elementColumn)}` };
+      return { ...entry, error: `Not valid JSON: ${jsonError(err, text.trimStart(), elementLine, elementColumn)}`, text: text.trim() };
     }
   };
 
@@ -81,7 +83,7 @@ export async function* readMessageFile(chunks: AsyncIterable<string> | Iterable<
       return { ...entry, value: JSON.parse(trimmed) as unknown };
     } catch (err) {
       const hint = /^\s*[^"{[\d\-tfn]/.test(trimmed) ? ' (write a text body as a JSON string: "like this")' : '';
-      return { ...entry, error: `Not valid JSON: ${jsonError(err, trimmed, at, 1)}${hint}` };
+      return { ...entry, error: `Not valid JSON: ${jsonError(err, trimmed, at, 1)}${hint}`, text: trimmed };
     }
   };
 

@@ -48,7 +48,7 @@ function toItem(entry: FileEntry, limits: QueueLimits): { item?: BatchItem; prob
 
 function invalidItem(entry: FileEntry, problems: FieldProblem[]): UnsentItem {
   return {
-    item: { position: entry.index, message: { body: '' }, source: entry.value ?? null },
+    item: { position: entry.index, message: { body: '' }, source: entry.value ?? null, ...(entry.text !== undefined ? { text: entry.text } : {}) },
     code: 'Invalid',
     message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
   };
@@ -136,8 +136,12 @@ export async function sendMessageFile(
 /**
  * One line of a result file: the entry as it was (in object form) with the reason it was
  * not sent. Batch Send reads such a file as it is (it passes over the `error` field).
+ * An entry that is not valid JSON is written as its own text (on one line), since no JSON
+ * can hold it unchanged: mended in place, the file sends as it is, and until then Batch
+ * Send reports it at its line.
  */
 export function resultLine(unsent: UnsentItem): string {
+  if (unsent.item.text !== undefined) return unsent.item.text.replace(/\s*\r?\n\s*/g, ' ');
   const source = unsent.item.source;
   const entry: Record<string, unknown> =
     typeof source === 'object' && source !== null && !Array.isArray(source) ? { ...(source as Record<string, unknown>) } : { body: source };

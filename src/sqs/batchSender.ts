@@ -10,6 +10,8 @@ export interface BatchItem {
   readonly message: OutgoingMessage;
   /** The entry as the file had it, to write back into a result file. */
   readonly source: unknown;
+  /** The entry's text as the file had it, when it is not valid JSON (then `source` is null). */
+  readonly text?: string;
 }
 
 export interface SentItem {

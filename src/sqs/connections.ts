@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 
 /** A connection as the user writes it in the setting `sqsWorkbench.connections`. */
@@ -23,6 +23,8 @@ export interface ResolvedConnection {
   readonly region: string;
   readonly profile?: string;
   readonly endpoint?: string;
+  /** For the environment connection: the variables and profile settings it was taken from. */
+  readonly origin?: string;
 }
 
 /** What a profile in the shared AWS config and credentials files says. */
@@ -89,19 +91,62 @@ export async function readProfiles(env: NodeJS.ProcessEnv = process.env): Promis
   return [...profiles.values()].sort((a, b) => (a.name === 'default' ? -1 : b.name === 'default' ? 1 : a.name.localeCompare(b.name)));
 }
 
+/** The first of `names` set in `env`, with its value. */
+function firstSet(env: NodeJS.ProcessEnv, names: readonly string[]): { name: string; value: string } | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value) return { name, value };
+  }
+  return undefined;
+}
+
 /**
- * The connection taken from the environment when none is configured: `AWS_PROFILE`,
- * `AWS_REGION` / `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL`, and the
- * profile's own `region` and `endpoint_url`.
+ * A name that says what a connection reaches: `Local SQS (127.0.0.1:9324)` for an endpoint
+ * on this machine, `SQS (host)` for another endpoint, `AWS (profile, region)` for AWS.
+ */
+export function describeConnection(endpoint: string | undefined, profile: string | undefined, region: string): string {
+  if (endpoint) {
+    let host = endpoint;
+    try {
+      host = new URL(endpoint).host;
+    } catch {
+      // Not a URL: the text names it well enough.
+    }
+    return `${isLoopback(endpoint) ? 'Local SQS' : 'SQS'} (${host})`;
+  }
+  return `AWS (${profile ? `${profile}, ` : ''}${region})`;
+}
+
+/**
+ * The connection taken from the environment: `AWS_PROFILE`, `AWS_REGION` /
+ * `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL`, and the profile's own
+ * `region` and `endpoint_url`. Its `origin` names the ones it used.
  */
 export function environmentConnection(env: NodeJS.ProcessEnv, profiles: ProfileInfo[]): ResolvedConnection {
-  const profileName = env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE;
+  const profileVar = firstSet(env, ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE']);
+  const profileName = profileVar?.value;
   const profile = profiles.find((p) => p.name === (profileName ?? 'default'));
-  const endpoint = env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? profile?.endpointUrl;
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? profile?.region ?? DEFAULT_REGION;
-  const label = profileName ?? (profile ? 'default' : undefined);
-  const name = endpoint ? `${label ?? 'environment'} (${endpoint})` : `${label ?? 'environment'} · ${region}`;
-  return withOptional({ id: 'env', name, kind: 'environment', region }, { profile: profileName, endpoint });
+  const endpointVar = firstSet(env, ['AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL']);
+  const regionVar = firstSet(env, ['AWS_REGION', 'AWS_DEFAULT_REGION']);
+  const endpoint = endpointVar?.value ?? profile?.endpointUrl;
+  const region = regionVar?.value ?? profile?.region ?? DEFAULT_REGION;
+  const origin = [
+    endpointVar?.name ?? (profile?.endpointUrl ? `endpoint_url of the profile ${profile.name}` : undefined),
+    regionVar?.name ?? (profile?.region ? `region of the profile ${profile.name}` : undefined),
+    profileVar?.name,
+  ].filter((o): o is string => o !== undefined);
+  const name = describeConnection(endpoint, profileName ?? (profile ? 'default' : undefined), region);
+  return {
+    ...withOptional({ id: 'env', name, kind: 'environment', region }, { profile: profileName, endpoint }),
+    origin: origin.length > 0 ? origin.join(', ') : 'the default credential chain and region',
+  };
+}
+
+/** True when a configured connection reaches what the environment connection reaches: same endpoint and profile (and region, for AWS). */
+export function sameTarget(a: Pick<ResolvedConnection, 'endpoint' | 'profile' | 'region'>, b: Pick<ResolvedConnection, 'endpoint' | 'profile' | 'region'>): boolean {
+  const endpoint = (c: Pick<ResolvedConnection, 'endpoint'>): string | undefined => c.endpoint?.replace(/\/+$/, '');
+  if (endpoint(a) !== endpoint(b) || (a.profile ?? 'default') !== (b.profile ?? 'default')) return false;
+  return a.endpoint !== undefined || a.region === b.region;
 }
 
 /**
@@ -210,4 +255,20 @@ export function createSqsClient(connection: ResolvedConnection, options: { maxAt
     ...(connection.endpoint !== undefined ? { endpoint: connection.endpoint } : {}),
     ...(options.maxSockets !== undefined ? { requestHandler: { httpsAgent: { maxSockets: options.maxSockets }, httpAgent: { maxSockets: options.maxSockets } } } : {}),
   });
+}
+
+/**
+ * Asks an endpoint on this machine whether it is an SQS server (it answers `ListQueues`),
+ * and how many queues its first page lists; undefined when nothing there speaks SQS.
+ */
+export async function probeSqsServer(endpoint: string, region: string, timeoutMs = 1500): Promise<{ queues: number } | undefined> {
+  const client = createSqsClient(localConnection(endpoint, region), { maxAttempts: 1 });
+  try {
+    const out = await client.send(new ListQueuesCommand({ MaxResults: 1000 }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+    return { queues: out.QueueUrls?.length ?? 0 };
+  } catch {
+    return undefined;
+  } finally {
+    client.destroy();
+  }
 }

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { startLocalServer, type RunningLocalServer } from '../local/server';
 import { seedDemo } from '../local/seed';
+import { describeConnection, probeSqsServer } from '../sqs/connections';
+import type { ConnectionManager } from './explorer/connectionManager';
+import type { ExplorerRevealer } from './explorer/reveal';
 
 const RUNNING_CONTEXT = 'sqsWorkbench.localServerRunning';
 
@@ -31,16 +34,21 @@ export class LocalServerController implements vscode.Disposable {
     return this.server;
   }
 
-  /** Starts the server, or returns the one already running. */
-  async start(): Promise<RunningLocalServer> {
+  /** The configured port and region. */
+  get settings(): { port: number; region: string } {
+    const config = vscode.workspace.getConfiguration('sqsWorkbench.localServer');
+    return { port: config.get<number>('port', 9324), region: config.get<string>('region', 'us-east-1') };
+  }
+
+  /** Starts the server (on `port`, or the configured one), or returns the one already running. */
+  async start(port?: number): Promise<RunningLocalServer> {
     if (this.server) return this.server;
-    this.starting ??= this.doStart().finally(() => (this.starting = undefined));
+    this.starting ??= this.doStart(port ?? this.settings.port).finally(() => (this.starting = undefined));
     return this.starting;
   }
 
-  private async doStart(): Promise<RunningLocalServer> {
+  private async doStart(port: number): Promise<RunningLocalServer> {
     const config = vscode.workspace.getConfiguration('sqsWorkbench.localServer');
-    const port = config.get<number>('port', 9324);
     const region = config.get<string>('region', 'us-east-1');
     const server = await startLocalServer({ port, region, fallbackToFreePort: true });
     if (server.port !== port && port !== 0) {
@@ -80,4 +88,76 @@ export class LocalServerController implements vscode.Disposable {
     this.statusItem.dispose();
     this.changed.dispose();
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** What Start Local Server does after looking at the configured port. */
+type StartChoice = { kind: 'start'; port?: number } | { kind: 'useExisting'; endpoint: string } | { kind: 'cancelled' };
+
+/**
+ * When an SQS server already answers on the configured port (another window's built-in
+ * server, or `npm start`), offers to use it rather than start an empty one on another port.
+ */
+async function offerServerOnPort(server: LocalServerController, manager: ConnectionManager, reveal: ExplorerRevealer): Promise<StartChoice> {
+  const { port, region } = server.settings;
+  if (port === 0) return { kind: 'start' };
+  const endpoint = `http://127.0.0.1:${port}`;
+  const found = await probeSqsServer(endpoint, region);
+  if (!found) return { kind: 'start' };
+  const shown = manager.all.find((c) => c.info.endpoint?.replace(/\/+$/, '') === endpoint || c.info.endpoint?.replace(/\/+$/, '') === `http://localhost:${port}`);
+  const use = shown ? 'Show It' : 'Use It';
+  const answer = await vscode.window.showInformationMessage(
+    `An SQS server already answers at ${endpoint} (${found.queues} queue${found.queues === 1 ? '' : 's'}).`,
+    {
+      modal: true,
+      detail: `${shown ? `The explorer shows it as "${shown.info.name}".` : 'It may be another window\'s local server or `npm start`; "Use It" adds it as a connection.'} "Start Another" starts an empty local server on a free port.`,
+    },
+    use,
+    'Start Another',
+  );
+  if (answer === 'Start Another') return { kind: 'start', port: 0 };
+  if (answer !== use) return { kind: 'cancelled' };
+  if (shown) {
+    await reveal.connection(shown.info.id);
+    return { kind: 'useExisting', endpoint };
+  }
+  const name = describeConnection(endpoint, undefined, region);
+  await vscode.commands.executeCommand('sqsWorkbench.addConnection', { name, region, endpoint });
+  await reveal.connection(`config:${name}`);
+  return { kind: 'useExisting', endpoint };
+}
+
+/** Start, Stop and Copy Endpoint of the built-in server. */
+export function registerLocalServerCommands(server: LocalServerController, manager: ConnectionManager, reveal: ExplorerRevealer, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('sqsWorkbench.startLocalServer', async () => {
+      try {
+        const choice: StartChoice = server.running ? { kind: 'start' } : await offerServerOnPort(server, manager, reveal);
+        if (choice.kind === 'cancelled') return undefined;
+        if (choice.kind === 'useExisting') return choice.endpoint;
+        const running = await server.start(choice.port);
+        // Transient: the status bar item keeps showing the endpoint while the server runs.
+        vscode.window.setStatusBarMessage(`$(server-process) SQS local server running at ${running.endpoint}`, 5000);
+        return running.endpoint;
+      } catch (err) {
+        log.error(`Local SQS server failed to start: ${errorText(err)}`);
+        void vscode.window.showErrorMessage(`SQS local server failed to start: ${errorText(err)}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('sqsWorkbench.stopLocalServer', async () => {
+      if (!server.running) return;
+      await server.stop();
+      vscode.window.setStatusBarMessage('$(debug-stop) SQS local server stopped', 5000);
+    }),
+    vscode.commands.registerCommand('sqsWorkbench.copyLocalServerEndpoint', async () => {
+      const endpoint = server.endpoint;
+      if (!endpoint) return;
+      await vscode.env.clipboard.writeText(endpoint);
+      vscode.window.setStatusBarMessage(`Copied ${endpoint}`, 3000);
+    }),
+  ];
 }

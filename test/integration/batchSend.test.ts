@@ -210,5 +210,6 @@ describe('batch send against the local server', () => {
     const again = await checkMessageFile(() => [result], limits);
     assert.equal(again.entries, 2);
     assert.match(result, /"error":"Invalid: delaySeconds/);
+    assert.ok(result.split('\n').includes('not json'), `the line that is not JSON was not kept as it was:\n${result}`);
   });
 });

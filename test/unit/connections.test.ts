@@ -36,6 +36,17 @@ describe('connections', () => {
     assert.equal(bare.endpoint, undefined);
   });
 
+  it('names the environment connection by what it reaches, and says where it comes from', () => {
+    const local = environmentConnection({ AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324', AWS_REGION: 'us-east-1' }, []);
+    assert.equal(local.name, 'Local SQS (127.0.0.1:9324)');
+    assert.equal(local.origin, 'AWS_ENDPOINT_URL_SQS, AWS_REGION');
+    assert.equal(environmentConnection({ AWS_ENDPOINT_URL: 'https://sqs.example.com' }, []).name, 'SQS (sqs.example.com)');
+    const aws = environmentConnection({ AWS_PROFILE: 'prod' }, [{ name: 'prod', region: 'eu-west-1', sso: true }]);
+    assert.equal(aws.name, 'AWS (prod, eu-west-1)');
+    assert.equal(aws.origin, 'region of the profile prod, AWS_PROFILE');
+    assert.equal(environmentConnection({ AWS_REGION: 'ap-south-1' }, []).name, 'AWS (ap-south-1)');
+  });
+
   it('reads configured connections and names every problem entry', () => {
     const { connections, problems } = configuredConnections(
       [

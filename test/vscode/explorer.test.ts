@@ -10,6 +10,8 @@ import type { ConnectionNode } from '../../src/views/explorer/nodes/connectionNo
 import type { InfoNode } from '../../src/views/explorer/nodes/infoNode';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
 import type { RelationNode } from '../../src/views/explorer/nodes/relationNode';
+import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
+import { Prompts } from './prompts';
 
 // The explorer inside a real VS Code, against the built-in local server. Every test gets a
 // fresh server (on a free port, so with no queues) and leaves no setting, filter, editor or
@@ -192,7 +194,7 @@ describe('queue explorer', () => {
     assert.equal(only.toTreeItem().command?.command, 'sqsWorkbench.createQueue');
   });
 
-  it('describes each queue by its visible, in-flight and delayed counts, or as empty', async () => {
+  it('describes each queue by its counts in a few characters (in full for screen readers), or as empty', async () => {
     const e = engine();
     const busy = e.createQueue('busy');
     e.createQueue('idle');
@@ -203,9 +205,10 @@ describe('queue explorer', () => {
 
     const local = await loadedLocalNode();
     const busyNode = await queueNode(local, 'busy');
-    assert.equal(description(busyNode), '2 visible · 1 in flight · 1 delayed');
+    assert.equal(description(busyNode), '2 · 1 in flight · 1 delayed');
     assert.deepEqual([busyNode.snapshot.visible, busyNode.snapshot.inFlight, busyNode.snapshot.delayed], [2, 1, 1]);
     assert.equal(description(await queueNode(local, 'idle')), 'empty');
+    assert.match(busyNode.toTreeItem().accessibilityInformation?.label ?? '', /busy, 2 visible · 1 in flight · 1 delayed/);
   });
 
   it('updates the counts after messages are sent and received over the SDK', async () => {
@@ -218,16 +221,16 @@ describe('queue explorer', () => {
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'one' }));
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'two' }));
     await refresh(local);
-    assert.equal(description(node), '2 visible · 0 in flight · 0 delayed');
+    assert.equal(description(node), '2');
 
     const got = await client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1, VisibilityTimeout: 300 }));
     assert.equal(got.Messages?.length, 1);
     await refresh(local);
-    assert.equal(description(node), '1 visible · 1 in flight · 0 delayed');
+    assert.equal(description(node), '1 · 1 in flight');
 
     await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: got.Messages[0].ReceiptHandle }));
     await refresh(local);
-    assert.equal(description(node), '1 visible · 0 in flight · 0 delayed');
+    assert.equal(description(node), '1');
     assert.equal(await queueNode(local, 'traffic'), node, 'the queue got a new node object');
   });
 
@@ -304,7 +307,7 @@ describe('queue explorer', () => {
       firstFired.every((n) => n === liveB),
       `only the node of live-b should be redrawn, not ${firstFired.map((n) => (n ? n.id : 'the whole tree')).join(', ')}`,
     );
-    assert.equal(description(byName.get('live-b') ?? assert.fail()), '1 visible · 0 in flight · 0 delayed');
+    assert.equal(description(byName.get('live-b') ?? assert.fail()), '1');
 
     events = [];
     e.sendMessage(url('live-a'), { MessageBody: 'one' });
@@ -314,7 +317,7 @@ describe('queue explorer', () => {
     assert.equal(fired.size, 2, `unexpected elements fired: ${[...fired].map((n) => (n ? n.id : 'the whole tree')).join(', ')}`);
     assert.ok(fired.has(byName.get('live-a')), 'live-a was not redrawn');
     assert.ok(fired.has(byName.get('live-c')), 'live-c was not redrawn');
-    assert.equal(description(byName.get('live-c') ?? assert.fail()), '0 visible · 0 in flight · 1 delayed');
+    assert.equal(description(byName.get('live-c') ?? assert.fail()), '0 · 1 delayed');
 
     const after = await queueNodes(local);
     assert.equal(after.length, 3);
@@ -338,6 +341,41 @@ describe('queue explorer', () => {
 
     await vscode.commands.executeCommand('sqsWorkbench.createQueue', local, { name: 'ordered.fifo', attributes: { FifoQueue: 'true' } });
     assert.equal((await queueNode(local, 'ordered.fifo')).toTreeItem().contextValue, 'queue.fifo');
+  });
+
+  it('confirms create, purge and delete, and selects a new queue in the tree', async () => {
+    const local = await loadedLocalNode();
+    const prompts = new Prompts();
+    try {
+      const url = await vscode.commands.executeCommand<string | undefined>('sqsWorkbench.createQueue', local, { name: 'fresh-queue', attributes: {} });
+      const node = await queueNode(local, 'fresh-queue');
+      assert.equal(node.snapshot.url, url);
+      assert.deepEqual(api.view.selection, [node], 'the new queue is not selected');
+      assert.equal(await vscode.commands.executeCommand('sqsWorkbench.purgeQueue', node, { confirmed: true }), true);
+      assert.equal(await vscode.commands.executeCommand('sqsWorkbench.deleteQueue', node, { confirmed: true }), true);
+      assert.deepEqual(prompts.of('statusBar').map((m) => m.text), ['$(check) Created queue fresh-queue', '$(check) Purged fresh-queue', '$(check) Deleted queue fresh-queue']);
+    } finally {
+      prompts.restore();
+    }
+  });
+
+  it('a dead-letter relation, clicked, selects the queue it names', async () => {
+    const e = engine();
+    const dlqUrl = e.createQueue('work-dlq');
+    const dlqArn = e.getQueueAttributes(dlqUrl, ['QueueArn']).QueueArn;
+    e.createQueue('work', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }) });
+    const local = await loadedLocalNode();
+    const work = await queueNode(local, 'work');
+    const dlq = await queueNode(local, 'work-dlq');
+    const click = async (relation: ExplorerNode): Promise<void> => {
+      const command = relation.toTreeItem().command;
+      assert.ok(command, `"${label(relation)}" does nothing when clicked`);
+      await vscode.commands.executeCommand(command.command, ...((command.arguments ?? []) as unknown[]));
+    };
+    await click((await children(work))[0]);
+    assert.deepEqual(api.view.selection, [dlq]);
+    await click((await children(dlq))[0]);
+    assert.deepEqual(api.view.selection, [work]);
   });
 
   it('edits attributes in a document: a valid save applies them, an invalid one is refused', async () => {
@@ -365,13 +403,29 @@ describe('queue explorer', () => {
     assert.equal(node.snapshot.attributes.VisibilityTimeout, '45', 'the tree still shows the old value');
 
     await replaceText(JSON.stringify({ ...attributes, VisibilityTimeout: 99999 }, null, 2));
-    const saved = await doc.save().then(
-      (ok) => ok,
-      () => false,
-    );
-    assert.equal(saved, false, 'a visibility timeout of 99999 s was saved');
-    assert.equal(doc.isDirty, true);
-    assert.equal(engine().getQueueAttributes(url, ['VisibilityTimeout']).VisibilityTimeout, '45');
+    const prompts = new Prompts();
+    try {
+      const saved = await doc.save().then(
+        (ok) => ok,
+        () => false,
+      );
+      assert.equal(saved, false, 'a visibility timeout of 99999 s was saved');
+      assert.equal(doc.isDirty, true);
+      assert.equal(engine().getQueueAttributes(url, ['VisibilityTimeout']).VisibilityTimeout, '45');
+      const [problem, ...more] = vscode.languages.getDiagnostics(uri);
+      assert.deepEqual(more, []);
+      assert.ok(problem, 'the problem is not in the Problems panel');
+      assert.ok(doc.lineAt(problem.range.start.line).text.includes('"VisibilityTimeout"'), `the problem is at line ${problem.range.start.line + 1}`);
+      assert.match(problem.message, /VisibilityTimeout.*between 0 and 43200/);
+      assert.match(prompts.of('error')[0]?.text ?? '', /Attributes of editable not saved \(line \d+\): .*VisibilityTimeout/);
+
+      await replaceText(JSON.stringify({ ...attributes, VisibilityTimeout: 50 }, null, 2));
+      assert.equal(await doc.save(), true);
+      assert.deepEqual(vscode.languages.getDiagnostics(uri), [], 'the problem outlived its fix');
+      assert.ok(prompts.of('statusBar').some((m) => m.text === '$(check) Saved 1 attribute of editable'));
+    } finally {
+      prompts.restore();
+    }
   });
 
   it('purges a queue: its counts go to zero', async () => {
@@ -382,7 +436,7 @@ describe('queue explorer', () => {
     e.sendMessage(url, { MessageBody: 'later', DelaySeconds: 600 });
     const local = await loadedLocalNode();
     const node = await queueNode(local, 'to-purge');
-    assert.equal(description(node), '2 visible · 1 in flight · 1 delayed');
+    assert.equal(description(node), '2 · 1 in flight · 1 delayed');
 
     recordEvents();
     assert.equal(await vscode.commands.executeCommand('sqsWorkbench.purgeQueue', node, { confirmed: true }), true);
@@ -446,6 +500,67 @@ describe('queue explorer', () => {
     const names = (await queueNodes(local)).map((q) => q.snapshot.name);
     assert.equal(names.length, 1005);
     assert.deepEqual(names, expected);
+  });
+
+  /** Runs `body` with AWS_ENDPOINT_URL_SQS naming a second local server (holding one queue), as `npm start` does. */
+  const withEnvironmentServer = async (body: (server: RunningLocalServer, prompts: Prompts) => Promise<void>): Promise<void> => {
+    const fromEnvironment = await startLocalServer({ port: 0 });
+    extraServers.push(fromEnvironment);
+    fromEnvironment.engine.createQueue('env-queue');
+    process.env.AWS_ENDPOINT_URL_SQS = fromEnvironment.endpoint;
+    const prompts = new Prompts();
+    try {
+      await api.connections.reload();
+      await waitFor('the environment connection in the tree', () => api.explorer.connectionNode('env'));
+      await body(fromEnvironment, prompts);
+    } finally {
+      prompts.restore();
+      delete process.env.AWS_ENDPOINT_URL_SQS;
+      await Promise.all(api.inspectors.open.map((p) => p.close()));
+      await api.connections.reload();
+    }
+  };
+
+  it('names the environment connection by what it reaches; Remove Connection says it has nothing to remove', () =>
+    withEnvironmentServer(async (server, prompts) => {
+      const envNode = api.explorer.connectionNode('env') ?? assert.fail();
+      assert.equal(label(envNode), `Local SQS (${server.endpoint.replace('http://', '')})`);
+      await vscode.commands.executeCommand('sqsWorkbench.removeConnection');
+      assert.deepEqual(prompts.of('quickPick'), [], 'an empty picker');
+      assert.equal(prompts.of('information').length, 1);
+      assert.match(prompts.of('information')[0].text, /no configured connection to remove.*AWS_ENDPOINT_URL_SQS/);
+    }));
+
+  it('keeps the environment connection and its inspectors when a connection is added; says so when one replaces it', async function () {
+    this.timeout(60_000);
+    const elsewhere = await startLocalServer({ port: 0 });
+    extraServers.push(elsewhere);
+    await withEnvironmentServer(async (server, prompts) => {
+      const env = api.connections.get('env') ?? assert.fail();
+      const envQueue = (await children(api.explorer.connectionNode('env'))).find(isQueue);
+      assert.ok(envQueue, 'the environment connection lists its queue');
+      const panel = await vscode.commands.executeCommand<InspectorPanel | undefined>('sqsWorkbench.receiveMessages', envQueue);
+      assert.ok(panel, 'an inspector opened on the environment connection');
+
+      await vscode.commands.executeCommand('sqsWorkbench.addConnection', { name: 'Another server', region: 'us-east-1', endpoint: elsewhere.endpoint });
+      await waitFor('the added connection', () => api.connections.get('config:Another server'));
+      assert.equal(api.connections.get('env'), env, 'the environment connection was replaced');
+      assert.ok(api.inspectors.open.includes(panel), "the environment connection's inspector was closed");
+
+      prompts.asked.length = 0;
+      await vscode.commands.executeCommand('sqsWorkbench.addConnection', { name: 'Same server', region: 'us-east-1', endpoint: server.endpoint });
+      assert.equal(api.connections.get('env'), undefined, 'two roots reach the same server');
+      assert.ok(api.connections.get('config:Same server'));
+      assert.match(prompts.of('information')[0]?.text ?? '', /"Same server" reaches the same endpoint .* environment connection "Local SQS/);
+    });
+  });
+
+  it('shows a connection\'s endpoint in its tooltip as it is, with no stray escapes', async () => {
+    const local = await localNode();
+    const tooltip = local.toTreeItem().tooltip;
+    assert.ok(tooltip instanceof vscode.MarkdownString);
+    assert.ok(tooltip.value.includes(`\`${api.localServer.endpoint ?? ''}\``), tooltip.value);
+    assert.ok(!tooltip.value.includes('\\'), `backslash escapes in ${tooltip.value}`);
   });
 
   it('shows an error node for an unreachable endpoint, and recovers once it answers', async function () {

@@ -10,6 +10,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SqsWorkbenchApi } from '../../src/extension';
+import { startLocalServer } from '../../src/local/server';
+import { Prompts } from './prompts';
 
 const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
 const COMMANDS = ['sqsWorkbench.startLocalServer', 'sqsWorkbench.stopLocalServer', 'sqsWorkbench.copyLocalServerEndpoint'];
@@ -94,6 +96,11 @@ describe('local SQS server inside VS Code', () => {
     api = await activateExtension();
   });
 
+  beforeEach(async () => {
+    // A free port unless a test says otherwise: 9324 may serve another window's server on this machine.
+    await setConfiguredPort(0);
+  });
+
   afterEach(async () => {
     clients.splice(0).forEach((c) => c.destroy());
     await Promise.all(blockers.splice(0).map(closeServer));
@@ -174,6 +181,43 @@ describe('local SQS server inside VS Code', () => {
 
     const listed = await client(endpoint).send(new ListQueuesCommand({}));
     assert.equal(listed.$metadata.httpStatusCode, 200);
+  });
+
+  it('says the server runs in a transient status bar message, so no notification is left after Stop', async () => {
+    const prompts = new Prompts();
+    try {
+      const endpoint = await startServer();
+      await vscode.commands.executeCommand('sqsWorkbench.stopLocalServer');
+      assert.deepEqual(prompts.of('information'), [], 'a notification that outlives the server');
+      const status = prompts.of('statusBar').map((m) => m.text);
+      assert.ok(status.some((t) => t.includes(`running at ${endpoint}`)), status.join(' | '));
+      assert.ok(status.some((t) => t.includes('stopped')), status.join(' | '));
+    } finally {
+      prompts.restore();
+    }
+  });
+
+  it('offers the SQS server already answering on the configured port instead of starting an empty one', async () => {
+    const other = await startLocalServer({ port: 0 });
+    try {
+      other.engine.createQueue('orders');
+      await setConfiguredPort(other.port);
+      const prompts = new Prompts((asked) => (asked.kind === 'information' && asked.choices.includes('Use It') ? 'Use It' : undefined));
+      try {
+        const endpoint = await vscode.commands.executeCommand<string | undefined>('sqsWorkbench.startLocalServer');
+        assert.equal(endpoint, other.endpoint);
+        assert.equal(api.localServer.running, undefined, 'a second, empty server was started');
+        assert.match(prompts.of('information')[0]?.text ?? '', /already answers at .* \(1 queue\)/);
+        const added = api.connections.all.find((c) => c.info.endpoint === other.endpoint);
+        assert.ok(added, 'the server on the port is not a connection');
+        assert.equal(added.info.name, `Local SQS (127.0.0.1:${other.port})`);
+      } finally {
+        prompts.restore();
+      }
+    } finally {
+      await vscode.workspace.getConfiguration('sqsWorkbench').update('connections', undefined, vscode.ConfigurationTarget.Global);
+      await other.close();
+    }
   });
 
   it('stops the server so that its endpoint refuses connections', async () => {

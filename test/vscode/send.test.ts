@@ -7,6 +7,7 @@ import type { SqsWorkbenchApi } from '../../src/extension';
 import type { FileSendSummary } from '../../src/sqs/batchFile';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
 import type { SendOutcome, SendRequest } from '../../src/views/commands/sendCommands';
+import { Prompts, type Asked } from './prompts';
 
 const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
 
@@ -138,5 +139,142 @@ describe('send commands in VS Code', () => {
     const unsent = readFileSync(summary.resultFile, 'utf8').trim().split('\n');
     assert.equal(unsent.length, 3);
     assert.match(unsent[0], /"error":"Invalid: delaySeconds/);
+    assert.equal(unsent[1], 'not json', 'a line that is not JSON is kept as it was, to be mended');
+  });
+
+  /** Answers the queue picker with `queueName` (and the connection picker with Local); anything else is cancelled. */
+  const pickQueue = (queueName: string) => (asked: Asked): string | undefined => {
+    if (asked.kind !== 'quickPick') return undefined;
+    if (asked.choices.includes(queueName)) return queueName;
+    return asked.choices.includes('Local') ? 'Local' : undefined;
+  };
+
+  it('Batch Send from the file Explorer\'s context menu (uri, [uri]) sends that file, asking only for the queue', async () => {
+    const url = fresh('explorer-menu');
+    const name = url.split('/').pop() ?? '';
+    await queueNode(a, name);
+    const file = path.join(dir, 'menu.jsonl');
+    writeFileSync(file, ['"one"', '"two"', '{"body": {"n": 3}}'].join('\n'));
+    const uri = vscode.Uri.file(file);
+    const prompts = new Prompts(pickQueue(name));
+    try {
+      const summary = await vscode.commands.executeCommand<FileSendSummary | undefined>('sqsWorkbench.batchSend', uri, [uri]);
+      assert.deepEqual([summary?.sent, summary?.entries], [3, 3]);
+      assert.equal(engine().counts(url).visible, 3);
+      assert.ok(prompts.of('quickPick').every((q) => !/which file/i.test(q.text)), 'it asked for the file again');
+      assert.equal(prompts.of('openDialog').length, 0);
+    } finally {
+      prompts.restore();
+    }
+  });
+
+  it('Batch Send from an editor\'s context menu (uri) sends that editor\'s file without asking which file', async () => {
+    const url = fresh('editor-menu');
+    const name = url.split('/').pop() ?? '';
+    await queueNode(a, name);
+    const file = path.join(dir, 'open.json');
+    writeFileSync(file, JSON.stringify(['a', 'b']));
+    const uri = vscode.Uri.file(file);
+    await vscode.window.showTextDocument(uri);
+    const prompts = new Prompts(pickQueue(name));
+    try {
+      const summary = await vscode.commands.executeCommand<FileSendSummary | undefined>('sqsWorkbench.batchSend', uri);
+      assert.equal(summary?.sent, 2);
+      assert.deepEqual(prompts.of('quickPick').map((q) => q.text), ['Choose a queue']);
+    } finally {
+      prompts.restore();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  it('"Send the N Valid Entries" sends to the queue chosen for the check, without asking again', async () => {
+    const url = fresh('valid-only');
+    const name = url.split('/').pop() ?? '';
+    const other = fresh('valid-other');
+    await queueNode(a, name);
+    const file = path.join(dir, 'half.jsonl');
+    writeFileSync(file, ['"good 1"', 'broken', '"good 2"'].join('\n'));
+    const uri = vscode.Uri.file(file);
+    const prompts = new Prompts((asked) => (asked.kind === 'error' ? asked.choices.find((c) => c.startsWith('Send the')) : pickQueue(name)(asked)));
+    try {
+      const refused = await vscode.commands.executeCommand<FileSendSummary | undefined>('sqsWorkbench.batchSend', uri, [uri]);
+      assert.equal(refused, undefined);
+      for (let i = 0; i < 100 && engine().counts(url).visible < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(engine().counts(url).visible, 2);
+      assert.equal(engine().counts(other).visible, 0);
+      assert.equal(prompts.of('quickPick').filter((q) => q.text === 'Choose a queue').length, 1, 'the queue was asked for again');
+    } finally {
+      prompts.restore();
+    }
+  });
+
+  it('on a FIFO queue, asks for the message group id first: it is the default choice', async () => {
+    const name = `first-group-${Date.now()}.fifo`;
+    engine().createQueue(name, { FifoQueue: 'true' });
+    const node = await queueNode(a, name);
+    const prompts = new Prompts((asked) => (asked.kind === 'inputBox' ? 'a body' : undefined));
+    try {
+      await vscode.commands.executeCommand('sqsWorkbench.sendMessage', node);
+      const options = prompts.of('quickPick').find((q) => q.text === `Send Message to ${name}`);
+      assert.ok(options, 'no options menu');
+      assert.match(options.choices[0], /Message group id/);
+    } finally {
+      prompts.restore();
+    }
+  });
+
+  it('with an editor open, text typed into the body picker is sent as the body', async () => {
+    const url = fresh('typed');
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: 'the editor text' }));
+    const prompts = new Prompts((asked) => {
+      if (asked.kind !== 'quickPick') return undefined;
+      return asked.text.endsWith(': body') ? '{"typed": true}' : '$(send) Send';
+    });
+    try {
+      const out = await vscode.commands.executeCommand<SendOutcome | undefined>('sqsWorkbench.sendMessage', node);
+      assert.ok(out?.messageId, 'nothing was sent');
+      const [received] = await engine().receiveMessage(url, { MaxNumberOfMessages: 1 });
+      assert.equal(received?.Body, '{"typed": true}');
+      assert.equal(prompts.of('inputBox').length, 0, 'asked for the body again');
+    } finally {
+      prompts.restore();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
+  it('cancelling the invalid-JSON warning opens the body again, as typed, to be mended', async () => {
+    const url = fresh('mend');
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    const typed = ['{"orderId": 1,', '{"orderId": 1}'];
+    const prompts = new Prompts((asked) => {
+      if (asked.kind === 'inputBox') return typed.shift();
+      if (asked.kind === 'quickPick') return '$(send) Send';
+      return undefined;
+    });
+    try {
+      const out = await vscode.commands.executeCommand<SendOutcome | undefined>('sqsWorkbench.sendMessage', node);
+      assert.ok(out?.messageId, 'nothing was sent');
+      assert.deepEqual(prompts.of('inputBox').map((q) => q.value), ['', '{"orderId": 1,']);
+      assert.equal(prompts.of('warning').length, 1);
+    } finally {
+      prompts.restore();
+    }
+  });
+
+  it('Send Again to a deleted queue shows only the error, not "Sent 0 more copies"', async () => {
+    const url = fresh('gone');
+    const node = await queueNode(a, url.split('/').pop() ?? '');
+    await vscode.commands.executeCommand<SendOutcome>('sqsWorkbench.sendMessage', node, { body: 'first' });
+    engine().deleteQueue(url);
+    const prompts = new Prompts();
+    try {
+      const again = await vscode.commands.executeCommand<SendOutcome[]>('sqsWorkbench.sendAgain', 2);
+      assert.deepEqual(again, []);
+      assert.equal(prompts.of('error').length, 1, 'the failure is shown');
+      assert.deepEqual(prompts.of('information').map((m) => m.text), []);
+    } finally {
+      prompts.restore();
+    }
   });
 });

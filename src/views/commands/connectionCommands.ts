@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { readProfiles, type ConnectionSettings } from '../../sqs/connections';
+import type { ConnectionManager } from '../explorer/connectionManager';
 import { ConnectionNode } from '../explorer/nodes/connectionNode';
 
 const REGIONS = [
@@ -71,18 +72,34 @@ async function askConnection(): Promise<ConnectionSettings | undefined> {
   };
 }
 
-export function registerConnectionCommands(): vscode.Disposable[] {
+export function registerConnectionCommands(manager: ConnectionManager): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('sqsWorkbench.addConnection', async (given?: ConnectionSettings) => {
       const connection = given ?? (await askConnection());
       if (!connection) return undefined;
       const list = readSetting().filter((c) => c.name !== connection.name);
+      const environment = manager.get('env')?.info;
       await vscode.workspace.getConfiguration('sqsWorkbench').update('connections', [...list, connection], vscode.ConfigurationTarget.Global);
+      await manager.reload();
+      if (environment && manager.environmentShownAs?.name === connection.name) {
+        void vscode.window.showInformationMessage(
+          `"${connection.name}" reaches the same endpoint with the same profile as the environment connection "${environment.name}" (${environment.origin ?? 'from the environment'}), so the explorer shows "${connection.name}" in its place. Remove "${connection.name}" to see the environment connection again.`,
+        );
+      }
       return connection.name;
     }),
     vscode.commands.registerCommand('sqsWorkbench.removeConnection', async (arg?: unknown) => {
       const name = arg instanceof ConnectionNode ? arg.connection.info.name : undefined;
       const list = readSetting();
+      if (!name && list.length === 0) {
+        const environment = manager.get('env')?.info;
+        void vscode.window.showInformationMessage(
+          environment
+            ? `There is no configured connection to remove. "${environment.name}" comes from the environment (${environment.origin ?? ''}): change or unset those to change it, or add a connection with the same endpoint and profile to replace it.`
+            : 'There is no configured connection to remove.',
+        );
+        return;
+      }
       const target = name ?? (await vscode.window.showQuickPick(list.map((c) => c.name), { title: 'Remove which connection?' }));
       if (!target) return;
       await vscode.workspace.getConfiguration('sqsWorkbench').update(

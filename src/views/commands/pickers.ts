@@ -21,8 +21,14 @@ export async function resolveConnection(manager: ConnectionManager, arg: unknown
   return pick?.connection;
 }
 
+/** A queue and the connection it belongs to. */
+export interface QueueTarget {
+  readonly connection: Connection;
+  readonly queue: QueueSnapshot;
+}
+
 /** The queue a command acts on: the node it was run on, or one the user picks. */
-export async function resolveQueue(manager: ConnectionManager, arg: unknown): Promise<{ connection: Connection; queue: QueueSnapshot } | undefined> {
+export async function resolveQueue(manager: ConnectionManager, arg: unknown): Promise<QueueTarget | undefined> {
   if (arg instanceof QueueNode) return { connection: arg.connection, queue: arg.snapshot };
   const connection = await resolveConnection(manager, arg);
   if (!connection) return undefined;

@@ -81,17 +81,33 @@ export function documentToAttributes(text: string, fifo: boolean): Record<string
   return out;
 }
 
+/** The 0-based line a save's problem is about: the attribute the message names, or the position it gives. */
+export function problemLine(text: string, message: string): number {
+  const named = [...EDITABLE_ATTRIBUTES].sort((a, b) => b.length - a.length).find((name) => new RegExp(`\\b${name}\\b`).test(message)) ?? /^"([^"]+)"/.exec(message)?.[1]?.replace(/[^\w]/g, '');
+  const key = named ? new RegExp(`"${named}"\\s*:`).exec(text) : null;
+  if (key) return text.slice(0, key.index).split('\n').length - 1;
+  const at = /line (\d+), column \d+/.exec(message);
+  return at ? Number(at[1]) - 1 : 0;
+}
+
 /**
  * A file system over queue attributes: opening `sqs-attributes:/<connection>/<queue>.json`
  * reads them; saving validates the document and applies the changed attributes with
  * SetQueueAttributes, so an edit is a normal editor save with normal error reporting.
  */
-export class QueueAttributesFileSystem implements vscode.FileSystemProvider {
+export class QueueAttributesFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
   private readonly mtimes = new Map<string, number>();
+  /** A refused save's problem, at the attribute's line. */
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('sqsWorkbench.queueAttributes');
 
   constructor(private readonly manager: ConnectionManager) {}
+
+  dispose(): void {
+    this.diagnostics.dispose();
+    this.emitter.dispose();
+  }
 
   watch(): vscode.Disposable {
     return new vscode.Disposable(() => undefined);
@@ -120,11 +136,12 @@ export class QueueAttributesFileSystem implements vscode.FileSystemProvider {
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
     const { connection, url } = this.resolve(uri);
     const current = await getQueueSnapshot(connection.gateway, url);
+    const text = Buffer.from(content).toString('utf8');
     let wanted: Record<string, string>;
     try {
-      wanted = documentToAttributes(Buffer.from(content).toString('utf8'), current.fifo);
+      wanted = documentToAttributes(text, current.fifo);
     } catch (err) {
-      throw vscode.FileSystemError.NoPermissions(err instanceof Error ? err.message : String(err));
+      throw this.refuse(uri, text, current.name, err);
     }
     const changed: Record<string, string> = {};
     for (const [name, value] of Object.entries(wanted)) {
@@ -138,12 +155,29 @@ export class QueueAttributesFileSystem implements vscode.FileSystemProvider {
       try {
         await setQueueAttributes(connection.gateway, url, changed);
       } catch (err) {
-        throw vscode.FileSystemError.NoPermissions(err instanceof Error ? err.message : String(err));
+        throw this.refuse(uri, text, current.name, err);
       }
       await connection.catalog.refreshQueue(url).catch(() => undefined);
     }
+    this.diagnostics.delete(uri);
+    const count = Object.keys(changed).length;
+    vscode.window.setStatusBarMessage(`$(check) ${count === 0 ? 'No attribute changed' : `Saved ${count} attribute${count === 1 ? '' : 's'}`} of ${current.name}`, 5000);
     this.mtimes.set(uri.toString(), Date.now());
     this.emitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
+  /**
+   * A refused save: the problem goes to the Problems panel at the attribute's line and to an
+   * error message of its own, since VS Code's "Unable to write file" buries it.
+   */
+  private refuse(uri: vscode.Uri, text: string, queueName: string, err: unknown): vscode.FileSystemError {
+    const message = err instanceof Error ? err.message : String(err);
+    const line = problemLine(text, message);
+    const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), message, vscode.DiagnosticSeverity.Error);
+    diagnostic.source = 'SQS attributes';
+    this.diagnostics.set(uri, [diagnostic]);
+    void vscode.window.showErrorMessage(`Attributes of ${queueName} not saved (line ${line + 1}): ${message}`);
+    return vscode.FileSystemError.NoPermissions(message);
   }
 
   delete(): void {

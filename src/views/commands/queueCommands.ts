@@ -6,6 +6,7 @@ import type { ExplorerProvider, FilterStore } from '../explorer/explorerProvider
 import { ConnectionNode } from '../explorer/nodes/connectionNode';
 import { describeCounts } from '../explorer/nodes/queueNode';
 import type { RefreshManager } from '../explorer/refreshManager';
+import type { ExplorerRevealer } from '../explorer/reveal';
 import { askCreateQueue, runCreateQueue, type CreateQueueAnswers } from './createQueue';
 import { attributesUri } from './queueAttributesDocument';
 import { resolveConnection, resolveQueue } from './pickers';
@@ -30,6 +31,7 @@ export function registerQueueCommands(
   provider: ExplorerProvider,
   refresher: RefreshManager,
   filters: FilterStore,
+  reveal: ExplorerRevealer,
   log: vscode.LogOutputChannel,
 ): vscode.Disposable[] {
   const copy = (what: 'url' | 'arn' | 'name') => async (arg: unknown) => {
@@ -77,6 +79,8 @@ export function registerQueueCommands(
       try {
         const url = await runCreateQueue(connection, answers);
         log.info(`Created queue ${answers.name} in ${connection.info.name}.`);
+        const shown = await reveal.queue(connection.info.id, url);
+        vscode.window.setStatusBarMessage(`$(check) Created queue ${answers.name}${shown ? '' : ' (hidden by the filter)'}`, 5000);
         return url;
       } catch (err) {
         reportError(log, `Could not create ${answers.name}`, err);
@@ -113,6 +117,7 @@ export function registerQueueCommands(
         );
         log.info(`Purged ${queue.name} in ${connection.info.name}.`);
         await connection.catalog.refreshQueue(queue.url);
+        vscode.window.setStatusBarMessage(`$(check) Purged ${queue.name}`, 5000);
         return true;
       } catch (err) {
         reportError(log, `Could not purge ${queue.name}`, err);
@@ -139,6 +144,7 @@ export function registerQueueCommands(
         await deleteQueue(connection.gateway, queue.url);
         log.info(`Deleted queue ${queue.name} in ${connection.info.name}.`);
         connection.catalog.forget(queue.url);
+        vscode.window.setStatusBarMessage(`$(check) Deleted queue ${queue.name}`, 5000);
         return true;
       } catch (err) {
         reportError(log, `Could not delete ${queue.name}`, err);
@@ -150,5 +156,12 @@ export function registerQueueCommands(
     vscode.commands.registerCommand('sqsWorkbench.copyQueueArn', copy('arn')),
     vscode.commands.registerCommand('sqsWorkbench.copyQueueName', copy('name')),
     vscode.commands.registerCommand('sqsWorkbench.showLog', () => log.show(true)),
+    // Run by clicking a dead-letter relation ("Dead-letter queue: X", "Fed by: Y").
+    vscode.commands.registerCommand('sqsWorkbench.revealQueue', async (connectionId?: unknown, url?: unknown) => {
+      if (typeof connectionId !== 'string' || typeof url !== 'string') return false;
+      const shown = await reveal.queue(connectionId, url);
+      if (!shown) vscode.window.setStatusBarMessage(`$(filter) ${url.slice(url.lastIndexOf('/') + 1)} is hidden by the filter`, 5000);
+      return shown;
+    }),
   ];
 }

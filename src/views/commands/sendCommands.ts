@@ -12,7 +12,7 @@ import { sendMessage } from '../../sqs/messages';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import { queueLimitsFrom, validateMessage, type OutgoingMessage, type QueueLimits } from '../../sqs/sending';
 import type { Connection, ConnectionManager } from '../explorer/connectionManager';
-import { resolveQueue } from './pickers';
+import { resolveQueue, type QueueTarget } from './pickers';
 
 /** What Send Message sends; given by callers that know it already (tests, Send Again). */
 export interface SendRequest {
@@ -31,6 +31,12 @@ export interface SendOutcome {
 export interface BatchSendRequest {
   /** Send the valid entries even when some are invalid (the user's choice in the dialog). */
   sendValidOnly?: boolean;
+}
+
+/** A message body, and whether the user typed it (then it is theirs to edit again). */
+interface TypedOrTaken {
+  text: string;
+  typed: boolean;
 }
 
 interface LastSend {
@@ -91,14 +97,15 @@ export class SendCommands implements vscode.Disposable {
     this.disposables.push(
       vscode.commands.registerCommand('sqsWorkbench.sendMessage', (arg?: unknown, request?: SendRequest) => this.sendMessage(arg, request)),
       vscode.commands.registerCommand('sqsWorkbench.sendAgain', (times?: number) => this.sendAgain(times)),
-      vscode.commands.registerCommand('sqsWorkbench.batchSend', (arg?: unknown, file?: vscode.Uri, request?: BatchSendRequest) => this.batchSend(arg, file, request)),
+      vscode.commands.registerCommand('sqsWorkbench.batchSend', (arg?: unknown, second?: unknown, request?: BatchSendRequest) => this.batchSendCommand(arg, second, request)),
     );
   }
 
   // ---- Send Message ----------------------------------------------------------------
 
   async sendMessage(arg: unknown, request?: SendRequest): Promise<SendOutcome | undefined> {
-    const fromEditor = arg instanceof vscode.Uri ? vscode.window.activeTextEditor : undefined;
+    // From an editor's context menu VS Code passes the document's URI: the body is that editor's selection or text.
+    const fromEditor = arg instanceof vscode.Uri ? (vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === arg.toString()) ?? vscode.window.activeTextEditor) : undefined;
     const target = await resolveQueue(this.manager, arg instanceof vscode.Uri ? undefined : arg);
     if (!target) return undefined;
     const { connection } = target;
@@ -119,14 +126,19 @@ export class SendCommands implements vscode.Disposable {
         throw new Error(problems.map((p) => `${p.field}: ${p.message}`).join('\n'));
       }
     } else {
-      const body = await this.askBody(fromEditor, queue.name);
-      if (body === undefined) return undefined;
-      const problem = jsonProblem(body);
-      if (problem) {
-        const go = await vscode.window.showWarningMessage(`The body looks like JSON but does not parse: ${problem}.`, { modal: true, detail: 'SQS accepts any text; send it as it is?' }, 'Send Anyway');
-        if (go !== 'Send Anyway') return undefined;
+      let body = await this.askBody(fromEditor, queue.name);
+      for (let problem = body && jsonProblem(body.text); body && problem; problem = body && jsonProblem(body.text)) {
+        const go = await vscode.window.showWarningMessage(
+          `The body looks like JSON but does not parse: ${problem}.`,
+          { modal: true, detail: `SQS accepts any text; send it as it is?${body.typed ? ' Cancel to edit it.' : ''}` },
+          'Send Anyway',
+        );
+        if (go === 'Send Anyway') break;
+        // A typed body is not thrown away: the box opens again with it, to be mended.
+        body = body.typed ? await this.typeBody(queue.name, body.text) : undefined;
       }
-      message = await this.askOptions(queue, limits, { body });
+      if (!body) return undefined;
+      message = await this.askOptions(queue, limits, { body: body.text });
       if (!message) return undefined;
     }
     return this.deliver(connection, queue, message, 'send');
@@ -156,24 +168,52 @@ export class SendCommands implements vscode.Disposable {
     }
   }
 
-  private async askBody(editor: vscode.TextEditor | undefined, queueName: string): Promise<string | undefined> {
-    const active = editor ?? vscode.window.activeTextEditor;
-    if (editor) return editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection);
-    const choices: (vscode.QuickPickItem & { source: 'input' | 'document' | 'selection' })[] = [{ label: '$(edit) Type the body…', source: 'input' }];
-    if (active) {
-      const name = path.basename(active.document.fileName);
-      if (!active.selection.isEmpty) choices.unshift({ label: `$(selection) Selection in ${name}`, description: `${active.document.getText(active.selection).length} characters`, source: 'selection' });
-      choices.splice(choices.length - 1, 0, { label: `$(file) Contents of ${name}`, description: `${active.document.getText().length} characters`, source: 'document' });
-    }
-    const pick = choices.length === 1 ? choices[0] : await vscode.window.showQuickPick(choices, { title: `Send Message to ${queueName}: body` });
-    if (!pick) return undefined;
-    if (pick.source === 'document' && active) return active.document.getText();
-    if (pick.source === 'selection' && active) return active.document.getText(active.selection);
-    return vscode.window.showInputBox({
+  /**
+   * The body: from the editor the command was run in, or from a picker that offers the
+   * active editor's selection or contents, or takes text typed into it as the body.
+   */
+  private async askBody(editor: vscode.TextEditor | undefined, queueName: string): Promise<TypedOrTaken | undefined> {
+    if (editor) return { text: editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection), typed: false };
+    const active = vscode.window.activeTextEditor;
+    if (!active) return this.typeBody(queueName, '');
+    type Source = 'input' | 'document' | 'selection' | 'typed';
+    type Item = vscode.QuickPickItem & { source: Source };
+    const name = path.basename(active.document.fileName);
+    const base: Item[] = [];
+    if (!active.selection.isEmpty) base.push({ label: `$(selection) Selection in ${name}`, description: `${active.document.getText(active.selection).length} characters`, source: 'selection' });
+    base.push({ label: `$(file) Contents of ${name}`, description: `${active.document.getText().length} characters`, source: 'document' });
+    base.push({ label: '$(edit) Type the body…', source: 'input' });
+    const picker = vscode.window.createQuickPick<Item>();
+    picker.title = `Send Message to ${queueName}: body`;
+    picker.placeholder = 'Where the body comes from, or type the body here';
+    picker.items = base;
+    // Typed text matches none of the items: offer it as the body, so Enter sends it rather than nothing.
+    const typedItem = (value: string): Item => ({ label: '$(send) Use the typed text as the body', description: value, alwaysShow: true, source: 'typed' });
+    const chosen = await new Promise<{ source: Source | undefined; value: string } | undefined>((resolve) => {
+      picker.onDidChangeValue((value) => (picker.items = value ? [...base, typedItem(value)] : base));
+      picker.onDidAccept(() => {
+        resolve({ source: picker.selectedItems[0]?.source ?? (picker.value ? 'typed' : undefined), value: picker.value });
+        picker.hide();
+      });
+      picker.onDidHide(() => resolve(undefined));
+      picker.show();
+    });
+    picker.dispose();
+    if (!chosen?.source) return undefined;
+    if (chosen.source === 'document') return { text: active.document.getText(), typed: false };
+    if (chosen.source === 'selection') return { text: active.document.getText(active.selection), typed: false };
+    if (chosen.source === 'typed') return { text: chosen.value, typed: true };
+    return this.typeBody(queueName, '');
+  }
+
+  private async typeBody(queueName: string, value: string): Promise<TypedOrTaken | undefined> {
+    const text = await vscode.window.showInputBox({
       title: `Send Message to ${queueName}: body`,
+      value,
       prompt: 'The message body (JSON or any text). For long bodies, send a file or a selection from an editor.',
       validateInput: (v) => (v.length === 0 ? 'The body must not be empty.' : undefined),
     });
+    return text === undefined ? undefined : { text, typed: true };
   }
 
   /** The options menu: attributes, delay, FIFO ids; loops until Send or Esc. */
@@ -192,7 +232,10 @@ export class SendCommands implements vscode.Disposable {
       ];
       if (attrs.length > 0) items.push({ label: '$(close) Remove all attributes', action: 'clearAttrs' });
       if (limits.fifo) {
-        items.push({ label: '$(group-by-ref-type) Message group id…', description: m.groupId ?? 'required', action: 'group' });
+        const group: Item = { label: '$(group-by-ref-type) Message group id…', description: m.groupId ?? 'required', action: 'group' };
+        // Without a group id a FIFO send cannot go: asking for it is the first, default step.
+        if (m.groupId === undefined) items.unshift(group);
+        else items.push(group);
         items.push({ label: '$(key) Deduplication id…', description: m.dedupId ?? 'content-based (SHA-256 of the body)', action: 'dedup' });
       } else {
         items.push({ label: '$(clock) Delay…', description: `${m.delaySeconds ?? 0} s`, action: 'delay' });
@@ -287,18 +330,42 @@ export class SendCommands implements vscode.Disposable {
       if (!r) break;
       results.push(r);
     }
+    // A failed send has shown its error already; when nothing went, that error is the whole story.
+    if (results.length === 0) return results;
     const distinct = new Set(results.map((r) => r.messageId)).size;
+    const stopped = results.length < count ? ` Stopped after ${results.length} of ${count}: the next send failed.` : '';
     void vscode.window.showInformationMessage(
-      `Sent ${results.length} more ${results.length === 1 ? 'copy' : 'copies'} to ${last.queue.name}: ${distinct === 1 && last.message.dedupId ? 'SQS deduplicated them (same MessageId).' : `${distinct} new MessageId${distinct === 1 ? '' : 's'}.`}`,
+      `Sent ${results.length} more ${results.length === 1 ? 'copy' : 'copies'} to ${last.queue.name}: ${distinct === 1 && last.message.dedupId ? 'SQS deduplicated them (same MessageId).' : `${distinct} new MessageId${distinct === 1 ? '' : 's'}.`}${stopped}`,
     );
     return results;
   }
 
   // ---- Batch Send ------------------------------------------------------------------
 
-  async batchSend(arg: unknown, file?: vscode.Uri, request: BatchSendRequest = {}): Promise<FileSendSummary | undefined> {
+  /**
+   * Batch Send as each menu runs it: from the file Explorer `(clicked uri, selected uris)`,
+   * from an editor or its tab `(uri)`, from the tree `(queue node)`, from the palette `()`;
+   * callers that know everything pass `(queue node, file uri, request)`. A file given by
+   * the menu is used as it is: only the queue is asked for. Several selected files are sent
+   * in turn to the one queue, and the command returns one summary per file.
+   */
+  private async batchSendCommand(arg: unknown, second: unknown, request: BatchSendRequest = {}): Promise<FileSendSummary | (FileSendSummary | undefined)[] | undefined> {
+    if (arg instanceof vscode.Uri) {
+      const selected = Array.isArray(second) ? second.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+      const files = selected.length > 0 ? selected : [arg];
+      const target = await resolveQueue(this.manager, undefined);
+      if (!target) return undefined;
+      if (files.length === 1) return this.batchSend(target, files[0], request);
+      const summaries: (FileSendSummary | undefined)[] = [];
+      for (const file of files) summaries.push(await this.batchSend(target, file, request));
+      return summaries;
+    }
     const target = await resolveQueue(this.manager, arg);
     if (!target) return undefined;
+    return this.batchSend(target, second instanceof vscode.Uri ? second : undefined, request);
+  }
+
+  private async batchSend(target: QueueTarget, file: vscode.Uri | undefined, request: BatchSendRequest): Promise<FileSendSummary | undefined> {
     const { connection } = target;
     const source = await this.pickFile(file);
     if (!source) return undefined;
@@ -336,7 +403,8 @@ export class SendCommands implements vscode.Disposable {
           )
           .then(async (answer) => {
             if (answer === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-            if (answer === sendValid) await this.batchSend(arg, source.uri, { sendValidOnly: true });
+            // The queue chosen for the check, not a new question: the problems were found against its limits.
+            if (answer === sendValid) await this.batchSend(target, source.uri, { sendValidOnly: true });
           });
         return undefined;
       }

@@ -5,6 +5,7 @@ import {
   environmentConnection,
   localConnection,
   readProfiles,
+  sameTarget,
   type ProfileInfo,
   type ResolvedConnection,
 } from '../../sqs/connections';
@@ -35,7 +36,8 @@ function sameConnection(a: ResolvedConnection, b: ResolvedConnection): boolean {
 
 /**
  * Owns the connections shown in the explorer: the built-in server's while it runs, those in
- * `sqsWorkbench.connections`, or, when none is configured, one from the environment. Each
+ * `sqsWorkbench.connections`, and one from the environment (unless a configured connection
+ * reaches the same endpoint with the same profile). Each
  * gets one gateway (one SDK client) and one queue catalog, kept while its settings stay the
  * same, so that reloading the settings does not drop the explorer's state.
  */
@@ -48,6 +50,8 @@ export class ConnectionManager implements vscode.Disposable {
   private pendingReload = false;
   /** Problems in the connections setting, shown in the tree. */
   problems: string[] = [];
+  /** The configured connection shown in place of the environment's, when both reach the same endpoint and profile. */
+  environmentShownAs: ResolvedConnection | undefined;
   readonly onDidChange = this.changed.event;
 
   constructor(
@@ -102,8 +106,14 @@ export class ConnectionManager implements vscode.Disposable {
     const { connections, problems } = configuredConnections(setting, profiles);
     this.problems = problems;
     wanted.push(...connections);
-    if (connections.length === 0 && problems.length === 0 && environmentHasAws(this.env, profiles)) {
-      wanted.push(environmentConnection(this.env, profiles));
+    this.environmentShownAs = undefined;
+    if (environmentHasAws(this.env, profiles)) {
+      const env = environmentConnection(this.env, profiles);
+      const same = connections.find((c) => sameTarget(c, env));
+      if (same) {
+        this.environmentShownAs = same;
+        this.log.info(`The environment connection (${env.origin ?? ''}) reaches what "${same.name}" reaches; the explorer shows "${same.name}" only.`);
+      } else wanted.push(env);
     }
     const next = new Map<string, Connection>();
     for (const info of wanted) {

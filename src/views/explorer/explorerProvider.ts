@@ -129,17 +129,17 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   }
 
   private relationChildren(node: QueueNode): ExplorerNode[] {
-    const { catalog } = node.connection;
+    const { catalog, info } = node.connection;
     const q = node.snapshot;
     const out: ExplorerNode[] = [];
     if (q.redrive) {
       const target = catalog.queueByArn(q.redrive.deadLetterTargetArn);
       const name = target?.name ?? q.redrive.deadLetterTargetArn.split(':').pop() ?? q.redrive.deadLetterTargetArn;
-      out.push(new RelationNode(node.id, 'deadLetterQueue', name, target, q.redrive.maxReceiveCount));
+      out.push(new RelationNode(info.id, node.id, 'deadLetterQueue', name, target, q.redrive.maxReceiveCount));
     }
     if (q.arn) {
       for (const source of catalog.deadLetterSources(q.arn)) {
-        out.push(new RelationNode(node.id, 'source', source.name, source, source.redrive?.maxReceiveCount));
+        out.push(new RelationNode(info.id, node.id, 'source', source.name, source, source.redrive?.maxReceiveCount));
       }
     }
     return out;

@@ -26,23 +26,29 @@ export class ConnectionNode {
     if (this.filter) parts.push(`filter: "${this.filter}"`);
     item.description = parts.join(' · ');
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown('**Connection** ');
-    tooltip.appendText(info.name);
-    tooltip.appendMarkdown('\n\n');
+    tooltip.appendMarkdown(`**Connection** ${codeSpan(info.name)}\n\n`);
     const rows: [string, string | undefined][] = [
-      ['Kind', info.kind === 'local' ? 'built-in local server' : info.kind === 'environment' ? 'from the environment' : 'configured'],
+      ['Kind', info.kind === 'local' ? 'built-in local server' : info.kind === 'environment' ? `from the environment (${info.origin ?? ''})` : 'configured'],
       ['Region', info.region],
       ['Profile', info.profile],
       ['Endpoint', info.endpoint],
       ['Filter', this.filter],
     ];
     for (const [label, value] of rows) {
-      if (value === undefined) continue;
-      tooltip.appendMarkdown(`- ${label}: `);
-      tooltip.appendText(value);
-      tooltip.appendMarkdown('\n');
+      if (value !== undefined) tooltip.appendMarkdown(`- ${label}: ${codeSpan(value)}\n`);
     }
     item.tooltip = tooltip;
     return item;
   }
+}
+
+/**
+ * A value as a Markdown code span: shown as it is, with no escapes to see and no link made
+ * of an endpoint (escaped text next to a URL is where stray backslashes came from).
+ */
+export function codeSpan(value: string): string {
+  const longest = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${value.replace(/\r?\n/g, ' ')}${pad}${fence}`;
 }

@@ -10,6 +10,16 @@ export function describeCounts(q: Pick<QueueSnapshot, 'visible' | 'inFlight' | '
   return `${q.visible} visible · ${q.inFlight} in flight · ${q.delayed} delayed`;
 }
 
+/**
+ * The counts short enough for a queue's line in a narrow sidebar: the visible count, then
+ * in-flight and delayed only when there are any (`12 · 3 in flight`), or `empty`. The
+ * tooltip and the accessibility label say it in full.
+ */
+export function compactCounts(q: Pick<QueueSnapshot, 'visible' | 'inFlight' | 'delayed'>): string {
+  if (q.visible === 0 && q.inFlight === 0 && q.delayed === 0) return 'empty';
+  return [String(q.visible), q.inFlight > 0 ? `${q.inFlight} in flight` : '', q.delayed > 0 ? `${q.delayed} delayed` : ''].filter(Boolean).join(' · ');
+}
+
 const TIME_ATTRIBUTES = new Set(['CreatedTimestamp', 'LastModifiedTimestamp']);
 const SECONDS_ATTRIBUTES = new Set(['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'KmsDataKeyReusePeriodSeconds']);
 
@@ -53,7 +63,7 @@ export class QueueNode {
       item.description = `failed: ${this.error.code}`;
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     } else {
-      item.description = describeCounts(q);
+      item.description = compactCounts(q);
       item.iconPath = dlq
         ? new vscode.ThemeIcon('inbox', new vscode.ThemeColor(q.visible + q.inFlight > 0 ? 'list.errorForeground' : 'disabledForeground'))
         : new vscode.ThemeIcon(q.fifo ? 'list-ordered' : 'inbox');

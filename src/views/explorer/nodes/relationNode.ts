@@ -6,6 +6,7 @@ export class RelationNode {
   readonly kind = 'relation';
 
   constructor(
+    readonly connectionId: string,
     readonly parentId: string,
     readonly relation: 'deadLetterQueue' | 'source',
     readonly targetName: string,
@@ -23,6 +24,7 @@ export class RelationNode {
     item.id = this.id;
     item.contextValue = `relation.${this.relation}`;
     item.iconPath = new vscode.ThemeIcon(this.relation === 'deadLetterQueue' ? 'arrow-right' : 'arrow-left');
+    if (this.target) item.command = { title: 'Show Queue', command: 'sqsWorkbench.revealQueue', arguments: [this.connectionId, this.target.url] };
     if (this.relation === 'deadLetterQueue') {
       item.description = this.target
         ? `after ${this.maxReceiveCount ?? '?'} receives · ${this.target.visible} waiting`
