@@ -77,7 +77,7 @@ describe('duplicate and redelivery flags in VS Code', () => {
     await vscode.commands.executeCommand('sqsWorkbench.sendMessage', await node(), { body: JSON.stringify({ idempotencyKey: 'exp-1' }) });
     await vscode.commands.executeCommand('sqsWorkbench.sendAgain', 1);
     const panel = await receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
-    const session = panel.session();
+    const session = panel.savedSession();
     assert.equal(session.format, 'sqs-workbench-session');
     assert.equal(session.messages.length, 2);
     assert.deepEqual(session.summary, { redeliveries: 0, duplicateKeys: 2, keysShared: 1 });

@@ -19,6 +19,7 @@ export class InspectorManager implements vscode.Disposable {
   private readonly warnedPeek = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly deps: InspectorDeps;
+  private readonly watched = new WeakSet<object>();
 
   constructor(
     private readonly manager: ConnectionManager,
@@ -31,7 +32,19 @@ export class InspectorManager implements vscode.Disposable {
   ) {
     this.deps = { extensionUri, lifecycle, duplicates, keyPaths, state, log, confirmPeek: (p) => this.confirmPeek(p) };
     manager.addRemovalHook((connection) => this.closeConnection(connection));
+    const watchPurges = (): void => {
+      for (const connection of manager.all) {
+        if (this.watched.has(connection.gateway)) continue;
+        this.watched.add(connection.gateway);
+        const sub = connection.gateway.onDidSucceed((action, queue) => {
+          if (action === 'PurgeQueue' && queue) this.purged(connection, queue);
+        });
+        this.disposables.push({ dispose: () => sub.dispose() });
+      }
+    };
+    watchPurges();
     this.disposables.push(
+      manager.onDidChange(watchPurges),
       vscode.commands.registerCommand('sqsWorkbench.receiveMessages', (arg?: unknown, options?: ReceiveOptions & { confirmed?: boolean }) => this.openAndReceive(arg, options)),
       vscode.commands.registerCommand('sqsWorkbench.openSession', async (file?: vscode.Uri) => {
         const target = file ?? (await vscode.window.showOpenDialog({ filters: { 'SQS Workbench session': ['json'] }, title: 'Open a saved inspector session' }))?.[0];
@@ -85,6 +98,18 @@ export class InspectorManager implements vscode.Disposable {
       await inspector.receive(receive, confirmed === true);
     }
     return inspector;
+  }
+
+  /**
+   * A queue was purged through the extension: its messages are gone, so the flags, the
+   * lifecycle record and an open inspector forget them (the explorer's badge goes with them).
+   */
+  private purged(connection: Connection, queueUrl: string): void {
+    this.deps.lifecycle.forgetQueue(queueUrl);
+    this.deps.duplicates.forgetQueue(queueUrl);
+    const inspector = this.panels.get(`${connection.info.id} ${queueUrl}`);
+    inspector?.forgetMessages('The queue was purged: its messages are gone.');
+    this.changed.fire();
   }
 
   private async confirmPeek(inspector: InspectorPanel): Promise<boolean> {
