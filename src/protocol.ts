@@ -80,6 +80,8 @@ export interface QueueView {
   readonly name: string;
   readonly url: string;
   readonly connection: string;
+  /** The connection's id: a restored page names it to get its inspector back. */
+  readonly connectionId: string;
   readonly fifo: boolean;
   readonly visibilityTimeout: number;
   readonly maxReceiveCount?: number;

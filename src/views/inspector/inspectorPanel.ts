@@ -56,7 +56,7 @@ export class InspectorPanel implements vscode.Disposable {
     queue: QueueSnapshot,
     private readonly deps: InspectorDeps,
   ) {
-    this.session = new InspectorSession(connection.gateway, queue, connection.info.name, {
+    this.session = new InspectorSession(connection.gateway, queue, connection.info, {
       lifecycle: deps.lifecycle,
       duplicates: deps.duplicates,
       keyPaths: () => deps.keyPaths(),

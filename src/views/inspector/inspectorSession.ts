@@ -36,7 +36,7 @@ export class InspectorSession {
   constructor(
     gateway: SqsGateway,
     public queue: QueueSnapshot,
-    private readonly connectionName: string,
+    private readonly connection: { readonly id: string; readonly name: string },
     private readonly deps: InspectorSessionDeps,
     clock: LeaseClock = realClock,
   ) {
@@ -55,7 +55,8 @@ export class InspectorSession {
     return {
       name: q.name,
       url: q.url,
-      connection: this.connectionName,
+      connection: this.connection.name,
+      connectionId: this.connection.id,
       fifo: q.fifo,
       visibilityTimeout: this.leases.defaultVisibilitySeconds,
       ...(q.redrive ? { maxReceiveCount: q.redrive.maxReceiveCount, deadLetterQueue: q.redrive.deadLetterTargetArn.split(':').pop() ?? '' } : {}),
