@@ -1,7 +1,10 @@
 import { writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
+import { savedMessagesFile, suggestedFileName } from '../../model/savedMessages';
 import type { LifecycleStore } from '../../model/lifecycle';
 import {
   isWebviewToHost,
@@ -145,6 +148,14 @@ export class InspectorPanel implements vscode.Disposable {
     return result;
   }
 
+  private readyNotice: string | undefined;
+
+  /** Shows a notice once the page has loaded (a restored panel's page loads after this is made). */
+  noticeOnReady(text: string): void {
+    if (this.ready) this.notice('info', text);
+    else this.readyNotice = text;
+  }
+
   /** Forgets every message shown (they are gone from the queue) and tells the page why. */
   forgetMessages(why: string): void {
     this.session.forgetAll();
@@ -226,20 +237,48 @@ export class InspectorPanel implements vscode.Disposable {
       return {};
     },
     'messages/save': async (p) => {
-      const chosen = p.ids.length > 0 ? this.views.filter((v) => p.ids.includes(v.messageId)) : this.views;
-      const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, title: `Save ${chosen.length} message(s) of ${this.queue.name}` });
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: this.suggestedUri('.jsonl'),
+        filters: { 'JSON Lines (Batch Send)': ['jsonl'], JSON: ['json'] },
+        title: `Save ${p.ids.length > 0 ? p.ids.length : this.leases.all.length} message(s) of ${this.queue.name}`,
+      });
       if (!target) return {};
-      const data = chosen.map(({ disabled: _disabled, ...rest }) => rest);
-      await writeFile(target.fsPath, `${JSON.stringify({ queue: this.queue.url, savedAt: new Date().toISOString(), messages: data }, null, 2)}\n`, 'utf8');
+      const saved = await this.saveMessages(p.ids, target);
+      this.confirmWritten(`Saved ${saved} message(s) of ${this.queue.name} to ${path.basename(target.fsPath)}, in the Batch Send format.`, target);
       return { file: target.fsPath };
     },
     'session/export': async () => {
-      const target = await vscode.window.showSaveDialog({ filters: { 'SQS Workbench session': ['json'] }, title: `Export the session of ${this.queue.name}` });
+      const target = await vscode.window.showSaveDialog({ defaultUri: this.suggestedUri('.session.json'), filters: { 'SQS Workbench session': ['json'] }, title: `Export the session of ${this.queue.name}` });
       if (!target) return {};
       await writeFile(target.fsPath, `${JSON.stringify(this.savedSession(), null, 1)}\n`, 'utf8');
+      this.confirmWritten(`Exported the session of ${this.queue.name} to ${path.basename(target.fsPath)}; SQS: Open Saved Session… shows it again.`, target);
       return { file: target.fsPath };
     },
   };
+
+  /**
+   * Writes messages (the given ids, or all) as a Batch Send file; returns how many. Batch
+   * Send takes the file as it is, so saved messages can be sent again.
+   */
+  async saveMessages(ids: readonly string[], target: vscode.Uri): Promise<number> {
+    const chosen = ids.length > 0 ? this.views.filter((v) => ids.includes(v.messageId)) : this.views;
+    await writeFile(target.fsPath, savedMessagesFile(chosen), 'utf8');
+    return chosen.length;
+  }
+
+  /** `<queue>-<date><suffix>` in the workspace folder (or the home folder). */
+  private suggestedUri(suffix: string): vscode.Uri {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+    return vscode.Uri.joinPath(folder, suggestedFileName(this.queue.name, new Date(), suffix));
+  }
+
+  /** Says that a file was written, with actions to open it or show it in its folder. */
+  private confirmWritten(text: string, target: vscode.Uri): void {
+    void vscode.window.showInformationMessage(text, 'Open', 'Reveal').then(async (choice) => {
+      if (choice === 'Open') await vscode.window.showTextDocument(target);
+      else if (choice === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', target);
+    });
+  }
 
   /** Everything the session holds: messages, their lifecycle events and flags. */
   savedSession(): SavedSession {
@@ -255,6 +294,8 @@ export class InspectorPanel implements vscode.Disposable {
       if (raw.method === 'webview/ready') {
         this.ready = true;
         this.sendState();
+        if (this.readyNotice) this.notice('info', this.readyNotice);
+        this.readyNotice = undefined;
       } else {
         await this.deps.state.update(`sqsWorkbench.receiveOptions:${this.queue.url}`, raw.params);
       }
