@@ -66,7 +66,12 @@ export interface MessageView {
   /** What happened to the message so far, oldest first (from the lifecycle record). */
   readonly events: readonly TimelineEvent[];
   /** At-least-once flags: delivered more than once; same key as other messages. */
-  readonly flags: { readonly redelivered?: number; readonly duplicateKey?: { readonly key: string; readonly count: number; readonly others: readonly string[] } };
+  readonly flags: {
+    readonly redelivered?: number;
+    /** Of the deliveries, the inspector's own receives: they are not deliveries to a consumer. */
+    readonly byInspector?: { readonly peek: number; readonly hold: number };
+    readonly duplicateKey?: { readonly key: string; readonly count: number; readonly others: readonly string[] };
+  };
   /** Why Extend / Release / Delete are not possible now, if they are not. */
   readonly disabled: { readonly extend?: string; readonly release?: string; readonly delete?: string };
 }
@@ -75,6 +80,8 @@ export interface QueueView {
   readonly name: string;
   readonly url: string;
   readonly connection: string;
+  /** The connection's id: a restored page names it to get its inspector back. */
+  readonly connectionId: string;
   readonly fifo: boolean;
   readonly visibilityTimeout: number;
   readonly maxReceiveCount?: number;
@@ -84,7 +91,8 @@ export interface QueueView {
 // ---- webview -> host -----------------------------------------------------------------
 
 export interface RequestMap {
-  'messages/receive': { params: ReceiveOptions; result: { received: number } };
+  /** `ids`: the messages this receive returned, in order (the page marks them as new). */
+  'messages/receive': { params: ReceiveOptions; result: { received: number; ids: string[]; mode: ReceiveMode } };
   'messages/extend': { params: { ids: string[]; seconds?: number }; result: EntryResult };
   'messages/autoExtend/set': { params: { ids: string[]; on: boolean }; result: EntryResult };
   'messages/release': { params: { ids: string[] }; result: EntryResult };

@@ -15,6 +15,12 @@ import { button, dropdown, progressRing, registerUiComponents, textField, type U
 interface SavedState {
   selected: string[];
   current?: string;
+  /** The inspector's queue: VS Code gives it back after a window reload, to open the inspector again. */
+  queueUrl?: string;
+  connectionId?: string;
+  /** Column widths in pixels, by column key, and the list's share of the list/detail split. */
+  columns?: Record<string, number>;
+  split?: number;
 }
 
 interface VsCodeApi {
@@ -40,6 +46,8 @@ let current: string | undefined = saved?.current;
 let skew = 0;
 let summary: FlagSummary = { redeliveries: 0, duplicateKeys: 0, keysShared: 0 };
 let onlyFlagged = false;
+/** The messages the last receive returned: marked, and the list scrolls to the first. */
+const fresh = new Set<string>();
 /** Set for a saved session: its time stands still at the moment it was saved. */
 let frozen: number | undefined;
 
@@ -96,7 +104,13 @@ function preview(body: string): string {
 }
 
 function persist(): void {
-  vscode.setState({ selected: [...selected], ...(current ? { current } : {}) });
+  vscode.setState({
+    selected: [...selected],
+    ...(current ? { current } : {}),
+    ...(queue ? { queueUrl: queue.url, connectionId: queue.connectionId } : {}),
+    columns: columnWidths,
+    split,
+  });
 }
 
 // ---- layout ---------------------------------------------------------------------------
@@ -131,8 +145,12 @@ const actions = el('div', 'toolbar');
 actions.setAttribute('role', 'toolbar');
 actions.setAttribute('aria-label', 'Selected messages');
 const selectionInfo = el('span', 'meta', '');
-const extendButton = button('Extend', { icon: 'history', title: 'Extend the hold by the queue visibility timeout (E)' });
-const extendBy = textField('by (s)', '', { size: 5 });
+const countInfo = el('span', 'meta count-info', '');
+countInfo.setAttribute('role', 'status');
+const extendButton = button('Extend', { icon: 'history', title: 'Keep hidden for the queue visibility timeout from now, or for the seconds typed beside (E)' });
+// SQS counts a new visibility timeout from the call, not from the old deadline: the field says so.
+const extendBy = textField('Visible again in (s)', '', { size: 5 });
+extendBy.title = 'Seconds from now until the message is visible again; empty for the queue visibility timeout';
 const autoButton = button('Auto-extend', { icon: 'sync', title: 'Extend shortly before each deadline, up to 12 hours after the receive (A)' });
 const releaseButton = button('Release', { icon: 'debug-step-out', title: 'Make visible again now (R)' });
 const deleteButton = button('Delete', { icon: 'trash', title: 'Delete (Delete key)' });
@@ -142,8 +160,11 @@ flaggedButton.setAttribute('aria-pressed', 'false');
 const timelineButton = button('Timeline', { icon: 'graph-line', title: 'All messages on one time axis (T)' });
 timelineButton.setAttribute('aria-pressed', 'false');
 const exportButton = button('Export Session…', { icon: 'export', title: 'Save the messages, their lifecycle events and flags as JSON' });
-actions.append(selectionInfo, flaggedButton, timelineButton, el('span', 'spacer'), extendButton, extendBy, autoButton, releaseButton, deleteButton, saveButton, exportButton);
+actions.append(countInfo, selectionInfo, flaggedButton, timelineButton, el('span', 'spacer'), extendButton, extendBy, autoButton, releaseButton, deleteButton, saveButton, exportButton);
 
+const confirmBar = el('div', 'confirm');
+confirmBar.setAttribute('role', 'alertdialog');
+confirmBar.hidden = true;
 const notice = el('div', 'notice');
 notice.setAttribute('role', 'status');
 notice.setAttribute('aria-live', 'polite');
@@ -162,16 +183,123 @@ allBox.type = 'checkbox';
 allBox.setAttribute('aria-label', 'Select all');
 const thCheck = el('th', 'check');
 thCheck.append(allBox);
-headRow.append(thCheck, el('th', 'id', 'Message'), el('th', 'flags', 'Flags'), el('th', undefined, 'Body'), el('th', 'sent', 'Sent'), el('th', 'count', 'Receives'), el('th', 'state', 'State'));
+/** The list's columns: Body takes what the others leave, never less than its minimum. */
+const COLUMNS = [
+  { key: 'check', label: '', width: 30 },
+  { key: 'id', label: 'Message', width: 84 },
+  { key: 'flags', label: 'Flags', width: 70 },
+  { key: 'body', label: 'Body', width: 0 },
+  { key: 'sent', label: 'Sent', width: 76 },
+  { key: 'count', label: 'Receives', width: 76 },
+  { key: 'state', label: 'State', width: 124 },
+] as const;
+const BODY_MIN = 80;
+const COLUMN_MIN = 28;
+const columnWidths: Record<string, number> = {};
+for (const c of COLUMNS) if (c.width > 0) columnWidths[c.key] = saved?.columns?.[c.key] ?? c.width;
+const colgroup = el('colgroup');
+const cols = new Map<string, HTMLTableColElement>();
+for (const c of COLUMNS) {
+  const col = el('col');
+  cols.set(c.key, col);
+  colgroup.append(col);
+  if (c.key === 'check') continue;
+  const th = el('th', c.key === 'body' ? 'body' : c.key, c.label);
+  if (c.key !== 'body') {
+    const grip = el('span', 'col-resize');
+    grip.setAttribute('role', 'separator');
+    grip.setAttribute('aria-label', `Resize the ${c.label} column`);
+    grip.addEventListener('pointerdown', (e) => startColumnDrag(e, c.key, grip));
+    th.append(grip);
+  }
+  headRow.append(th);
+}
+headRow.prepend(thCheck);
 thead.append(headRow);
 const tbody = el('tbody');
-table.append(thead, tbody);
+table.append(colgroup, thead, tbody);
+
+function applyColumns(): void {
+  let fixed = 0;
+  for (const [key, w] of Object.entries(columnWidths)) {
+    const col = cols.get(key);
+    if (col) col.style.width = `${w}px`;
+    fixed += w;
+  }
+  // Narrower than this, the list scrolls sideways instead of squeezing a column away.
+  table.style.minWidth = `${fixed + BODY_MIN}px`;
+}
+
+function startColumnDrag(e: PointerEvent, key: string, grip: HTMLElement): void {
+  e.preventDefault();
+  e.stopPropagation();
+  const startX = e.clientX;
+  const startWidth = columnWidths[key];
+  grip.setPointerCapture(e.pointerId);
+  const move = (ev: PointerEvent): void => {
+    columnWidths[key] = Math.max(COLUMN_MIN, Math.round(startWidth + ev.clientX - startX));
+    applyColumns();
+  };
+  const up = (): void => {
+    grip.removeEventListener('pointermove', move);
+    grip.removeEventListener('pointerup', up);
+    persist();
+  };
+  grip.addEventListener('pointermove', move);
+  grip.addEventListener('pointerup', up);
+}
 const empty = el('div', 'empty', 'No messages yet. Choose Peek to look without taking them, or Hold to keep them hidden from other consumers while you watch their visibility timeout run down.');
 listPane.append(table, empty);
 const detail = el('section', 'detail');
 detail.setAttribute('aria-label', 'Message details');
-main.append(listPane, detail);
-app.append(header, toolbar, actions, notice, main);
+const splitter = el('div', 'splitter');
+splitter.setAttribute('role', 'separator');
+splitter.setAttribute('aria-label', 'Resize the list and the details (arrow keys)');
+splitter.tabIndex = 0;
+main.append(listPane, splitter, detail);
+app.append(header, toolbar, actions, confirmBar, notice, main);
+
+/** The list's share of the list/detail split, 0.15..0.85. */
+let split = saved?.split ?? 0.6;
+
+function applySplit(): void {
+  main.style.setProperty('--list-share', `${split}fr`);
+  main.style.setProperty('--detail-share', `${1 - split}fr`);
+}
+
+/** Side by side, or the list above the details in a narrow window (the stylesheet decides). */
+function stacked(): boolean {
+  return getComputedStyle(main).gridTemplateRows.split(' ').length === 3;
+}
+
+splitter.addEventListener('pointerdown', (e) => {
+  e.preventDefault();
+  splitter.setPointerCapture(e.pointerId);
+  const move = (ev: PointerEvent): void => {
+    const r = main.getBoundingClientRect();
+    const f = stacked() ? (ev.clientY - r.top) / r.height : (ev.clientX - r.left) / r.width;
+    split = Math.max(0.15, Math.min(0.85, f));
+    applySplit();
+  };
+  const up = (): void => {
+    splitter.removeEventListener('pointermove', move);
+    splitter.removeEventListener('pointerup', up);
+    persist();
+    renderWindow(true);
+  };
+  splitter.addEventListener('pointermove', move);
+  splitter.addEventListener('pointerup', up);
+});
+splitter.addEventListener('keydown', (e) => {
+  const step = e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -0.05 : e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 0.05 : 0;
+  if (step === 0) return;
+  e.preventDefault();
+  split = Math.max(0.15, Math.min(0.85, split + step));
+  applySplit();
+  persist();
+});
+applyColumns();
+applySplit();
 let scrollFrame = 0;
 listPane.addEventListener('scroll', () => {
   if (scrollFrame) return;
@@ -186,7 +314,19 @@ window.addEventListener('resize', () => renderWindow());
 
 const rows = new Map<string, { tr: HTMLTableRowElement; box: HTMLInputElement; count: HTMLElement; state: HTMLElement; flags: HTMLElement }>();
 
-const REDELIVERY_HELP = 'Redelivery: SQS delivered this same message (same MessageId) more than once, e.g. after its visibility timeout ran out or a consumer did not delete it. An idempotent consumer must handle it once.';
+const REDELIVERY_HELP = 'Redelivery: SQS delivered this same message (same MessageId) more than once, and not only to this inspector: a consumer received it and it came back, after its visibility timeout ran out or because the consumer did not delete it. An idempotent consumer must handle it once. The inspector\'s own peeks and holds are receives too, but they alone never make a redelivery.';
+
+/** "Received 3 times, 1 by your peek: 2 by consumers." */
+function redeliveryText(m: MessageView): string {
+  const n = m.flags.redelivered ?? 0;
+  const own = m.flags.byInspector;
+  if (!own || own.peek + own.hold === 0) return `Received ${n} times.`;
+  const parts: string[] = [];
+  if (own.peek > 0) parts.push(`${own.peek} by your ${own.peek === 1 ? 'peek' : 'peeks'}`);
+  if (own.hold > 0) parts.push(`${own.hold} by your ${own.hold === 1 ? 'hold' : 'holds'}`);
+  const others = n - own.peek - own.hold;
+  return `Received ${n} times, ${parts.join(' and ')}: ${others} by ${others === 1 ? 'a consumer' : 'consumers'}.`;
+}
 const DUPLICATE_HELP = 'Duplicate key: other messages (different MessageIds) carry the same idempotency key: the producer sent the same thing more than once.';
 
 function isFlagged(m: MessageView): boolean {
@@ -198,7 +338,7 @@ function flagCell(m: MessageView, target: HTMLElement): void {
   if (m.flags.redelivered !== undefined) {
     const f = el('span', 'flag redelivery');
     f.append(icon('sync'), el('span', undefined, `×${m.flags.redelivered}`));
-    f.title = `${REDELIVERY_HELP} Delivered ${m.flags.redelivered} times.`;
+    f.title = `${REDELIVERY_HELP} ${redeliveryText(m)}`;
     f.setAttribute('aria-label', `redelivered ${m.flags.redelivered} times`);
     target.append(f);
   }
@@ -214,7 +354,12 @@ function flagCell(m: MessageView, target: HTMLElement): void {
 function stateCell(m: MessageView, target: HTMLElement): void {
   target.replaceChildren();
   target.className = `state state-${m.state}`;
-  if (m.state === 'held') {
+  target.title = '';
+  if (m.state === 'held' && m.mode === 'peek') {
+    // Hidden only while the peek's receive loop runs; it ends with the message visible again.
+    target.className = 'state state-peeked';
+    target.textContent = 'peeking…';
+  } else if (m.state === 'held') {
     const remaining = m.deadline - (hostNow());
     const span = el('span', 'countdown');
     const track = el('span', 'bar-track');
@@ -228,6 +373,7 @@ function stateCell(m: MessageView, target: HTMLElement): void {
   } else {
     const labels: Record<string, string> = { peeked: 'peeked', released: 'released', deleted: 'deleted', expired: 'expired: visible again' };
     target.textContent = labels[m.state] ?? m.state;
+    if (m.state === 'peeked') target.title = 'Peeked: received, then made visible again at once. Receive it in Hold mode to extend, release or delete it.';
   }
 }
 
@@ -265,6 +411,7 @@ function renderRow(m: MessageView): void {
   row.box.checked = selected.has(m.messageId);
   row.tr.classList.toggle('selected', selected.has(m.messageId));
   row.tr.classList.toggle('current', current === m.messageId);
+  row.tr.classList.toggle('new', fresh.has(m.messageId));
   row.tr.setAttribute('aria-selected', String(selected.has(m.messageId)));
 }
 
@@ -324,7 +471,7 @@ function renderDetail(): void {
   }
   if (isFlagged(m)) {
     const flags = el('div', 'flag-detail');
-    if (m.flags.redelivered !== undefined) flags.append(el('p', 'flag-note redelivery', `${REDELIVERY_HELP} Delivered ${m.flags.redelivered} times.`));
+    if (m.flags.redelivered !== undefined) flags.append(el('p', 'flag-note redelivery', `${redeliveryText(m)} ${REDELIVERY_HELP}`));
     if (m.flags.duplicateKey) {
       const p = el('p', 'flag-note duplicate', `${DUPLICATE_HELP} Shared with: `);
       m.flags.duplicateKey.others.forEach((other, i) => {
@@ -369,11 +516,13 @@ function renderDetail(): void {
 function renderActions(): void {
   const chosen = targetIds().map((id) => messages.get(id)).filter((m): m is MessageView => !!m);
   selectionInfo.textContent = selected.size > 0 ? `${selected.size} selected` : '';
+  const newCount = [...fresh].filter((id) => messages.has(id)).length;
+  countInfo.textContent = messages.size === 0 ? '' : `${messages.size} ${messages.size === 1 ? 'message' : 'messages'} · ${shown.length} shown${newCount > 0 ? ` · ${newCount} new` : ''}`;
   const setup = (b: UiButton, action: 'extend' | 'release' | 'delete'): void => {
     const allowed = chosen.filter((m) => !m.disabled[action]);
     b.disabled = allowed.length === 0;
     const reason = chosen.find((m) => m.disabled[action])?.disabled[action];
-    b.title = b.disabled ? (reason ?? 'Select a held message first.') : `${b.getAttribute('aria-label') ?? ''} ${allowed.length} message(s)`;
+    b.title = b.disabled ? (reason ?? 'Select a held message first.') : `${b.getAttribute('aria-label') ?? ''} ${allowed.length} message(s)${reason ? `; ${chosen.length - allowed.length} cannot: ${reason}` : ''}`;
   };
   setup(extendButton, 'extend');
   setup(autoButton, 'extend');
@@ -384,7 +533,7 @@ function renderActions(): void {
   empty.hidden = messages.size > 0;
   table.hidden = showTimeline || messages.size === 0;
   exportButton.disabled = messages.size === 0;
-  allBox.checked = messages.size > 0 && selected.size === messages.size;
+  allBox.checked = shown.length > 0 && selected.size === shown.length;
 }
 
 // The list is virtualized: only the rows in view (and a few around) are in the DOM.
@@ -401,6 +550,18 @@ function recomputeShown(): void {
     const m = messages.get(id);
     return m !== undefined && isFlagged(m);
   }) : [...order];
+  // A check the user cannot see must not take part in an action: it goes with its row.
+  if (selected.size > 0) {
+    const visible = new Set(shown);
+    let dropped = false;
+    for (const id of [...selected]) {
+      if (!visible.has(id)) {
+        selected.delete(id);
+        dropped = true;
+      }
+    }
+    if (dropped) persist();
+  }
 }
 
 let drawnKey = '';
@@ -446,21 +607,40 @@ function renderAll(): void {
   renderActions();
 }
 
+/** What the next frame redraws: updates are taken in at once and drawn once per frame. */
+const pendingDraw = { rows: new Set<string>(), list: false, detail: false };
+let drawFrame = 0;
+
 function upsert(list: readonly MessageView[]): void {
-  let added = false;
   for (const m of list) {
     if (!messages.has(m.messageId)) {
       order.push(m.messageId);
-      added = true;
+      pendingDraw.list = true;
     }
     messages.set(m.messageId, m);
-    refreshRow(m);
-    if (m.messageId === current) renderDetail();
+    pendingDraw.rows.add(m.messageId);
+    if (m.messageId === current) pendingDraw.detail = true;
   }
-  if (added || onlyFlagged) {
+  if (onlyFlagged) pendingDraw.list = true;
+  if (!drawFrame) drawFrame = requestAnimationFrame(drawPending);
+}
+
+function drawPending(): void {
+  drawFrame = 0;
+  renderHeader();
+  if (pendingDraw.list) {
     recomputeShown();
     renderWindow(true);
+  } else {
+    for (const id of pendingDraw.rows) {
+      const m = messages.get(id);
+      if (m) refreshRow(m);
+    }
   }
+  if (pendingDraw.detail) renderDetail();
+  pendingDraw.rows.clear();
+  pendingDraw.list = false;
+  pendingDraw.detail = false;
   renderTimeline();
   renderActions();
 }
@@ -491,10 +671,38 @@ function showNotice(level: 'info' | 'warning' | 'error', text: string): void {
 
 // ---- interaction ----------------------------------------------------------------------
 
-/** The messages an action applies to: the selection, or else the current message. */
+/**
+ * The messages an action applies to: what the user sees chosen, the checked rows still in
+ * the list, or else the focused row (when the list shows it).
+ */
 function targetIds(): string[] {
-  if (selected.size > 0) return [...selected];
-  return current ? [current] : [];
+  const visible = new Set(shown);
+  const checked = [...selected].filter((id) => visible.has(id));
+  if (checked.length > 0) return checked;
+  return current && visible.has(current) ? [current] : [];
+}
+
+/** Asks in the page before an action that cannot be undone; resolves with the answer. */
+function confirmInPage(text: string, yes: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ok = button(yes, { appearance: 'primary' });
+    const cancel = button('Cancel');
+    const done = (answer: boolean): void => {
+      confirmBar.hidden = true;
+      confirmBar.replaceChildren();
+      resolve(answer);
+      if (!showTimeline) table.focus();
+    };
+    ok.addEventListener('click', () => done(true));
+    cancel.addEventListener('click', () => done(false));
+    confirmBar.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') done(false);
+    }, { once: true });
+    confirmBar.replaceChildren(el('span', undefined, text), ok, cancel);
+    confirmBar.setAttribute('aria-label', text);
+    confirmBar.hidden = false;
+    ok.focus();
+  });
 }
 
 function setCurrent(id: string | undefined, focus = true): void {
@@ -574,8 +782,29 @@ receiveButton.addEventListener('click', () => {
   options = o;
   notice.hidden = true;
   vscode.postMessage({ kind: 'notification', method: 'webview/options/changed', params: o });
-  request('messages/receive', o).catch((err: Error) => showNotice('error', err.message));
+  request('messages/receive', o).then(
+    (result) => showReceived(result.ids),
+    (err: Error) => showNotice('error', err.message),
+  );
 });
+
+/** Marks what a receive returned and brings the first of it into view (the list keeps arrival order). */
+function showReceived(ids: readonly string[]): void {
+  fresh.clear();
+  for (const id of ids) fresh.add(id);
+  // The updates for these messages came before the reply; draw them now, then scroll.
+  if (drawFrame) {
+    cancelAnimationFrame(drawFrame);
+    drawPending();
+  }
+  const first = shown.findIndex((id) => fresh.has(id));
+  if (first >= 0) {
+    const y = first * ROW_HEIGHT;
+    if (y < listPane.scrollTop || y + ROW_HEIGHT > listPane.scrollTop + listPane.clientHeight - ROW_HEIGHT) listPane.scrollTop = Math.max(0, y - ROW_HEIGHT);
+  }
+  renderWindow(true);
+  renderActions();
+}
 modeField.addEventListener('change', () => {
   vtField.hidden = modeField.value !== 'hold';
 });
@@ -594,7 +823,18 @@ autoButton.addEventListener('click', () => {
   void runAction('Auto-extend', () => request('messages/autoExtend/set', { ids, on }));
 });
 releaseButton.addEventListener('click', () => void runAction('Release', () => request('messages/release', { ids: targetIds() })));
-deleteButton.addEventListener('click', () => void runAction('Delete', () => request('messages/delete', { ids: targetIds() })));
+deleteButton.addEventListener('click', () => {
+  const ids = targetIds();
+  if (ids.length === 0) return;
+  const run = (): void => void runAction('Delete', () => request('messages/delete', { ids }));
+  if (ids.length === 1) {
+    run();
+    return;
+  }
+  void confirmInPage(`Delete ${ids.length} messages? Deleted messages cannot be recovered.`, `Delete ${ids.length} Messages`).then((yes) => {
+    if (yes) run();
+  });
+});
 timelineButton.addEventListener('click', () => {
   showTimeline = !showTimeline;
   timelineButton.setAttribute('aria-pressed', String(showTimeline));
@@ -612,7 +852,7 @@ flaggedButton.addEventListener('click', () => {
 });
 saveButton.addEventListener('click', () => void request('messages/save', { ids: [...selected] }));
 allBox.addEventListener('change', () => {
-  if (allBox.checked) for (const id of order) selected.add(id);
+  if (allBox.checked) for (const id of shown) selected.add(id);
   else selected.clear();
   renderAll();
   persist();
@@ -630,7 +870,8 @@ tbody.addEventListener('click', (e) => {
   setCurrent(id);
 });
 
-table.addEventListener('keydown', (e) => {
+/** Keys of the list; also taken when nothing in the page has focus yet (the first key after focusing the panel). */
+function onListKey(e: KeyboardEvent): void {
   const index = current ? shown.indexOf(current) : -1;
   const move = (to: number): void => {
     e.preventDefault();
@@ -646,22 +887,53 @@ table.addEventListener('keydown', (e) => {
     toggle(current);
   } else if ((e.key === 'a' || e.key === 'A') && (e.ctrlKey || e.metaKey)) {
     e.preventDefault();
-    for (const id of order) selected.add(id);
-    renderAll();
-    persist();
+    selectAllShown();
   } else if (e.key === 'Delete' && !deleteButton.disabled) deleteButton.click();
   else if (e.key === 'e' && !extendButton.disabled) extendButton.click();
   else if (e.key === 'r' && !releaseButton.disabled) releaseButton.click();
   else if (e.key === 'a' && !autoButton.disabled) autoButton.click();
   else if (e.key === 'f') flaggedButton.click();
   else if (e.key === 't') timelineButton.click();
+}
+
+/** Ctrl+A in the list checks the messages shown, and only them: the page's text stays unselected. */
+let keepTextUnselectedUntil = 0;
+function selectAllShown(): void {
+  for (const id of shown) selected.add(id);
+  // VS Code runs its own Select All in the webview after the key: undo that text selection.
+  keepTextUnselectedUntil = performance.now() + 500;
+  document.getSelection()?.removeAllRanges();
+  renderAll();
+  persist();
+}
+document.addEventListener('selectionchange', () => {
+  if (performance.now() < keepTextUnselectedUntil && !document.getSelection()?.isCollapsed) document.getSelection()?.removeAllRanges();
 });
+
+table.addEventListener('keydown', onListKey);
 table.addEventListener('focus', () => {
-  if (!current && order[0]) setCurrent(order[0]);
+  if (!current && shown[0]) setCurrent(shown[0]);
 });
 table.tabIndex = 0;
 document.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) receiveButton.click();
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+    receiveButton.click();
+    return;
+  }
+  // Nothing focused yet (the panel just got focus): the list takes the key, and keeps focus.
+  if (e.target === document.body || e.target === document.documentElement) {
+    onListKey(e);
+    if (!showTimeline && !table.hidden && !table.contains(document.activeElement)) {
+      const row = current ? rows.get(current) : undefined;
+      (row?.tr ?? table).focus({ preventScroll: true });
+    }
+  }
+});
+window.addEventListener('focus', () => {
+  if (document.activeElement === document.body && !showTimeline && !table.hidden) {
+    const row = current ? rows.get(current) : undefined;
+    (row?.tr ?? table).focus({ preventScroll: true });
+  }
 });
 
 // Countdowns: only held messages change with time.
@@ -715,6 +987,7 @@ function handle(msg: HostToWebview): void {
         order.push(m.messageId);
       }
       for (const id of [...selected]) if (!messages.has(id)) selected.delete(id);
+      for (const id of [...fresh]) if (!messages.has(id)) fresh.delete(id);
       if (current && !messages.has(current)) current = undefined;
       renderAll();
       break;
@@ -722,7 +995,6 @@ function handle(msg: HostToWebview): void {
     case 'host/messages/upsert':
       skew = msg.params.now - Date.now();
       summary = msg.params.summary;
-      renderHeader();
       upsert(msg.params.messages);
       break;
     case 'host/busy/set':

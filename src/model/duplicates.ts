@@ -8,8 +8,14 @@ import type { LifecycleEvent } from './lifecycle';
  *   key (a producer sent the same thing twice).
  */
 export interface MessageFlags {
-  /** Times the message was delivered, when more than once. */
+  /**
+   * Times the message was delivered, when a consumer received it and it came back: more
+   * than once in all, and not only to the inspector (its own peeks and holds are receives
+   * too, but no consumer processed the message twice because of them).
+   */
   readonly redelivered?: number;
+  /** Of those deliveries, how many were the inspector's own receives, by mode. */
+  readonly byInspector?: { readonly peek: number; readonly hold: number };
   /** The shared key, how many other messages carry it, and (the first {@link MAX_OTHERS} of) their ids. */
   readonly duplicateKey?: { readonly key: string; readonly count: number; readonly others: readonly string[] };
 }
@@ -29,7 +35,16 @@ export const MAX_OTHERS = 20;
 interface Entry {
   queueUrl: string;
   key?: string;
+  /** Deliveries in all: the receive count SQS reported, or the receives seen, whichever is more. */
   deliveries: number;
+  /** The inspector's own receives (recorded with their mode). */
+  peeks: number;
+  holds: number;
+}
+
+/** Delivered more than once, and at least once to someone other than the inspector. */
+function isRedelivered(e: Entry): boolean {
+  return e.deliveries > 1 && e.deliveries - e.peeks - e.holds >= 1;
 }
 
 export class DuplicateIndex {
@@ -63,16 +78,19 @@ export class DuplicateIndex {
       if (e.kind !== 'sent' && e.kind !== 'received') continue;
       let entry = this.messages.get(e.messageId);
       if (!entry) {
-        entry = { queueUrl: e.queueUrl, deliveries: 0 };
+        entry = { queueUrl: e.queueUrl, deliveries: 0, peeks: 0, holds: 0 };
         this.messages.set(e.messageId, entry);
       }
       const counts = this.counts(entry.queueUrl);
       if (e.kind === 'received') {
         const reported = typeof e.details.receiveCount === 'number' ? e.details.receiveCount : 0;
-        const before = entry.deliveries;
+        const was = isRedelivered(entry);
         entry.deliveries = Math.max(entry.deliveries + 1, reported);
-        if (before <= 1 && entry.deliveries > 1) counts.redeliveries++;
-        if (entry.deliveries !== before && entry.deliveries > 1) changed.add(e.messageId);
+        if (e.details.mode === 'peek') entry.peeks++;
+        else if (e.details.mode === 'hold') entry.holds++;
+        const is = isRedelivered(entry);
+        if (is !== was) counts.redeliveries += is ? 1 : -1;
+        if (is || was) changed.add(e.messageId);
       }
       const key = typeof e.details.idempotencyKey === 'string' ? e.details.idempotencyKey : undefined;
       if (key !== undefined && entry.key === undefined) {
@@ -125,7 +143,7 @@ export class DuplicateIndex {
       changed.delete(id);
       this.flagged.get(entry.queueUrl)?.delete(id);
       const counts = this.counts(entry.queueUrl);
-      if (entry.deliveries > 1) counts.redeliveries--;
+      if (isRedelivered(entry)) counts.redeliveries--;
       if (entry.key === undefined) continue;
       const k = `${entry.queueUrl}\u0000${entry.key}`;
       const ids = this.byKey.get(k);
@@ -141,7 +159,7 @@ export class DuplicateIndex {
         if (told++ > MAX_OTHERS) break;
         changed.add(other);
         const o = this.messages.get(other);
-        if (ids.size === 1 && o && o.deliveries <= 1) this.flagged.get(o.queueUrl)?.delete(other);
+        if (ids.size === 1 && o && !isRedelivered(o)) this.flagged.get(o.queueUrl)?.delete(other);
       }
     }
   }
@@ -149,8 +167,11 @@ export class DuplicateIndex {
   flagsOf(messageId: string): MessageFlags {
     const entry = this.messages.get(messageId);
     if (!entry) return {};
-    const flags: { redelivered?: number; duplicateKey?: { key: string; count: number; others: string[] } } = {};
-    if (entry.deliveries > 1) flags.redelivered = entry.deliveries;
+    const flags: { redelivered?: number; byInspector?: { peek: number; hold: number }; duplicateKey?: { key: string; count: number; others: string[] } } = {};
+    if (isRedelivered(entry)) {
+      flags.redelivered = entry.deliveries;
+      if (entry.peeks + entry.holds > 0) flags.byInspector = { peek: entry.peeks, hold: entry.holds };
+    }
     if (entry.key !== undefined) {
       const ids = this.byKey.get(`${entry.queueUrl}\u0000${entry.key}`);
       if (ids && ids.size > 1) {
@@ -167,6 +188,42 @@ export class DuplicateIndex {
 
   summary(queueUrl: string): FlagSummary {
     return { ...this.counts(queueUrl) };
+  }
+
+  /**
+   * The summary of some messages (those an inspector shows): how many of them are
+   * redelivered, how many share their key with another message, and how many keys those are.
+   */
+  summaryOf(messageIds: Iterable<string>): FlagSummary {
+    let redeliveries = 0;
+    let duplicateKeys = 0;
+    const keys = new Set<string>();
+    for (const id of messageIds) {
+      const entry = this.messages.get(id);
+      if (!entry) continue;
+      if (isRedelivered(entry)) redeliveries++;
+      if (entry.key === undefined) continue;
+      const k = `${entry.queueUrl}\u0000${entry.key}`;
+      if ((this.byKey.get(k)?.size ?? 0) > 1) {
+        duplicateKeys++;
+        keys.add(k);
+      }
+    }
+    return { redeliveries, duplicateKeys, keysShared: keys.size };
+  }
+
+  /** Forgets every message of a queue (it was purged: they are gone); listeners are told. */
+  forgetQueue(queueUrl: string): void {
+    const changed = new Set<string>();
+    for (const [id, entry] of this.messages) {
+      if (entry.queueUrl !== queueUrl) continue;
+      this.messages.delete(id);
+      changed.add(id);
+    }
+    for (const k of [...this.byKey.keys()]) if (k.startsWith(`${queueUrl}\u0000`)) this.byKey.delete(k);
+    this.perQueue.delete(queueUrl);
+    this.flagged.delete(queueUrl);
+    this.notify(changed);
   }
 
   /** Messages flagged on a queue, of either kind. */

@@ -115,6 +115,22 @@ export class LifecycleStore {
     return [...ids];
   }
 
+  /** Forgets the events of a queue (it was purged); the events of its messages on other queues stay. */
+  forgetQueue(queueUrl: string): void {
+    const queue = this.byQueue.get(queueUrl);
+    if (!queue) return;
+    this.byQueue.delete(queueUrl);
+    for (let i = queue.head; i < queue.events.length; i++) {
+      const id = queue.events[i].messageId;
+      const perMessage = this.byMessage.get(id);
+      if (!perMessage) continue;
+      const kept = perMessage.filter((e) => e.queueUrl !== queueUrl);
+      this.size -= perMessage.length - kept.length;
+      if (kept.length === 0) this.byMessage.delete(id);
+      else this.byMessage.set(id, kept);
+    }
+  }
+
   private evict(): number {
     let dropped = 0;
     while (this.size > this.maxEvents) {

@@ -20,6 +20,7 @@ export const silentLog: SqsLog = { info() {}, warn() {}, error() {}, debug() {} 
  */
 export class SqsGateway {
   private readonly counts = new Map<string, number>();
+  private readonly succeeded = new Set<(action: string, queue: string | undefined) => void>();
 
   constructor(
     readonly connection: ResolvedConnection,
@@ -35,6 +36,7 @@ export class SqsGateway {
     try {
       const result = await fn(this.client);
       this.log.debug(`[${this.connection.name}] ${action}${where} ${(performance.now() - started).toFixed(0)}ms`);
+      for (const listener of [...this.succeeded]) listener(action, queue);
       return result;
     } catch (err) {
       const error = toSqsCallError(err, action, queue, this.connection.profile);
@@ -43,6 +45,15 @@ export class SqsGateway {
       else this.log.error(line);
       throw error;
     }
+  }
+
+  /**
+   * Tells a listener of every call that succeeded, with its action and queue, so that what
+   * depends on a queue's messages can follow what was done to it (a purge) from anywhere.
+   */
+  onDidSucceed(listener: (action: string, queue: string | undefined) => void): { dispose(): void } {
+    this.succeeded.add(listener);
+    return { dispose: () => this.succeeded.delete(listener) };
   }
 
   /** Calls made so far, per action. */

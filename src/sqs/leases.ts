@@ -52,6 +52,10 @@ export type LeaseEvent =
   | { kind: 'received'; message: HeldMessage; mode: ReceiveMode }
   | { kind: 'extended'; message: HeldMessage; seconds: number; auto: boolean }
   | { kind: 'released'; message: HeldMessage }
+  /** A peek's receive loop ended and made the message visible again. */
+  | { kind: 'peeked'; message: HeldMessage }
+  /** Auto-extend was turned on or off, or stopped by itself (the message's note says why). */
+  | { kind: 'autoExtend'; message: HeldMessage; on: boolean }
   | { kind: 'expired'; message: HeldMessage }
   | { kind: 'deleted'; message: HeldMessage }
   | { kind: 'failed'; message: HeldMessage; action: 'extend' | 'release' | 'delete'; code: string; error: string };
@@ -210,6 +214,7 @@ export class LeaseSet {
       delete m.autoExtendNote;
       if (on) this.scheduleHeartbeat(m);
       else this.clearTimer(this.heartbeatTimers, id);
+      this.emit({ kind: 'autoExtend', message: m, on });
     }
   }
 
@@ -248,11 +253,23 @@ export class LeaseSet {
 
   /** Why an action is not possible for a message now, or undefined when it is. */
   whyNot(m: HeldMessage, action: 'extend' | 'release' | 'delete'): string | undefined {
+    if (m.state === 'held' && m.mode === 'peek') return 'The peek is still running: the message is made visible again when it ends. Receive it in Hold mode to act on it.';
     if (m.state === 'held') return undefined;
     if (m.state === 'deleted') return 'The message was deleted.';
     if (m.state === 'expired') return 'The hold expired: the message is visible again and this receipt handle is stale. Receive it again to act on it.';
     if (m.state === 'released') return `The message was released; receive it again to ${action} it.`;
     return `The message was only peeked at; receive it in Hold mode to ${action} it.`;
+  }
+
+  /**
+   * Forgets every message without a call to SQS, for when they are gone anyway (the queue
+   * was purged): their timers stop, and nothing will tell of them again.
+   */
+  forgetAll(): void {
+    for (const t of [...this.expiryTimers.values(), ...this.heartbeatTimers.values()]) this.clock.clearTimeout(t);
+    this.expiryTimers.clear();
+    this.heartbeatTimers.clear();
+    this.messages.clear();
   }
 
   /**
@@ -275,7 +292,7 @@ export class LeaseSet {
     const now = this.clock.now();
     const id = raw.MessageId ?? '';
     const attrs = { ...(raw.Attributes ?? {}) } as Record<string, string>;
-    const vt = options.visibilityTimeout ?? this.defaultVisibilitySeconds;
+    const vt = options.mode === 'peek' ? PEEK_VISIBILITY_SECONDS : (options.visibilityTimeout ?? this.defaultVisibilitySeconds);
     const existing = this.messages.get(id);
     const m: HeldMessage = existing ?? {
       messageId: id,
@@ -329,10 +346,13 @@ export class LeaseSet {
   private async setVisibility(list: HeldMessage[], timeout: 0, endState: 'released' | 'peeked'): Promise<EntryFailure[]> {
     const failures = await this.changeVisibility(list, timeout);
     const failed = new Set(failures.map((f) => f.messageId));
+    const now = this.clock.now();
     for (const m of list) {
       if (failed.has(m.messageId)) continue;
       this.finish(m, endState);
-      if (endState === 'released') this.emit({ kind: 'released', message: m });
+      // The window closed now, not at the receive's deadline.
+      m.deadline = now;
+      this.emit({ kind: endState, message: m });
     }
     return failures;
   }
@@ -397,19 +417,22 @@ export class LeaseSet {
       this.heartbeatTimers.delete(m.messageId);
       if (m.state !== 'held' || !m.autoExtend) return;
       if (this.roomSeconds(m, this.clock.now()) < 1) {
-        m.autoExtend = false;
-        m.autoExtendNote = 'Auto-extend stopped: the hold reached the 12-hour limit after its receive.';
-        this.emit({ kind: 'extended', message: m, seconds: 0, auto: true });
+        this.stopAutoExtend(m, 'Auto-extend stopped: the hold reached the 12-hour limit after its receive.');
         return;
       }
       void this.extend([m.messageId], this.defaultVisibilitySeconds, true).then((failures) => {
-        if (failures.length > 0 && m.state === 'held') {
-          m.autoExtend = false;
-          m.autoExtendNote = `Auto-extend stopped: ${failures[0].message}`;
-        }
+        if (failures.length > 0 && m.autoExtend) this.stopAutoExtend(m, `Auto-extend stopped: ${failures[0].message}`);
       });
     }, Math.max(0, m.deadline - this.clock.now() - margin));
     this.heartbeatTimers.set(m.messageId, handle);
+  }
+
+  /** The heartbeat gave up: says why on the message, and tells the listeners. */
+  private stopAutoExtend(m: HeldMessage, note: string): void {
+    m.autoExtend = false;
+    m.autoExtendNote = note;
+    this.clearTimer(this.heartbeatTimers, m.messageId);
+    this.emit({ kind: 'autoExtend', message: m, on: false });
   }
 
   /**

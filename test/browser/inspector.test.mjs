@@ -42,7 +42,7 @@ describe('inspector webview in Chromium', function () {
     assert.deepEqual(await page.evaluate(() => window.__violations), [], 'the CSP blocks none of the page\'s own files');
   });
 
-  it('works with the keyboard: arrows move, space selects, Delete asks the host', async () => {
+  it('works with the keyboard: arrows move, space selects, Delete asks first, then the host', async () => {
     const now = Date.now();
     await state([heldMessage(0, now), heldMessage(1, now), heldMessage(2, now)]);
     await page.locator('table').focus();
@@ -52,6 +52,7 @@ describe('inspector webview in Chromium', function () {
     await page.keyboard.press(' ');
     assert.equal(await page.locator('tr.row[aria-selected="true"]').count(), 2);
     await page.keyboard.press('Delete');
+    await page.locator('.confirm vscode-button[aria-label="Delete 2 Messages"]').click();
     const request = await page.evaluate(() => window.__posted.find((m) => m.method === 'messages/delete'));
     assert.equal(request.kind, 'request');
     assert.equal(request.params.ids.length, 2);

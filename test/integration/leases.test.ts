@@ -49,6 +49,38 @@ describe('leases: peek and hold against the local server, with one controlled cl
     assert.equal(leases.whyNot(got[0], 'delete')?.includes('Hold mode'), true);
   });
 
+  it('tells its listeners that each peeked message is visible again, with its window closed', async () => {
+    const seen: { kind: LeaseEvent['kind']; id: string; state: string; deadline: number }[] = [];
+    leases.onEvent((e) => seen.push({ kind: e.kind, id: e.message.messageId, state: e.message.state, deadline: e.message.deadline }));
+    const before = t.clock.now();
+    const got = await leases.receive({ count: 12, waitSeconds: 0, visibilityTimeout: 45, mode: 'peek' });
+    assert.equal(got.length, 12);
+    const received = seen.filter((e) => e.kind === 'received');
+    assert.ok(received.every((e) => e.deadline <= before + 30_000), 'a peek is hidden for the loop, not for the hold timeout of 45 s');
+    const peeked = seen.filter((e) => e.kind === 'peeked');
+    assert.deepEqual(peeked.map((e) => e.id).sort(), got.map((m) => m.messageId).sort(), 'one change per peeked message');
+    assert.ok(peeked.every((e) => e.state === 'peeked' && e.deadline === t.clock.now()), 'the window is closed when the peek ends');
+    assert.match(leases.whyNot(got[0], 'release') ?? '', /Hold mode/);
+  });
+
+  it('tells its listeners when the auto-extend heartbeat gives up', async () => {
+    const [m] = await leases.receive({ count: 1, waitSeconds: 0, visibilityTimeout: 20, mode: 'hold' });
+    leases.setAutoExtend([m.messageId], true);
+    assert.equal(events.at(-1), 'autoExtend', 'turning it on is a change too');
+    // The network fails for the heartbeat's extension: the hold itself goes on until its deadline.
+    const call = gateway.call.bind(gateway);
+    gateway.call = ((action: string, queue: string | undefined, fn: Parameters<typeof call>[2]) =>
+      action === 'ChangeMessageVisibilityBatch' ? Promise.reject(new Error('socket hang up')) : call(action, queue, fn)) as typeof gateway.call;
+    events.length = 0;
+    await advance(16_000);
+    for (let i = 0; i < 100 && m.autoExtend; i++) await settle(20);
+    assert.equal(m.autoExtend, false);
+    assert.equal(m.state, 'held');
+    assert.match(m.autoExtendNote ?? '', /Auto-extend stopped/);
+    assert.deepEqual(events, ['failed', 'autoExtend'], 'the failure and the heartbeat\'s end are both told');
+    gateway.call = call;
+  });
+
   it('holds messages until their deadline, then marks them expired with a stale handle', async () => {
     const got = await leases.receive({ count: 3, waitSeconds: 0, visibilityTimeout: 20, mode: 'hold' });
     assert.equal(got.length, 3);

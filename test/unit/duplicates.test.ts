@@ -20,6 +20,47 @@ describe('duplicate index', () => {
     assert.equal(index.summary('q').redeliveries, 2);
   });
 
+  it('does not count the inspector\'s own peek and hold as a redelivery', () => {
+    const index = new DuplicateIndex();
+    index.observe([ev('a', 'received', { receiveCount: 1, mode: 'peek' }), ev('a', 'received', { receiveCount: 2, mode: 'hold' })]);
+    assert.deepEqual(index.flagsOf('a'), {}, 'received twice, both times by the inspector: no consumer got it twice');
+    assert.equal(index.summary('q').redeliveries, 0);
+    assert.equal(index.flaggedCount('q'), 0);
+  });
+
+  it('flags a message a consumer received before the inspector, and says how many receives were the inspector\'s', () => {
+    const index = new DuplicateIndex();
+    index.observe([ev('a', 'received', { receiveCount: 2, mode: 'peek' })]);
+    assert.deepEqual(index.flagsOf('a'), { redelivered: 2, byInspector: { peek: 1, hold: 0 } }, 'received 2 times, 1 by the peek');
+    index.observe([ev('b', 'received', { receiveCount: 1, mode: 'peek' }), ev('b', 'received', { receiveCount: 3, mode: 'hold' })]);
+    assert.deepEqual(index.flagsOf('b'), { redelivered: 3, byInspector: { peek: 1, hold: 1 } }, 'a consumer received it between the peek and the hold');
+    assert.equal(index.summary('q').redeliveries, 2);
+  });
+
+  it('summarises only the messages asked for, and forgets a purged queue', () => {
+    const index = new DuplicateIndex();
+    const changes: string[][] = [];
+    index.onDidChange((c) => changes.push([...c]));
+    index.observe([
+      ev('a', 'sent', { idempotencyKey: 'k' }),
+      ev('b', 'sent', { idempotencyKey: 'k' }),
+      ev('r', 'received', { receiveCount: 4, mode: 'hold' }),
+      ev('x', 'sent', { idempotencyKey: 'k' }, 'other'),
+      ev('y', 'sent', { idempotencyKey: 'k' }, 'other'),
+    ]);
+    assert.deepEqual(index.summaryOf(['a', 'r']), { redeliveries: 1, duplicateKeys: 1, keysShared: 1 });
+    assert.deepEqual(index.summaryOf([]), { redeliveries: 0, duplicateKeys: 0, keysShared: 0 });
+    changes.length = 0;
+    index.forgetQueue('q');
+    assert.deepEqual(changes.map((c) => c.sort()), [['a', 'b', 'r']]);
+    assert.deepEqual(index.summary('q'), { redeliveries: 0, duplicateKeys: 0, keysShared: 0 });
+    assert.equal(index.flaggedCount('q'), 0);
+    assert.deepEqual(index.flagsOf('r'), {});
+    assert.equal(index.flagsOf('x').duplicateKey?.count, 1, 'another queue keeps its flags');
+    index.observe([ev('a2', 'sent', { idempotencyKey: 'k' })]);
+    assert.deepEqual(index.flagsOf('a2'), {}, 'a new message does not share a key with the purged ones');
+  });
+
   it('flags different MessageIds with the same key on one queue, and not across queues', () => {
     const index = new DuplicateIndex();
     index.observe([ev('a', 'sent', { idempotencyKey: 'k' }), ev('b', 'sent', { idempotencyKey: 'k' }), ev('c', 'sent', { idempotencyKey: 'k' }, 'other')]);

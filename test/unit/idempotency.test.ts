@@ -58,6 +58,16 @@ describe('lifecycle record', () => {
     assert.equal(store.eventCount, 4);
   });
 
+  it('forgets a purged queue\'s events and keeps its messages\' events elsewhere', () => {
+    const store = new LifecycleStore(100);
+    store.record([event('m1', 'q1', 1), event('m2', 'q1', 2), event('m1', 'dlq', 3), event('o', 'q2', 4)]);
+    store.forgetQueue('q1');
+    assert.deepEqual(store.messagesOf('q1'), []);
+    assert.deepEqual(store.eventsOf('m1').map((e) => e.queueUrl), ['dlq']);
+    assert.deepEqual(store.eventsOf('m2'), []);
+    assert.equal(store.eventCount, 2);
+  });
+
   it('records a sent event with digest, attribute types, FIFO ids and the idempotency key', () => {
     const e = sentEvent(
       { messageId: 'm', queueUrl: 'q', at: 5, body: '{"idempotency_key":"k"}', attributes: { t: { DataType: 'Number', StringValue: '1' } }, groupId: 'g', dedupId: 'd', sequenceNumber: '1', via: 'send' },

@@ -77,7 +77,7 @@ describe('duplicate and redelivery flags in VS Code', () => {
     await vscode.commands.executeCommand('sqsWorkbench.sendMessage', await node(), { body: JSON.stringify({ idempotencyKey: 'exp-1' }) });
     await vscode.commands.executeCommand('sqsWorkbench.sendAgain', 1);
     const panel = await receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
-    const session = panel.session();
+    const session = panel.savedSession();
     assert.equal(session.format, 'sqs-workbench-session');
     assert.equal(session.messages.length, 2);
     assert.deepEqual(session.summary, { redeliveries: 0, duplicateKeys: 2, keysShared: 1 });
@@ -98,17 +98,52 @@ describe('duplicate and redelivery flags in VS Code', () => {
     }
   });
 
-  it('flags a hold that expires and is received again as a redelivery', async () => {
+  it('flags a message a consumer received and did not delete, and not the inspector\'s own receives', async () => {
     engine().sendMessage(url, { MessageBody: JSON.stringify({ idempotencyKey: 'job-7' }) });
     const panel = await receive({ count: 1, waitSeconds: 0, visibilityTimeout: 1, mode: 'hold' });
     const id = panel.views[0].messageId;
     for (let i = 0; i < 60 && panel.leases.get(id)?.state !== 'expired'; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(panel.leases.get(id)?.state, 'expired');
+    await panel.receive({ count: 1, waitSeconds: 1, visibilityTimeout: 0, mode: 'hold' });
+    assert.deepEqual(panel.views.find((v) => v.messageId === id)?.flags, {}, 'received twice, both times by the inspector: not a redelivery');
+    // A consumer receives it and lets it go without deleting it; the inspector sees it come back.
+    const [consumed] = await engine().receiveMessage(url, { MaxNumberOfMessages: 1, VisibilityTimeout: 0 });
+    assert.equal(consumed?.MessageId, id);
     await panel.receive({ count: 1, waitSeconds: 1, visibilityTimeout: 30, mode: 'hold' });
     const view = panel.views.find((v) => v.messageId === id);
-    assert.equal(view?.flags.redelivered, 2);
+    assert.equal(view?.flags.redelivered, 4);
+    assert.deepEqual(view?.flags.byInspector, { peek: 0, hold: 3 });
     assert.equal(view?.flags.duplicateKey, undefined, 'the same message again is not a duplicate key');
     assert.equal(view?.idempotencyKey, 'job-7');
-    assert.deepEqual(a.lifecycle.eventsOf(id).map((e) => e.kind), ['received', 'expired', 'received']);
+    assert.equal(a.lifecycle.eventsOf(id).filter((e) => e.kind === 'received').length, 3, 'the consumer\'s receive is not in the record: only the inspector\'s');
+  });
+
+  it('does not flag messages the inspector peeked and then held', async () => {
+    for (let i = 0; i < 3; i++) engine().sendMessage(url, { MessageBody: JSON.stringify({ idempotencyKey: `p-${i}` }) });
+    const panel = await receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'peek', confirmed: true });
+    await panel.receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
+    assert.equal(panel.views.length, 3);
+    assert.ok(panel.views.every((v) => v.state === 'held' && v.flags.redelivered === undefined), 'no ↻ flag after a peek and a hold');
+    assert.deepEqual(panel.session.summary, { redeliveries: 0, duplicateKeys: 0, keysShared: 0 });
+    assert.equal(a.duplicates.flaggedCount(url), 0);
+  });
+
+  it('forgets the flags of a purged queue: the inspector and the badge show none', async () => {
+    await vscode.commands.executeCommand('sqsWorkbench.sendMessage', await node(), { body: JSON.stringify({ idempotencyKey: 'purge-1' }) });
+    await vscode.commands.executeCommand('sqsWorkbench.sendAgain', 1);
+    const panel = await receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
+    assert.equal(panel.session.summary.duplicateKeys, 2);
+    const queueUri = (await node()).toTreeItem().resourceUri;
+    assert.ok(queueUri);
+    assert.equal(a.decorations.provideFileDecoration(queueUri)?.badge, '2');
+    assert.equal(await vscode.commands.executeCommand('sqsWorkbench.purgeQueue', await node(), { confirmed: true }), true);
+    assert.equal(panel.views.length, 0, 'the inspector forgot the purged messages');
+    assert.deepEqual(panel.session.summary, { redeliveries: 0, duplicateKeys: 0, keysShared: 0 });
+    assert.deepEqual(a.duplicates.summary(url), { redeliveries: 0, duplicateKeys: 0, keysShared: 0 });
+    assert.equal(a.decorations.provideFileDecoration(queueUri), undefined, 'the badge went');
+    assert.deepEqual(a.lifecycle.messagesOf(url), []);
+    await panel.close();
+    const again = await vscode.commands.executeCommand<InspectorPanel>('sqsWorkbench.receiveMessages', await node());
+    assert.deepEqual(again.session.summary, { redeliveries: 0, duplicateKeys: 0, keysShared: 0 }, 'a reopened inspector shows no stale flags');
   });
 });

@@ -1,5 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { checkMessageFile } from '../../src/sqs/batchFile';
 import type { SqsWorkbenchApi } from '../../src/extension';
 import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
@@ -73,8 +77,36 @@ describe('message inspector in VS Code', () => {
     assert.equal(view.state, 'peeked');
     assert.match(view.disabled.delete ?? '', /Hold mode/);
     const kinds = a.lifecycle.eventsOf(view.messageId).map((e) => e.kind);
-    assert.deepEqual(kinds, ['received']);
+    assert.deepEqual(kinds, ['received', 'released'], 'the peek\'s end is recorded as a release');
     assert.equal(a.lifecycle.eventsOf(view.messageId)[0].details.mode, 'peek');
+    assert.ok(view.deadline <= Date.now(), 'no deadline ahead: the peek window is closed');
+    assert.deepEqual(panel.savedSession().messages[0].events.map((e) => e.kind), ['received', 'released'], 'an exported session records the release');
+  });
+
+  it('saves messages in the Batch Send format, which Batch Send takes back as it is', async () => {
+    const panel = await open({ count: 12, waitSeconds: 0, visibilityTimeout: 30, mode: 'peek', confirmed: true });
+    const dir = mkdtempSync(path.join(tmpdir(), 'save-'));
+    try {
+      const file = vscode.Uri.file(path.join(dir, 'saved.jsonl'));
+      assert.equal(await panel.saveMessages([], file), 12);
+      const text = readFileSync(file.fsPath, 'utf8');
+      const check = await checkMessageFile(() => [text], { fifo: false, contentBasedDeduplication: false, maximumMessageSize: 1_048_576 });
+      assert.deepEqual(check.problems, [], 'no entry has a problem');
+      assert.deepEqual((check.cached?.valid ?? []).map((v) => v.message.body).sort(), panel.views.map((v) => v.body).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('comes back after a window reload for its queue, holding nothing', async () => {
+    const panel = vscode.window.createWebviewPanel('sqsWorkbench.inspector', name, vscode.ViewColumn.Active, { enableScripts: true });
+    const restored = await a.inspectors.restore(panel, { queueUrl: url, connectionId: 'local', selected: [] });
+    assert.ok(restored, 'the inspector is back');
+    assert.equal(a.inspectors.get(url), restored);
+    assert.equal(restored.views.length, 0);
+    assert.equal(engine().counts(url).inflight, 0);
+    const stray = vscode.window.createWebviewPanel('sqsWorkbench.inspector', 'gone', vscode.ViewColumn.Active, {});
+    assert.equal(await a.inspectors.restore(stray, { queueUrl: 'http://127.0.0.1:1/000000000000/none', connectionId: 'nope' }), undefined, 'a queue that cannot be found is not restored');
   });
 
   it('holds, extends, releases and deletes, and records every step', async () => {
@@ -100,7 +132,8 @@ describe('message inspector in VS Code', () => {
     const panel = await open({ count: 10, waitSeconds: 0, visibilityTimeout: 3600, mode: 'hold' });
     assert.equal(engine().counts(url).inflight, 10);
     panel.panel.dispose();
-    for (let i = 0; i < 40 && engine().counts(url).inflight > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // The server has the release before the inspector has its answer: wait for both.
+    for (let i = 0; i < 40 && (engine().counts(url).inflight > 0 || a.inspectors.open.length > 0); i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(engine().counts(url), { visible: 12, inflight: 0, delayed: 0 });
     assert.equal(a.inspectors.open.length, 0);
   });

@@ -3,7 +3,7 @@ import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
 import type { LifecycleStore } from '../../model/lifecycle';
 import type { ReceiveOptions } from '../../protocol';
-import { getQueueSnapshot } from '../../sqs/queues';
+import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import type { Connection, ConnectionManager } from '../explorer/connectionManager';
 import { resolveQueue } from '../commands/pickers';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspectorPanel';
@@ -19,6 +19,7 @@ export class InspectorManager implements vscode.Disposable {
   private readonly warnedPeek = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly deps: InspectorDeps;
+  private readonly watched = new WeakSet<object>();
 
   constructor(
     private readonly manager: ConnectionManager,
@@ -31,7 +32,21 @@ export class InspectorManager implements vscode.Disposable {
   ) {
     this.deps = { extensionUri, lifecycle, duplicates, keyPaths, state, log, confirmPeek: (p) => this.confirmPeek(p) };
     manager.addRemovalHook((connection) => this.closeConnection(connection));
+    const watchPurges = (): void => {
+      for (const connection of manager.all) {
+        if (this.watched.has(connection.gateway)) continue;
+        this.watched.add(connection.gateway);
+        const sub = connection.gateway.onDidSucceed((action, queue) => {
+          if (action === 'PurgeQueue' && queue) this.purged(connection, queue);
+        });
+        this.disposables.push({ dispose: () => sub.dispose() });
+      }
+    };
+    watchPurges();
     this.disposables.push(
+      manager.onDidChange(watchPurges),
+      // An inspector open when the window reloads comes back, for the same queue, holding nothing.
+      vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state: unknown) => void (await this.restore(panel, state)) }),
       vscode.commands.registerCommand('sqsWorkbench.receiveMessages', (arg?: unknown, options?: ReceiveOptions & { confirmed?: boolean }) => this.openAndReceive(arg, options)),
       vscode.commands.registerCommand('sqsWorkbench.openSession', async (file?: vscode.Uri) => {
         const target = file ?? (await vscode.window.showOpenDialog({ filters: { 'SQS Workbench session': ['json'] }, title: 'Open a saved inspector session' }))?.[0];
@@ -68,14 +83,7 @@ export class InspectorManager implements vscode.Disposable {
     const fresh = await getQueueSnapshot(connection.gateway, target.queue.url).catch(() => target.queue);
     if (!inspector) {
       const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `${fresh.name}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview')] });
-      inspector = new InspectorPanel(panel, connection, fresh, this.deps);
-      const created = inspector;
-      this.panels.set(key, created);
-      created.onDidClose(() => {
-        if (this.panels.get(key) === created) this.panels.delete(key);
-        this.changed.fire();
-      });
-      this.changed.fire();
+      inspector = this.adopt(panel, connection, fresh);
     } else {
       inspector.queue = fresh;
       inspector.panel.reveal();
@@ -85,6 +93,59 @@ export class InspectorManager implements vscode.Disposable {
       await inspector.receive(receive, confirmed === true);
     }
     return inspector;
+  }
+
+  /**
+   * A queue was purged through the extension: its messages are gone, so the flags, the
+   * lifecycle record and an open inspector forget them (the explorer's badge goes with them).
+   */
+  private purged(connection: Connection, queueUrl: string): void {
+    this.deps.lifecycle.forgetQueue(queueUrl);
+    this.deps.duplicates.forgetQueue(queueUrl);
+    const inspector = this.panels.get(`${connection.info.id} ${queueUrl}`);
+    inspector?.forgetMessages('The queue was purged: its messages are gone.');
+    this.changed.fire();
+  }
+
+  private adopt(panel: vscode.WebviewPanel, connection: Connection, queue: QueueSnapshot): InspectorPanel {
+    const key = `${connection.info.id} ${queue.url}`;
+    const created = new InspectorPanel(panel, connection, queue, this.deps);
+    this.panels.get(key)?.dispose();
+    this.panels.set(key, created);
+    created.onDidClose(() => {
+      if (this.panels.get(key) === created) this.panels.delete(key);
+      this.changed.fire();
+    });
+    this.changed.fire();
+    return created;
+  }
+
+  /**
+   * Gives an inspector back after a window reload: VS Code keeps the panel and the page's
+   * state (its queue and connection), not the messages: those were released when the window
+   * went, so the inspector comes back empty. A panel whose queue cannot be found is closed.
+   */
+  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<InspectorPanel | undefined> {
+    const saved = typeof state === 'object' && state !== null ? (state as { queueUrl?: unknown; connectionId?: unknown }) : {};
+    const connection = typeof saved.connectionId === 'string' ? await this.connectionById(saved.connectionId) : undefined;
+    const queue = connection && typeof saved.queueUrl === 'string' ? await getQueueSnapshot(connection.gateway, saved.queueUrl).catch(() => undefined) : undefined;
+    if (!connection || !queue) {
+      panel.dispose();
+      return undefined;
+    }
+    const inspector = this.adopt(panel, connection, queue);
+    inspector.noticeOnReady('Restored after the window reloaded: messages held before were released then. Receive to see them again.');
+    return inspector;
+  }
+
+  /** A connection by id, waiting a few seconds for the connections to load after a reload. */
+  private async connectionById(id: string): Promise<Connection | undefined> {
+    for (let i = 0; i < 50; i++) {
+      const found = this.manager.get(id);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return undefined;
   }
 
   private async confirmPeek(inspector: InspectorPanel): Promise<boolean> {

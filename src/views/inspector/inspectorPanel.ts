@@ -1,25 +1,27 @@
 import { writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DuplicateIndex } from '../../model/duplicates';
-import { extractIdempotencyKey, type FoundKey, type KeyPath } from '../../model/idempotency';
+import type { KeyPath } from '../../model/idempotency';
+import { savedMessagesFile, suggestedFileName } from '../../model/savedMessages';
 import type { LifecycleStore } from '../../model/lifecycle';
 import {
   isWebviewToHost,
   type EntryResult,
   type HostToWebview,
   type MessageView,
-  type QueueView,
   type ReceiveOptions,
   type RequestMap,
   type RequestMethod,
   type SavedSession,
   type WebviewRequest,
 } from '../../protocol';
-import { LeaseSet, type HeldMessage, type LeaseEvent } from '../../sqs/leases';
+import type { HeldMessage, LeaseSet } from '../../sqs/leases';
 import type { QueueSnapshot } from '../../sqs/queues';
 import type { Connection } from '../explorer/connectionManager';
 import { inspectorHtml } from './html';
-import { toMessageView } from './messageView';
+import { InspectorSession } from './inspectorSession';
 
 export const INSPECTOR_VIEW_TYPE = 'sqsWorkbench.inspector';
 
@@ -44,7 +46,7 @@ type Handler<M extends RequestMethod> = (params: RequestMap[M]['params']) => Pro
  * setting says).
  */
 export class InspectorPanel implements vscode.Disposable {
-  readonly leases: LeaseSet;
+  readonly session: InspectorSession;
   private ready = false;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -54,25 +56,37 @@ export class InspectorPanel implements vscode.Disposable {
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly connection: Connection,
-    public queue: QueueSnapshot,
+    queue: QueueSnapshot,
     private readonly deps: InspectorDeps,
   ) {
-    this.leases = new LeaseSet(connection.gateway, queue.url, Number(queue.attributes.VisibilityTimeout ?? 30) || 30);
+    this.session = new InspectorSession(connection.gateway, queue, connection.info, {
+      lifecycle: deps.lifecycle,
+      duplicates: deps.duplicates,
+      keyPaths: () => deps.keyPaths(),
+      isDeadLetterQueue: (arn) => connection.catalog.isDeadLetterQueue(arn),
+      post: (m) => this.post(m),
+    });
     panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview')] };
     panel.webview.html = inspectorHtml(panel.webview, deps.extensionUri, `Messages of ${queue.name}`);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'sqs.svg');
-    const leaseEvents = this.leases.onEvent((e) => this.onLeaseEvent(e));
-    const flagEvents = deps.duplicates.onDidChange((ids) => {
-      const mine = [...ids].map((id) => this.leases.get(id)).filter((m): m is HeldMessage => !!m);
-      this.push(mine);
-    });
     this.disposables.push(
-      { dispose: () => leaseEvents.dispose() },
-      { dispose: () => flagEvents.dispose() },
+      { dispose: () => this.session.dispose() },
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => void this.close()),
       this.closed,
     );
+  }
+
+  get leases(): LeaseSet {
+    return this.session.leases;
+  }
+
+  get queue(): QueueSnapshot {
+    return this.session.queue;
+  }
+
+  set queue(queue: QueueSnapshot) {
+    this.session.queue = queue;
   }
 
   get options(): ReceiveOptions {
@@ -80,42 +94,13 @@ export class InspectorPanel implements vscode.Disposable {
     return stored ?? { count: 10, waitSeconds: 2, visibilityTimeout: this.leases.defaultVisibilitySeconds, mode: 'peek' };
   }
 
-  private get queueView(): QueueView {
-    const q = this.queue;
-    return {
-      name: q.name,
-      url: q.url,
-      connection: this.connection.info.name,
-      fifo: q.fifo,
-      visibilityTimeout: this.leases.defaultVisibilitySeconds,
-      ...(q.redrive ? { maxReceiveCount: q.redrive.maxReceiveCount, deadLetterQueue: q.redrive.deadLetterTargetArn.split(':').pop() ?? '' } : {}),
-    };
-  }
-
   /** Messages as the inspector shows them, in the order they were first received. */
   get views(): MessageView[] {
-    return this.leases.all.map((m) => this.view(m));
-  }
-
-  private readonly keys = new Map<string, FoundKey | undefined>();
-
-  /** The idempotency key of a received message, read once. */
-  keyOf(m: HeldMessage): FoundKey | undefined {
-    if (!this.keys.has(m.messageId)) {
-      const attributes: Record<string, { StringValue?: string }> = {};
-      for (const [name, a] of Object.entries(m.messageAttributes)) if (a.StringValue !== undefined) attributes[name] = { StringValue: a.StringValue };
-      const dedupId = m.systemAttributes.MessageDeduplicationId;
-      this.keys.set(m.messageId, extractIdempotencyKey({ body: m.body, attributes, ...(dedupId ? { dedupId } : {}) }, this.deps.keyPaths()));
-    }
-    return this.keys.get(m.messageId);
-  }
-
-  private view(m: HeldMessage): MessageView {
-    return toMessageView(m, this.leases, this.keyOf(m), this.deps.duplicates.flagsOf(m.messageId), this.deps.lifecycle.eventsOf(m.messageId));
+    return this.session.views;
   }
 
   /** Receives with the given options (remembered for the queue); the webview's Receive button. */
-  async receive(options: ReceiveOptions, confirmed = false): Promise<MessageView[]> {
+  async receive(options: ReceiveOptions, confirmed = false): Promise<HeldMessage[]> {
     await this.deps.state.update(`sqsWorkbench.receiveOptions:${this.queue.url}`, options);
     if (options.mode === 'peek' && !confirmed && !(await this.deps.confirmPeek(this))) return [];
     this.busy(true, options.mode === 'peek' ? 'Peeking…' : 'Receiving…');
@@ -133,7 +118,7 @@ export class InspectorPanel implements vscode.Disposable {
         if (close > 0) this.notice('warning', `${close} of the peeked messages ${close === 1 ? 'has' : 'have'} been received ${max} times (maxReceiveCount): the next receive moves ${close === 1 ? 'it' : 'them'} to the dead-letter queue.`);
       }
       void this.connection.catalog.refreshQueue(this.queue.url).catch(() => undefined);
-      return got.map((m) => this.view(m));
+      return got;
     } catch (err) {
       this.notice('error', `Receive failed: ${err instanceof Error ? err.message : String(err)}`);
       throw err;
@@ -148,7 +133,6 @@ export class InspectorPanel implements vscode.Disposable {
 
   setAutoExtend(ids: string[], on: boolean): EntryResult {
     this.leases.setAutoExtend(ids, on);
-    this.push(ids.map((id) => this.leases.get(id)).filter((m): m is HeldMessage => !!m));
     return { failures: [] };
   }
 
@@ -164,6 +148,21 @@ export class InspectorPanel implements vscode.Disposable {
     return result;
   }
 
+  private readyNotice: string | undefined;
+
+  /** Shows a notice once the page has loaded (a restored panel's page loads after this is made). */
+  noticeOnReady(text: string): void {
+    if (this.ready) this.notice('info', text);
+    else this.readyNotice = text;
+  }
+
+  /** Forgets every message shown (they are gone from the queue) and tells the page why. */
+  forgetMessages(why: string): void {
+    this.session.forgetAll();
+    this.sendState();
+    this.notice('info', why);
+  }
+
   /** Closes the panel: held messages are released (or left to expire, per the setting). */
   async close(): Promise<void> {
     if (this.disposed) return;
@@ -171,6 +170,7 @@ export class InspectorPanel implements vscode.Disposable {
     const policy = vscode.workspace.getConfiguration('sqsWorkbench.inspector').get<'release' | 'expire'>('onClose', 'release');
     const held = this.leases.held.length;
     await this.leases.dispose(policy);
+    this.session.dispose();
     if (held > 0) this.deps.log.info(`Inspector of ${this.queue.name} closed: ${policy === 'release' ? `released ${held} held message(s)` : `left ${held} hold(s) to run out`}.`);
     void this.connection.catalog.refreshQueue(this.queue.url).catch(() => undefined);
     this.closed.fire();
@@ -190,37 +190,6 @@ export class InspectorPanel implements vscode.Disposable {
     return { failures };
   }
 
-  private onLeaseEvent(e: LeaseEvent): void {
-    const m = e.message;
-    const at = Date.now();
-    const base = { messageId: m.messageId, queueUrl: this.queue.url, at };
-    if (e.kind === 'received') {
-      // A message seen first on another queue and now received here came through redrive.
-      const seenElsewhere = this.deps.lifecycle.eventsOf(m.messageId).some((x) => x.queueUrl !== this.queue.url);
-      const alreadyMoved = this.deps.lifecycle.eventsOf(m.messageId).some((x) => x.kind === 'movedToDlq' && x.queueUrl === this.queue.url);
-      const source = m.systemAttributes.DeadLetterQueueSourceArn;
-      if ((seenElsewhere || source) && !alreadyMoved && (source !== undefined || this.connection.catalog.isDeadLetterQueue(this.queue.arn))) {
-        this.deps.lifecycle.record([{ ...base, kind: 'movedToDlq', details: { from: source ?? 'another queue' } }]);
-      }
-      const key = this.keyOf(m);
-      this.deps.lifecycle.record([
-        { ...base, kind: 'received', details: { receiveCount: m.receiveCount, mode: e.mode, deadline: m.deadline, ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}) } },
-      ]);
-    } else if (e.kind === 'failed') {
-      this.deps.lifecycle.record([{ ...base, kind: 'failed', details: { action: e.action, code: e.code } }]);
-    } else if (e.kind === 'extended') {
-      if (e.seconds > 0) this.deps.lifecycle.record([{ ...base, kind: 'extended', details: { seconds: e.seconds, auto: e.auto, deadline: m.deadline } }]);
-    } else {
-      this.deps.lifecycle.record([{ ...base, kind: e.kind, details: {} }]);
-    }
-    this.push([m]);
-  }
-
-  private push(messages: HeldMessage[]): void {
-    if (messages.length === 0) return;
-    this.post({ method: 'host/messages/upsert', params: { messages: messages.map((m) => this.view(m)), summary: this.deps.duplicates.summary(this.queue.url), now: Date.now() } });
-  }
-
   private busy(busy: boolean, label?: string): void {
     this.post({ method: 'host/busy/set', params: { busy, ...(label ? { label } : {}) } });
   }
@@ -235,11 +204,15 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   private sendState(): void {
-    this.post({ method: 'host/state/set', params: { queue: this.queueView, options: this.options, messages: this.views, summary: this.deps.duplicates.summary(this.queue.url), now: Date.now() } });
+    this.session.flush();
+    this.post({ method: 'host/state/set', params: { queue: this.session.queueView, options: this.options, messages: this.views, summary: this.session.summary, now: Date.now() } });
   }
 
   private readonly handlers: { [M in RequestMethod]: Handler<M> } = {
-    'messages/receive': async (p) => ({ received: (await this.receive(p)).length }),
+    'messages/receive': async (p) => {
+      const got = await this.receive(p);
+      return { received: got.length, ids: got.map((m) => m.messageId), mode: p.mode };
+    },
     'messages/extend': (p) => this.extend(p.ids, p.seconds),
     'messages/autoExtend/set': (p) => Promise.resolve(this.setAutoExtend(p.ids, p.on)),
     'messages/release': (p) => this.release(p.ids),
@@ -264,24 +237,52 @@ export class InspectorPanel implements vscode.Disposable {
       return {};
     },
     'messages/save': async (p) => {
-      const chosen = p.ids.length > 0 ? this.views.filter((v) => p.ids.includes(v.messageId)) : this.views;
-      const target = await vscode.window.showSaveDialog({ filters: { JSON: ['json'] }, title: `Save ${chosen.length} message(s) of ${this.queue.name}` });
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: this.suggestedUri('.jsonl'),
+        filters: { 'JSON Lines (Batch Send)': ['jsonl'], JSON: ['json'] },
+        title: `Save ${p.ids.length > 0 ? p.ids.length : this.leases.all.length} message(s) of ${this.queue.name}`,
+      });
       if (!target) return {};
-      const data = chosen.map(({ disabled: _disabled, ...rest }) => rest);
-      await writeFile(target.fsPath, `${JSON.stringify({ queue: this.queue.url, savedAt: new Date().toISOString(), messages: data }, null, 2)}\n`, 'utf8');
+      const saved = await this.saveMessages(p.ids, target);
+      this.confirmWritten(`Saved ${saved} message(s) of ${this.queue.name} to ${path.basename(target.fsPath)}, in the Batch Send format.`, target);
       return { file: target.fsPath };
     },
     'session/export': async () => {
-      const target = await vscode.window.showSaveDialog({ filters: { 'SQS Workbench session': ['json'] }, title: `Export the session of ${this.queue.name}` });
+      const target = await vscode.window.showSaveDialog({ defaultUri: this.suggestedUri('.session.json'), filters: { 'SQS Workbench session': ['json'] }, title: `Export the session of ${this.queue.name}` });
       if (!target) return {};
-      await writeFile(target.fsPath, `${JSON.stringify(this.session(), null, 1)}\n`, 'utf8');
+      await writeFile(target.fsPath, `${JSON.stringify(this.savedSession(), null, 1)}\n`, 'utf8');
+      this.confirmWritten(`Exported the session of ${this.queue.name} to ${path.basename(target.fsPath)}; SQS: Open Saved Session… shows it again.`, target);
       return { file: target.fsPath };
     },
   };
 
+  /**
+   * Writes messages (the given ids, or all) as a Batch Send file; returns how many. Batch
+   * Send takes the file as it is, so saved messages can be sent again.
+   */
+  async saveMessages(ids: readonly string[], target: vscode.Uri): Promise<number> {
+    const chosen = ids.length > 0 ? this.views.filter((v) => ids.includes(v.messageId)) : this.views;
+    await writeFile(target.fsPath, savedMessagesFile(chosen), 'utf8');
+    return chosen.length;
+  }
+
+  /** `<queue>-<date><suffix>` in the workspace folder (or the home folder). */
+  private suggestedUri(suffix: string): vscode.Uri {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+    return vscode.Uri.joinPath(folder, suggestedFileName(this.queue.name, new Date(), suffix));
+  }
+
+  /** Says that a file was written, with actions to open it or show it in its folder. */
+  private confirmWritten(text: string, target: vscode.Uri): void {
+    void vscode.window.showInformationMessage(text, 'Open', 'Reveal').then(async (choice) => {
+      if (choice === 'Open') await vscode.window.showTextDocument(target);
+      else if (choice === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', target);
+    });
+  }
+
   /** Everything the session holds: messages, their lifecycle events and flags. */
-  session(): SavedSession {
-    return { format: 'sqs-workbench-session', version: 1, savedAt: new Date().toISOString(), queue: this.queueView, summary: this.deps.duplicates.summary(this.queue.url), messages: this.views };
+  savedSession(): SavedSession {
+    return { format: 'sqs-workbench-session', version: 1, savedAt: new Date().toISOString(), queue: this.session.queueView, summary: this.session.summary, messages: this.views };
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -293,6 +294,8 @@ export class InspectorPanel implements vscode.Disposable {
       if (raw.method === 'webview/ready') {
         this.ready = true;
         this.sendState();
+        if (this.readyNotice) this.notice('info', this.readyNotice);
+        this.readyNotice = undefined;
       } else {
         await this.deps.state.update(`sqsWorkbench.receiveOptions:${this.queue.url}`, raw.params);
       }
@@ -305,6 +308,8 @@ export class InspectorPanel implements vscode.Disposable {
     try {
       const handler = this.handlers[request.method] as (p: unknown) => Promise<unknown>;
       const result = await handler(request.params);
+      // The page reads the reply against the messages it has: send their changes first.
+      this.session.flush();
       this.post({ method: 'host/reply', params: { id: request.id, ok: true, result } });
     } catch (err) {
       this.post({ method: 'host/reply', params: { id: request.id, ok: false, error: err instanceof Error ? err.message : String(err) } });

@@ -29,6 +29,9 @@ export function toTimelineEvent(e: LifecycleEvent): TimelineEvent {
     case 'failed':
       detail = `${typeof d.action === 'string' ? d.action : 'action'} failed: ${typeof d.code === 'string' ? d.code : '?'}`;
       break;
+    case 'released':
+      detail = d.peek === true ? 'released: the peek ended' : 'released';
+      break;
     case 'movedToDlq':
       detail = `moved to the dead-letter queue${typeof d.from === 'string' ? ` from ${d.from.split(':').pop() ?? d.from}` : ''}`;
       break;

@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { isSavedSession, isWebviewToHost, type HostToWebview, type SavedSession } from '../../protocol';
 import { inspectorHtml } from './html';
-import { INSPECTOR_VIEW_TYPE } from './inspectorPanel';
+
+/** Saved sessions have their own panel type: they are not brought back after a window reload. */
+export const SESSION_VIEW_TYPE = 'sqsWorkbench.savedSession';
 
 /** Reads and checks an exported session file. */
 export async function readSession(file: string): Promise<SavedSession> {
@@ -21,7 +23,7 @@ export async function readSession(file: string): Promise<SavedSession> {
  * flags as they were; bodies can be copied or opened, nothing can be received or changed.
  */
 export function showSession(session: SavedSession, extensionUri: vscode.Uri): vscode.WebviewPanel {
-  const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `${session.queue.name} (saved ${session.savedAt.slice(0, 16).replace('T', ' ')})`, vscode.ViewColumn.Active, {
+  const panel = vscode.window.createWebviewPanel(SESSION_VIEW_TYPE, `${session.queue.name} (saved ${session.savedAt.slice(0, 16).replace('T', ' ')})`, vscode.ViewColumn.Active, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
   });

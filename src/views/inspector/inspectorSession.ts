@@ -1,0 +1,163 @@
+import type { DuplicateIndex } from '../../model/duplicates';
+import { extractIdempotencyKey, type FoundKey, type KeyPath } from '../../model/idempotency';
+import type { LifecycleStore } from '../../model/lifecycle';
+import type { FlagSummary, HostToWebview, MessageView, QueueView } from '../../protocol';
+import type { SqsGateway } from '../../sqs/gateway';
+import { LeaseSet, realClock, type HeldMessage, type LeaseClock, type LeaseEvent } from '../../sqs/leases';
+import type { QueueSnapshot } from '../../sqs/queues';
+import { toMessageView } from './messageView';
+
+/** How long changes are gathered before one update goes to the page: about one frame. */
+export const UPDATE_INTERVAL_MS = 16;
+
+export interface InspectorSessionDeps {
+  readonly lifecycle: LifecycleStore;
+  readonly duplicates: DuplicateIndex;
+  keyPaths(): readonly KeyPath[];
+  /** Whether a queue (by ARN) is a dead-letter queue of another: a receive there is a move to the DLQ. */
+  isDeadLetterQueue(arn: string): boolean;
+  /** Sends one message to the page; dropped while the page is not ready (it asks for the whole state then). */
+  post(message: HostToWebview): void;
+}
+
+/**
+ * The host side of one inspector, without VS Code: the leases of the messages it received,
+ * the lifecycle record of every change of them, and the page's view of them. Changes are
+ * gathered and sent as one `host/messages/upsert` per {@link UPDATE_INTERVAL_MS}, so that a
+ * receive of 1,000 messages costs the page a few redraws, not 1,000.
+ */
+export class InspectorSession {
+  readonly leases: LeaseSet;
+  private readonly keys = new Map<string, FoundKey | undefined>();
+  private readonly dirty = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions: { dispose(): void }[] = [];
+
+  constructor(
+    gateway: SqsGateway,
+    public queue: QueueSnapshot,
+    private readonly connection: { readonly id: string; readonly name: string },
+    private readonly deps: InspectorSessionDeps,
+    clock: LeaseClock = realClock,
+  ) {
+    this.leases = new LeaseSet(gateway, queue.url, Number(queue.attributes.VisibilityTimeout ?? 30) || 30, clock);
+    this.subscriptions.push(
+      this.leases.onEvent((e) => this.onLeaseEvent(e)),
+      deps.duplicates.onDidChange((ids) => {
+        for (const id of ids) if (this.leases.get(id)) this.dirty.add(id);
+        this.schedule();
+      }),
+    );
+  }
+
+  get queueView(): QueueView {
+    const q = this.queue;
+    return {
+      name: q.name,
+      url: q.url,
+      connection: this.connection.name,
+      connectionId: this.connection.id,
+      fifo: q.fifo,
+      visibilityTimeout: this.leases.defaultVisibilitySeconds,
+      ...(q.redrive ? { maxReceiveCount: q.redrive.maxReceiveCount, deadLetterQueue: q.redrive.deadLetterTargetArn.split(':').pop() ?? '' } : {}),
+    };
+  }
+
+  /** Messages as the inspector shows them, in the order they were first received. */
+  get views(): MessageView[] {
+    return this.leases.all.map((m) => this.view(m));
+  }
+
+  /** The flags of the messages this inspector shows (not of every message seen on the queue). */
+  get summary(): FlagSummary {
+    return this.deps.duplicates.summaryOf(this.leases.all.map((m) => m.messageId));
+  }
+
+  /** The idempotency key of a received message, read once. */
+  keyOf(m: HeldMessage): FoundKey | undefined {
+    if (!this.keys.has(m.messageId)) {
+      const attributes: Record<string, { StringValue?: string }> = {};
+      for (const [name, a] of Object.entries(m.messageAttributes)) if (a.StringValue !== undefined) attributes[name] = { StringValue: a.StringValue };
+      const dedupId = m.systemAttributes.MessageDeduplicationId;
+      this.keys.set(m.messageId, extractIdempotencyKey({ body: m.body, attributes, ...(dedupId ? { dedupId } : {}) }, this.deps.keyPaths()));
+    }
+    return this.keys.get(m.messageId);
+  }
+
+  view(m: HeldMessage): MessageView {
+    return toMessageView(m, this.leases, this.keyOf(m), this.deps.duplicates.flagsOf(m.messageId), this.deps.lifecycle.eventsOf(m.messageId));
+  }
+
+  /** Marks messages changed outside the lease events (the page gets them with the next update). */
+  touch(ids: Iterable<string>): void {
+    for (const id of ids) if (this.leases.get(id)) this.dirty.add(id);
+    this.schedule();
+  }
+
+  /** Sends the gathered changes now: before a reply, so that the page has them when it reads the reply. */
+  flush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.dirty.size === 0) return;
+    const messages: MessageView[] = [];
+    for (const id of this.dirty) {
+      const m = this.leases.get(id);
+      if (m) messages.push(this.view(m));
+    }
+    this.dirty.clear();
+    this.deps.post({ method: 'host/messages/upsert', params: { messages, summary: this.summary, now: Date.now() } });
+  }
+
+  /** Forgets every message (the queue was purged): nothing is released, nothing is left to time out. */
+  forgetAll(): void {
+    this.leases.forgetAll();
+    this.keys.clear();
+    this.dirty.clear();
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dirty.clear();
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.dirty.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, UPDATE_INTERVAL_MS);
+  }
+
+  private onLeaseEvent(e: LeaseEvent): void {
+    const m = e.message;
+    const base = { messageId: m.messageId, queueUrl: this.queue.url, at: Date.now() };
+    const { lifecycle } = this.deps;
+    if (e.kind === 'received') {
+      // A message seen first on another queue and now received here came through redrive.
+      const earlier = lifecycle.eventsOf(m.messageId);
+      const seenElsewhere = earlier.some((x) => x.queueUrl !== this.queue.url);
+      const alreadyMoved = earlier.some((x) => x.kind === 'movedToDlq' && x.queueUrl === this.queue.url);
+      const source = m.systemAttributes.DeadLetterQueueSourceArn;
+      if ((seenElsewhere || source) && !alreadyMoved && (source !== undefined || this.deps.isDeadLetterQueue(this.queue.arn))) {
+        lifecycle.record([{ ...base, kind: 'movedToDlq', details: { from: source ?? 'another queue' } }]);
+      }
+      const key = this.keyOf(m);
+      lifecycle.record([
+        { ...base, kind: 'received', details: { receiveCount: m.receiveCount, mode: e.mode, deadline: m.deadline, ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}) } },
+      ]);
+    } else if (e.kind === 'failed') {
+      lifecycle.record([{ ...base, kind: 'failed', details: { action: e.action, code: e.code } }]);
+    } else if (e.kind === 'extended') {
+      lifecycle.record([{ ...base, kind: 'extended', details: { seconds: e.seconds, auto: e.auto, deadline: m.deadline } }]);
+    } else if (e.kind === 'peeked') {
+      // The end of a peek is a release: its visibility window closed when the loop ended.
+      lifecycle.record([{ ...base, kind: 'released', details: { peek: true } }]);
+    } else if (e.kind !== 'autoExtend') {
+      lifecycle.record([{ ...base, kind: e.kind, details: {} }]);
+    }
+    this.dirty.add(m.messageId);
+    this.schedule();
+  }
+}

@@ -1,0 +1,195 @@
+// The inspector page as a new user meets it: a peek against the real host code and local
+// server, actions on what is seen, flags that tell the inspector's receives apart, columns
+// at the widths an editor split leaves, and the keyboard. Runs in the "browser" tier.
+import assert from 'node:assert/strict';
+import { heldMessage, launchBrowser, OPTIONS, QUEUE, servePage, SUMMARY } from './inspectorPage.mjs';
+import { startLiveHost } from './liveHost.mjs';
+
+describe('inspector webview in use', function () {
+  this.timeout(60_000);
+  let page;
+  let browser;
+  let server;
+  let host;
+
+  before(async () => {
+    server = await servePage();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    page = await browser.context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__posted.some((m) => m.method === 'webview/ready'));
+  });
+  afterEach(async () => {
+    await host?.close();
+    host = undefined;
+    await page.close();
+  });
+
+  const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
+  const state = (messages, summary = SUMMARY, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, summary, now } });
+  const posted = (method) => page.evaluate((m) => window.__posted.filter((x) => x.method === m), method);
+
+  it('shows a peek as peeked, not held: no countdown, receipt-handle actions disabled with a reason, the window closed as released', async () => {
+    host = await startLiveHost(page, { extra: 40, options: { count: 100, waitSeconds: 0, visibilityTimeout: 45, mode: 'peek' } });
+    await page.locator('vscode-button[aria-label="Receive"]').click();
+    await page.waitForFunction(() => /new/.test(document.querySelector('.count-info')?.textContent ?? ''));
+    const ordersCounts = host.server.engine.counts(host.url);
+    assert.equal(ordersCounts.inflight, 0, 'the server holds nothing');
+    const states = await page.locator('tr.row td.state').allInnerTexts();
+    assert.ok(states.length > 10);
+    assert.ok(states.every((t) => t === 'peeked'), `every row says peeked: ${[...new Set(states)].join(', ')}`);
+    assert.equal(await page.locator('tr.row .countdown').count(), 0, 'no countdown');
+    assert.equal(await page.locator('tr.row .codicon-lock').count(), 0, 'no lock');
+    await page.locator('tr.row').first().click();
+    for (const label of ['Release', 'Delete', 'Extend']) {
+      const b = page.locator(`vscode-button[aria-label="${label}"]`);
+      assert.equal(await b.evaluate((x) => x.disabled), true, `${label} is disabled`);
+      assert.match(await b.getAttribute('title'), /Hold mode/, `${label} says why`);
+    }
+    await page.locator('vscode-button[aria-label="Timeline"]').click();
+    const all = page.locator('.list .timeline.all');
+    await all.locator('rect.window').first().waitFor();
+    assert.equal(await all.locator('rect.window-expired').count(), 0, 'no peek is drawn as an expired window');
+    assert.ok((await all.locator('rect.window-released').count()) > 0, 'each peek window is closed as released');
+    const id = await page.locator('tr.row').first().getAttribute('data-id').catch(() => undefined);
+    const first = id ?? host.session.leases.all[0].messageId;
+    assert.deepEqual(host.lifecycle.eventsOf(first).map((e) => e.kind), ['received', 'released'], 'the record (and an exported session) has the release');
+  });
+
+  it('does not flag a message that only the inspector received twice (peek, then hold) as redelivered', async () => {
+    host = await startLiveHost(page, { options: { count: 10, waitSeconds: 0, visibilityTimeout: 45, mode: 'peek' } });
+    await page.locator('vscode-button[aria-label="Receive"]').click();
+    await page.waitForFunction(() => /new/.test(document.querySelector('.count-info')?.textContent ?? ''));
+    await host.session.leases.receive({ count: 10, waitSeconds: 0, visibilityTimeout: 45, mode: 'hold' });
+    await host.settled();
+    await page.waitForFunction(() => document.querySelectorAll('tr.row .countdown').length > 0);
+    assert.equal(await page.locator('tr.row .flag.redelivery').count(), 0, 'no ↻ flag');
+    assert.doesNotMatch(await page.locator('.flags-summary').innerText(), /[1-9]\d* redelivered/);
+  });
+
+  it('explains a redelivery with how many receives were the inspector\'s own', async () => {
+    const now = Date.now();
+    await state([heldMessage(0, now, { flags: { redelivered: 3, byInspector: { peek: 1, hold: 1 } } })], { redeliveries: 1, duplicateKeys: 0, keysShared: 0 });
+    const title = await page.locator('tr.row .flag.redelivery').getAttribute('title');
+    assert.match(title, /Received 3 times, 1 by your peek and 1 by your hold: 1 by a consumer/);
+  });
+
+  it('acts on what is seen: hidden checks are cleared, R releases the focused row, deleting several asks first', async () => {
+    const now = Date.now();
+    const flagged = heldMessage(0, now, { flags: { redelivered: 3 } });
+    await state([flagged, heldMessage(1, now), heldMessage(2, now), heldMessage(3, now)], { redeliveries: 1, duplicateKeys: 0, keysShared: 0 });
+    for (const i of [1, 2, 3]) await page.locator('tr.row').nth(i).locator('input[type=checkbox]').click();
+    assert.equal(await page.locator('tr.row[aria-selected="true"]').count(), 3);
+    await page.locator('vscode-button[aria-label="Flagged only"]').click();
+    assert.equal(await page.locator('tr.row').count(), 1);
+    await page.locator('tr.row').first().click();
+    await page.keyboard.press('r');
+    const release = await posted('messages/release');
+    assert.equal(release.length, 1);
+    assert.deepEqual(release[0].params.ids, [flagged.messageId], 'the visible, focused message, not the hidden checked ones');
+    await page.locator('vscode-button[aria-label="Flagged only"]').click();
+    assert.equal(await page.locator('tr.row[aria-selected="true"]').count(), 0, 'the hidden checks were cleared');
+    for (const i of [1, 2, 3]) await page.locator('tr.row').nth(i).locator('input[type=checkbox]').click();
+    await page.locator('tr.row').nth(1).click();
+    await page.keyboard.press('Delete');
+    assert.equal((await posted('messages/delete')).length, 0, 'nothing deleted before the answer');
+    assert.match(await page.locator('.confirm').innerText(), /Delete 3 messages\?/);
+    await page.locator('.confirm vscode-button[aria-label="Delete 3 Messages"]').click();
+    const del = await posted('messages/delete');
+    assert.equal(del.length, 1);
+    assert.equal(del[0].params.ids.length, 3);
+  });
+
+  for (const width of [600, 1024]) {
+    it(`lays out every column at ${width} px wide, Body taking the rest, and resizes columns by dragging`, async () => {
+      await page.setViewportSize({ width, height: 700 });
+      const now = Date.now();
+      await state([0, 1, 2].map((i) => heldMessage(i, now)));
+      const measure = () => page.evaluate(() => {
+        const list = document.querySelector('.list').getBoundingClientRect();
+        const ths = [...document.querySelectorAll('thead th')].map((th) => ({ key: th.className || 'check', left: th.getBoundingClientRect().left, width: th.getBoundingClientRect().width }));
+        return { listWidth: list.width, listRight: list.right, ths };
+      });
+      const m = await measure();
+      const widths = Object.fromEntries(m.ths.map((t) => [t.key, t.width]));
+      for (const key of ['id', 'flags', 'body', 'sent', 'count', 'state']) assert.ok(widths[key] >= 28, `${key} is ${widths[key]} px wide at ${width} px`);
+      assert.ok(widths.body >= 80, `Body keeps its minimum: ${widths.body} px`);
+      const last = m.ths[m.ths.length - 1];
+      assert.ok(last.left + last.width <= m.listRight + 1, 'the last column ends inside the list');
+      const grip = page.locator('thead th.id .col-resize');
+      const box = await grip.boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2, { steps: 3 });
+      await page.mouse.up();
+      const after = Object.fromEntries((await measure()).ths.map((t) => [t.key, t.width]));
+      assert.ok(Math.abs(after.id - widths.id - 30) <= 2, `the Message column grew by 30 px (${widths.id} -> ${after.id})`);
+      assert.equal(await page.evaluate(() => window.__state.columns.id), Math.round(widths.id) + 30, 'the width is kept in the page state');
+    });
+  }
+
+  it('moves the list/detail split by dragging, and remembers it', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await state([heldMessage(0, Date.now())]);
+    const before = (await page.locator('.list').boundingBox()).width;
+    const box = await page.locator('.splitter').boundingBox();
+    await page.mouse.move(box.x + 2, box.y + 100);
+    await page.mouse.down();
+    await page.mouse.move(box.x - 150, box.y + 100, { steps: 3 });
+    await page.mouse.up();
+    const after = (await page.locator('.list').boundingBox()).width;
+    assert.ok(after < before - 100, `the list narrowed (${before} -> ${after})`);
+    assert.ok((await page.evaluate(() => window.__state.split)) < 0.6);
+  });
+
+  it('Ctrl+A checks the messages and leaves the page text unselected, even after VS Code\'s own Select All', async () => {
+    await state([0, 1, 2].map((i) => heldMessage(i, Date.now())));
+    await page.locator('tr.row').first().click();
+    await page.keyboard.press('Control+a');
+    // VS Code answers Ctrl+A in a webview with its own select-all command.
+    await page.evaluate(() => document.execCommand('selectAll'));
+    await page.waitForTimeout(50);
+    assert.equal(await page.locator('tr.row[aria-selected="true"]').count(), 3);
+    assert.equal(await page.evaluate(() => document.getSelection().toString()), '', 'no page text is selected');
+  });
+
+  it('takes the first key press after the panel gets focus', async () => {
+    await state([0, 1, 2].map((i) => heldMessage(i, Date.now())));
+    await page.evaluate(() => document.activeElement?.blur());
+    assert.equal(await page.evaluate(() => document.activeElement === document.body), true);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator('tr.row.current').count(), 1, 'the first arrow moved to a message');
+  });
+
+  it('keeps the header row above the countdown bars when the list is scrolled', async () => {
+    await page.setViewportSize({ width: 1024, height: 500 });
+    const now = Date.now();
+    await state(Array.from({ length: 60 }, (_, i) => heldMessage(i, now)));
+    await page.locator('.list').evaluate((e) => (e.scrollTop = 37));
+    await page.waitForTimeout(100);
+    const covered = await page.evaluate(() => {
+      const th = document.querySelector('thead th.state').getBoundingClientRect();
+      const hits = [];
+      for (let y = th.top + 1; y < th.bottom - 1; y += 2) {
+        for (let x = th.left + 2; x < th.right - 2; x += 4) {
+          const e = document.elementFromPoint(x, y);
+          if (e && !e.closest('thead')) hits.push(e.className);
+        }
+      }
+      return hits;
+    });
+    assert.deepEqual(covered, [], 'nothing of the rows draws over the header');
+  });
+
+  it('says what Extend\'s seconds mean, and counts the messages', async () => {
+    await state([0, 1, 2].map((i) => heldMessage(i, Date.now())));
+    assert.equal(await page.locator('vscode-text-field[aria-label="Visible again in (s)"]').count(), 1);
+    assert.equal(await page.locator('.count-info').innerText(), '3 messages · 3 shown');
+  });
+});
