@@ -187,11 +187,11 @@ thCheck.append(allBox);
 const COLUMNS = [
   { key: 'check', label: '', width: 30 },
   { key: 'id', label: 'Message', width: 84 },
-  { key: 'flags', label: 'Flags', width: 70 },
+  { key: 'flags', label: 'Flags', width: 56 },
   { key: 'body', label: 'Body', width: 0 },
   { key: 'sent', label: 'Sent', width: 76 },
-  { key: 'count', label: 'Receives', width: 76 },
-  { key: 'state', label: 'State', width: 124 },
+  { key: 'count', label: 'Receives', width: 68 },
+  { key: 'state', label: 'State', width: 110 },
 ] as const;
 const BODY_MIN = 80;
 const COLUMN_MIN = 28;
@@ -260,7 +260,7 @@ main.append(listPane, splitter, detail);
 app.append(header, toolbar, actions, confirmBar, notice, main);
 
 /** The list's share of the list/detail split, 0.15..0.85. */
-let split = saved?.split ?? 0.6;
+let split = saved?.split ?? 0.66;
 
 function applySplit(): void {
   main.style.setProperty('--list-share', `${split}fr`);

@@ -87,15 +87,23 @@ async function open() {
   }
 }
 
-// A failed test leaves a picture of the page as it was, named after the test.
-afterEach(async function () {
-  if (this.currentTest?.state !== 'failed' || !opened) return;
+/**
+ * A failed test leaves a picture of the page as it was, named after the test. Runs from the
+ * root hook below; a file whose own afterEach changes the page calls it first.
+ */
+export async function pictureIfFailed(test) {
+  if (test?.state !== 'failed' || !opened || test.pictured) return;
+  test.pictured = true;
   const wb = await opened.catch(() => undefined);
   if (!wb) return;
-  const file = path.join(wb.folders.base, 'failures', `${this.currentTest.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  const file = path.join(wb.folders.base, 'failures', `${test.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await wb.page.screenshot({ path: file }).catch(() => undefined);
   console.log(`    the page when it failed: ${path.relative(process.cwd(), file)}`);
+}
+
+afterEach(function () {
+  return pictureIfFailed(this.currentTest);
 });
 
 // One workbench for the whole tier, stopped after the last test file.
@@ -121,12 +129,12 @@ export async function counts(wb, queue) {
   };
 }
 
-/** Creates a queue through the SQS API and fills it with `n` JSON messages `{ n: i, key }`. */
+/** Creates a queue through the SQS API and fills it with `n` JSON messages `{ n: i, idempotencyKey }`. */
 export async function queueWith(wb, queue, n, { key = (i) => `k-${i}` } = {}) {
   const { QueueUrl } = await wb.sqs.send(new CreateQueueCommand({ QueueName: queue, Attributes: { VisibilityTimeout: '60' } }));
   for (let start = 0; start < n; start += 10) {
     const entries = [];
-    for (let i = start; i < Math.min(n, start + 10); i++) entries.push({ Id: `m${i}`, MessageBody: JSON.stringify({ n: i, key: key(i) }) });
+    for (let i = start; i < Math.min(n, start + 10); i++) entries.push({ Id: `m${i}`, MessageBody: JSON.stringify({ n: i, idempotencyKey: key(i) }) });
     await wb.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries }));
   }
   return QueueUrl;
@@ -214,9 +222,11 @@ export async function openInspector(page, queue) {
   return frame;
 }
 
-/** Closes every editor (the inspectors among them). */
+/** Closes every editor (the inspectors among them), dropping unsaved documents. */
 export async function closeEditors(page) {
   await runCommand(page, 'View: Close All Editors');
+  const dontSave = page.locator('.monaco-dialog-box').getByRole('button', { name: "Don't Save" });
+  if (await dontSave.waitFor({ timeout: 1000 }).then(() => true, () => false)) await dontSave.click();
   await page.waitForTimeout(300);
 }
 
