@@ -12,6 +12,7 @@ import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
 import type { RelationNode } from '../../src/views/explorer/nodes/relationNode';
 import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
 import { Prompts } from './prompts';
+import { waitFor } from './wait';
 
 // The explorer inside a real VS Code, against the built-in local server. Every test gets a
 // fresh server (on a free port, so with no queues) and leaves no setting, filter, editor or
@@ -21,19 +22,6 @@ const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
 const LOCAL_ID = 'local';
 
 type TreeEvent = ExplorerNode | ExplorerNode[] | undefined;
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns something other than undefined/false. */
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(50);
-  }
-}
 
 async function updateSetting(section: string, key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration(section).update(key, value, vscode.ConfigurationTarget.Global);

@@ -7,6 +7,7 @@ import type { SqsWorkbenchApi } from '../../src/extension';
 import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
 import type { SendOutcome } from '../../src/views/commands/sendCommands';
+import { waitFor } from './wait';
 
 describe('duplicate and redelivery flags in VS Code', () => {
   let a: SqsWorkbenchApi;
@@ -36,7 +37,7 @@ describe('duplicate and redelivery flags in VS Code', () => {
     assert.ok(extension);
     a = await extension.activate();
     await a.localServer.start();
-    for (let i = 0; i < 50 && !a.connections.get('local'); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the connection local', () => a.connections.get('local'), 20_000);
   });
   beforeEach(() => {
     name = `flags-${Date.now()}`;

@@ -7,6 +7,7 @@ import { checkMessageFile } from '../../src/sqs/batchFile';
 import type { SqsWorkbenchApi } from '../../src/extension';
 import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
+import { waitFor } from './wait';
 
 const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
 
@@ -45,7 +46,7 @@ describe('message inspector in VS Code', () => {
   before(async () => {
     a = await api();
     await a.localServer.start();
-    for (let i = 0; i < 50 && !a.connections.get('local'); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the connection local', () => a.connections.get('local'), 20_000);
   });
   beforeEach(() => {
     name = `inspect-${Date.now()}`;
@@ -142,7 +143,7 @@ describe('message inspector in VS Code', () => {
     const endpoint = a.localServer.endpoint;
     assert.ok(endpoint);
     await vscode.commands.executeCommand('sqsWorkbench.addConnection', { name: 'removable', endpoint, region: 'us-east-1' });
-    for (let i = 0; i < 50 && !a.connections.get('config:removable'); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the connection config:removable', () => a.connections.get('config:removable'), 20_000);
     const connection = a.connections.get('config:removable');
     assert.ok(connection, 'the configured connection is shown');
     await connection.catalog.refresh();

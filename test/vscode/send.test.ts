@@ -8,6 +8,7 @@ import type { FileSendSummary } from '../../src/sqs/batchFile';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
 import type { SendOutcome, SendRequest } from '../../src/views/commands/sendCommands';
 import { Prompts, type Asked } from './prompts';
+import { waitFor } from './wait';
 
 const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
 
@@ -37,7 +38,7 @@ describe('send commands in VS Code', () => {
   before(async () => {
     a = await api();
     await a.localServer.start();
-    for (let i = 0; i < 50 && !a.connections.get('local'); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the connection local', () => a.connections.get('local'), 20_000);
   });
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sqs-send-'));
