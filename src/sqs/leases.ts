@@ -97,6 +97,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * is ever used; an expired hold is marked so (its handle is stale). Disposing releases
  * every message still held, so closing an inspector never leaves messages hidden.
  */
+/** Receive requests in flight at once while a hold or peek takes many messages from a standard queue. */
+const RECEIVE_CONCURRENCY = 4;
+
 export class LeaseSet {
   private readonly messages = new Map<string, HeldMessage>();
   private readonly expiryTimers = new Map<string, unknown>();
@@ -132,22 +135,29 @@ export class LeaseSet {
 
   /**
    * Receives up to `count` messages with repeated receives of at most 10. The first
-   * receive waits up to `waitSeconds`; the next ones only take what is there at once.
+   * receive waits up to `waitSeconds`; the next ones only take what is there at once, with
+   * up to {@link RECEIVE_CONCURRENCY} requests in flight on a standard queue (one on a FIFO
+   * queue, whose order the receives must keep). It ends at `count` or at the first empty
+   * answer. A peek makes every message visible again before it returns.
    */
   async receive(options: ReceiveOptions): Promise<HeldMessage[]> {
     const count = Math.max(1, Math.min(1000, Math.floor(options.count)));
     const peek = options.mode === 'peek';
     const got: HeldMessage[] = [];
-    let first = true;
-    try {
-      while (got.length < count && !this.disposed) {
-        const max = Math.min(10, count - got.length);
+    // Messages asked for by requests in flight, so that together they never ask past `count`.
+    let asked = 0;
+    let drained = false;
+    const receiveOnce = async (waitSeconds: number): Promise<number> => {
+      const max = Math.min(10, count - got.length - asked);
+      if (max <= 0) return 0;
+      asked += max;
+      try {
         const out = await this.gateway.call('ReceiveMessage', this.queueUrl, (c) =>
           c.send(
             new ReceiveMessageCommand({
               QueueUrl: this.queueUrl,
               MaxNumberOfMessages: max,
-              WaitTimeSeconds: first ? options.waitSeconds : 0,
+              WaitTimeSeconds: waitSeconds,
               // A peek keeps its messages hidden only until the last receive of the loop
               // is back, so that the loop does not receive them twice; then releases them.
               ...(peek ? { VisibilityTimeout: PEEK_VISIBILITY_SECONDS } : options.visibilityTimeout !== undefined ? { VisibilityTimeout: options.visibilityTimeout } : {}),
@@ -157,10 +167,25 @@ export class LeaseSet {
             }),
           ),
         );
-        first = false;
         const received = (out.Messages ?? []).map((m) => this.track(m, options));
-        if (received.length === 0) break;
         got.push(...received);
+        return received.length;
+      } finally {
+        asked -= max;
+      }
+    };
+    const worker = async (): Promise<void> => {
+      while (!drained && !this.disposed && got.length + asked < count) {
+        if ((await receiveOnce(0)) === 0) drained = true;
+      }
+    };
+    try {
+      if ((await receiveOnce(options.waitSeconds)) > 0) {
+        const lanes = this.queueUrl.endsWith('.fifo') ? 1 : RECEIVE_CONCURRENCY;
+        // Every lane ends before the release below; the first failure is then reported.
+        const results = await Promise.allSettled(Array.from({ length: lanes }, worker));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
       }
     } finally {
       if (peek) {

@@ -49,6 +49,16 @@ describe('leases: peek and hold against the local server, with one controlled cl
     assert.equal(leases.whyNot(got[0], 'delete')?.includes('Hold mode'), true);
   });
 
+  it('holds exactly the count asked for with several receives in flight, each message once', async () => {
+    const got = await leases.receive({ count: 17, waitSeconds: 0, mode: 'hold' });
+    assert.equal(got.length, 17, 'never more than asked, though requests run side by side');
+    assert.equal(new Set(got.map((m) => m.messageId)).size, 17);
+    assert.deepEqual(counts(), { visible: 8, inflight: 17, delayed: 0 });
+    const rest = await leases.receive({ count: 100, waitSeconds: 0, mode: 'hold' });
+    assert.equal(rest.length, 8, 'the loop ends when the queue is empty');
+    assert.deepEqual(counts(), { visible: 0, inflight: 25, delayed: 0 });
+  });
+
   it('tells its listeners that each peeked message is visible again, with its window closed', async () => {
     const seen: { kind: LeaseEvent['kind']; id: string; state: string; deadline: number }[] = [];
     leases.onEvent((e) => seen.push({ kind: e.kind, id: e.message.messageId, state: e.message.state, deadline: e.message.deadline }));
