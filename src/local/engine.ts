@@ -1,12 +1,11 @@
 import { systemClock, type Clock } from './clock';
-import { SqsError, invalidParameter, missingParameter, queueDoesNotExist } from './errors';
+import { SqsError, invalidParameter, missingParameter } from './errors';
 import { LocalQueue } from './localQueue';
 import { LongPolls } from './longPolls';
 import {
   SYSTEM_ATTRIBUTE_NAMES,
   batchError,
   checkBatch,
-  checkTags,
   prepareMessage,
   toReceived,
   type BatchResultError,
@@ -17,24 +16,15 @@ import {
 } from './messageInput';
 import { MoveTasks, type MoveTask } from './moveTasks';
 import type { StoredMessage } from './queue';
-import {
-  READABLE_ATTRIBUTES,
-  applyAttributes,
-  defaultSettings,
-  settingsToAttributes,
-  type QueueSettings,
-} from './queueAttributes';
-import { ReceiptHandles, decodePageToken, encodePageToken } from './tokens';
+import { QueueRegistry } from './queueRegistry';
+import { ReceiptHandles } from './tokens';
 import {
   FIFO_DEDUP_WINDOW_MS,
   MAX_BATCH_PAYLOAD_BYTES,
-  MAX_LIST_QUEUES_RESULTS,
   MAX_RECEIVE_MESSAGES,
   MAX_VISIBILITY_TIMEOUT_SECONDS,
   MAX_WAIT_TIME_SECONDS,
-  PURGE_COOLDOWN_MS,
   attributesSize,
-  queueNameProblem,
 } from '../model/sqsLimits';
 
 export interface EngineOptions {
@@ -62,10 +52,7 @@ export class SqsEngine {
   readonly clock: Clock;
   readonly region: string;
   readonly accountId: string;
-  private baseUrl: string;
-  private readonly queues = new Map<string, LocalQueue>();
-  private readonly deletedNames = new Map<string, number>();
-  private readonly deletedNameHoldMs: number;
+  readonly queues: QueueRegistry;
   private readonly handles = new ReceiptHandles();
   private readonly longPolls: LongPolls;
   private readonly moveTasks: MoveTasks<LocalQueue>;
@@ -75,210 +62,107 @@ export class SqsEngine {
     this.clock = options.clock ?? systemClock;
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
-    this.baseUrl = options.baseUrl ?? 'http://127.0.0.1:9324';
-    this.deletedNameHoldMs = options.deletedQueueNameHoldMs ?? 60_000;
     this.longPolls = new LongPolls(this.clock);
+    this.queues = new QueueRegistry(
+      {
+        clock: this.clock,
+        region: this.region,
+        accountId: this.accountId,
+        baseUrl: options.baseUrl ?? 'http://127.0.0.1:9324',
+        deletedQueueNameHoldMs: options.deletedQueueNameHoldMs ?? 60_000,
+      },
+      { onDeleted: (queue) => this.longPolls.releaseAll(queue.polls), onChanged: (queue) => this.wake(queue) },
+    );
     this.moveTasks = new MoveTasks<LocalQueue>(this.clock, {
-      queueByArn: (arn, parameter) => this.queueByArn(arn, parameter),
-      queueForArn: (arn) => this.queueForArn(arn),
-      isDeadLetterQueue: (queue) => [...this.queues.values()].some((q) => q.settings.RedrivePolicy?.deadLetterTargetArn === queue.arn),
+      queueByArn: (arn, parameter) => this.queues.queueByArn(arn, parameter),
+      queueForArn: (arn) => this.queues.queueForArn(arn),
+      isDeadLetterQueue: (queue) => [...this.queues.all()].some((q) => q.settings.RedrivePolicy?.deadLetterTargetArn === queue.arn),
       wake: (queue) => this.wake(queue),
     });
-  }
-
-  setBaseUrl(baseUrl: string): void {
-    this.baseUrl = baseUrl.replace(/\/+$/, '');
-  }
-
-  queueUrl(name: string): string {
-    return `${this.baseUrl}/${this.accountId}/${name}`;
-  }
-
-  queueArn(name: string): string {
-    return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
   }
 
   /** Ends every long poll and move task; the engine answers nothing afterwards. */
   close(): void {
     this.closed = true;
-    for (const q of this.queues.values()) this.longPolls.releaseAll(q.polls);
+    for (const q of this.queues.all()) this.longPolls.releaseAll(q.polls);
     this.moveTasks.close();
   }
 
-  // ---- queues ----------------------------------------------------------------------
+  // ---- queues (the registry's) ------------------------------------------------------
+
+  setBaseUrl(baseUrl: string): void {
+    this.queues.setBaseUrl(baseUrl);
+  }
+
+  queueUrl(name: string): string {
+    return this.queues.queueUrl(name);
+  }
+
+  queueArn(name: string): string {
+    return this.queues.queueArn(name);
+  }
 
   createQueue(name: string, attributes: Record<string, string> = {}, tags: Record<string, string> = {}): string {
-    const problem = queueNameProblem(name);
-    if (problem) {
-      throw invalidParameter(`Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length. (${problem})`);
-    }
-    const fifoName = name.endsWith('.fifo');
-    const wantsFifo = attributes.FifoQueue?.trim().toLowerCase() === 'true';
-    if (fifoName !== wantsFifo) {
-      throw invalidParameter(
-        fifoName
-          ? 'The name of a FIFO queue must end with the .fifo suffix and the queue must be created with the attribute FifoQueue set to true.'
-          : 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
-      );
-    }
-    const existing = this.queues.get(name);
-    const settings = applyAttributes(defaultSettings(fifoName), attributes, true);
-    if (existing) {
-      const current = settingsToAttributes(existing.settings);
-      const wanted = settingsToAttributes(settings);
-      for (const key of Object.keys(attributes)) {
-        if ((current[key] ?? '') !== (wanted[key] ?? '')) {
-          throw new SqsError('QueueNameExists', `A queue already exists with the same name and a different value for attribute ${key}`);
-        }
-      }
-      return this.queueUrl(name);
-    }
-    const deletedAt = this.deletedNames.get(name);
-    if (deletedAt !== undefined && this.clock.now() - deletedAt < this.deletedNameHoldMs) {
-      throw new SqsError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another queue with the same name.');
-    }
-    if (settings.RedrivePolicy) this.checkRedriveTarget(name, settings);
-    checkTags(tags);
-    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock);
-    for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
-    this.queues.set(name, queue);
-    return this.queueUrl(name);
+    return this.queues.createQueue(name, attributes, tags);
   }
 
   deleteQueue(url: string): void {
-    const queue = this.queueByUrl(url);
-    this.queues.delete(queue.name);
-    this.deletedNames.set(queue.name, this.clock.now());
-    queue.state.purge();
-    this.longPolls.releaseAll(queue.polls);
+    this.queues.deleteQueue(url);
   }
 
   getQueueUrl(name: string, ownerAccountId?: string): string {
-    if (ownerAccountId !== undefined && ownerAccountId !== this.accountId) throw queueDoesNotExist();
-    if (!this.queues.has(name)) throw queueDoesNotExist();
-    return this.queueUrl(name);
+    return this.queues.getQueueUrl(name, ownerAccountId);
   }
 
   listQueues(prefix?: string, maxResults?: number, nextToken?: string): { QueueUrls: string[]; NextToken?: string } {
-    if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_LIST_QUEUES_RESULTS)) {
-      throw invalidParameter(`Value ${maxResults} for parameter MaxResults is invalid. Reason: must be between 1 and ${MAX_LIST_QUEUES_RESULTS}.`);
-    }
-    if (nextToken !== undefined && maxResults === undefined) {
-      throw invalidParameter('MaxResults is a mandatory parameter when you provide a value for NextToken.');
-    }
-    const after = nextToken !== undefined ? decodePageToken(nextToken, 'ListQueues') : undefined;
-    const names = [...this.queues.keys()].filter((n) => (prefix ? n.startsWith(prefix) : true)).sort();
-    const start = after === undefined ? 0 : names.findIndex((n) => n > after);
-    const from = start < 0 ? names.length : start;
-    const limit = maxResults ?? MAX_LIST_QUEUES_RESULTS;
-    const page = names.slice(from, from + limit);
-    const result: { QueueUrls: string[]; NextToken?: string } = { QueueUrls: page.map((n) => this.queueUrl(n)) };
-    if (maxResults !== undefined && from + limit < names.length) {
-      result.NextToken = encodePageToken(page[page.length - 1], 'ListQueues');
-    }
-    return result;
+    return this.queues.listQueues(prefix, maxResults, nextToken);
   }
 
   getQueueAttributes(url: string, names: string[] = []): Record<string, string> {
-    const queue = this.queueByUrl(url);
-    for (const n of names) {
-      if (!(READABLE_ATTRIBUTES as readonly string[]).includes(n)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
-    }
-    if (names.length === 0) return {};
-    const all = this.allAttributes(queue);
-    if (names.includes('All')) return all;
-    const out: Record<string, string> = {};
-    for (const n of names) if (all[n] !== undefined) out[n] = all[n];
-    return out;
+    return this.queues.getQueueAttributes(url, names);
   }
 
   setQueueAttributes(url: string, attributes: Record<string, string>): void {
-    const queue = this.queueByUrl(url);
-    if (Object.keys(attributes).length === 0) throw missingParameter('Attributes');
-    const next = applyAttributes(queue.settings, attributes, false);
-    if (next.RedrivePolicy && attributes.RedrivePolicy !== undefined) this.checkRedriveTarget(queue.name, next);
-    queue.settings = next;
-    queue.lastModified = this.clock.now();
-    queue.state.tick();
-    this.wake(queue);
+    this.queues.setQueueAttributes(url, attributes);
   }
 
   purgeQueue(url: string): void {
-    const queue = this.queueByUrl(url);
-    const now = this.clock.now();
-    const last = queue.state.lastPurgeAt;
-    if (last !== undefined && now - last < PURGE_COOLDOWN_MS) {
-      throw new SqsError(
-        'PurgeQueueInProgress',
-        `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`,
-      );
-    }
-    queue.state.lastPurgeAt = now;
-    queue.state.purge();
+    this.queues.purgeQueue(url);
   }
 
   tagQueue(url: string, tags: Record<string, string>): void {
-    const queue = this.queueByUrl(url);
-    if (Object.keys(tags).length === 0) throw missingParameter('Tags');
-    const merged = new Map(queue.tags);
-    for (const [k, v] of Object.entries(tags)) merged.set(k, v);
-    checkTags(Object.fromEntries(merged));
-    for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
+    this.queues.tagQueue(url, tags);
   }
 
   untagQueue(url: string, keys: string[]): void {
-    const queue = this.queueByUrl(url);
-    if (keys.length === 0) throw missingParameter('TagKeys');
-    for (const k of keys) queue.tags.delete(k);
+    this.queues.untagQueue(url, keys);
   }
 
   listQueueTags(url: string): Record<string, string> {
-    return Object.fromEntries(this.queueByUrl(url).tags);
+    return this.queues.listQueueTags(url);
   }
 
   addPermission(url: string, label: string, accounts: string[], actions: string[]): void {
-    const queue = this.queueByUrl(url);
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(label)) throw invalidParameter(`Value ${label} for parameter Label is invalid.`);
-    if (queue.permissions.has(label)) throw invalidParameter(`Value ${label} for parameter Label is invalid. Reason: Already exists.`);
-    if (accounts.length === 0) throw missingParameter('AWSAccountIds');
-    if (actions.length === 0) throw missingParameter('Actions');
-    queue.permissions.set(label, { accounts, actions });
-    queue.settings = { ...queue.settings, Policy: this.policyDocument(queue) };
+    this.queues.addPermission(url, label, accounts, actions);
   }
 
   removePermission(url: string, label: string): void {
-    const queue = this.queueByUrl(url);
-    if (!queue.permissions.delete(label)) throw invalidParameter(`Value ${label} for parameter Label is invalid. Reason: can't find label.`);
-    queue.settings = { ...queue.settings, Policy: queue.permissions.size > 0 ? this.policyDocument(queue) : undefined };
+    this.queues.removePermission(url, label);
   }
 
   listDeadLetterSourceQueues(url: string, maxResults?: number, nextToken?: string): { queueUrls: string[]; NextToken?: string } {
-    const dlq = this.queueByUrl(url);
-    if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_LIST_QUEUES_RESULTS)) {
-      throw invalidParameter(`Value ${maxResults} for parameter MaxResults is invalid. Reason: must be between 1 and ${MAX_LIST_QUEUES_RESULTS}.`);
-    }
-    const after = nextToken !== undefined ? decodePageToken(nextToken, 'ListDeadLetterSourceQueues') : undefined;
-    const names = [...this.queues.values()]
-      .filter((q) => q.settings.RedrivePolicy?.deadLetterTargetArn === dlq.arn)
-      .map((q) => q.name)
-      .sort()
-      .filter((n) => after === undefined || n > after);
-    const limit = maxResults ?? MAX_LIST_QUEUES_RESULTS;
-    const page = names.slice(0, limit);
-    const result: { queueUrls: string[]; NextToken?: string } = { queueUrls: page.map((n) => this.queueUrl(n)) };
-    if (maxResults !== undefined && names.length > limit) result.NextToken = encodePageToken(page[page.length - 1], 'ListDeadLetterSourceQueues');
-    return result;
+    return this.queues.listDeadLetterSourceQueues(url, maxResults, nextToken);
   }
 
   /** Every queue, for tools built on the engine (the demo seed, the tests). */
   queueNames(): string[] {
-    return [...this.queues.keys()].sort();
+    return this.queues.queueNames();
   }
 
   // ---- messages --------------------------------------------------------------------
 
   sendMessage(url: string, input: SendInput): SendResult {
-    const queue = this.queueByUrl(url);
+    const queue = this.queues.queueByUrl(url);
     const message = prepareMessage(queue, input, this.clock.now(), this.accountId);
     const result = this.enqueue(queue, message);
     this.wake(queue);
@@ -286,7 +170,7 @@ export class SqsEngine {
   }
 
   sendMessageBatch(url: string, entries: (SendInput & { Id: string })[]): { Successful: (SendResult & { Id: string })[]; Failed: BatchResultError[] } {
-    const queue = this.queueByUrl(url);
+    const queue = this.queues.queueByUrl(url);
     checkBatch(entries.map((e) => e.Id));
     let payload = 0;
     for (const e of entries) payload += Buffer.byteLength(e.MessageBody ?? '', 'utf8') + attributesSize(e.MessageAttributes);
@@ -312,7 +196,7 @@ export class SqsEngine {
    * available, or with none when the wait ends. `signal` ends the wait early (the client left).
    */
   receiveMessage(url: string, input: ReceiveInput, signal?: AbortSignal): Promise<ReceivedMessage[]> {
-    const queue = this.queueByUrl(url);
+    const queue = this.queues.queueByUrl(url);
     const max = input.MaxNumberOfMessages ?? 1;
     if (!Number.isInteger(max) || max < 1 || max > MAX_RECEIVE_MESSAGES) {
       throw invalidParameter(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and ${MAX_RECEIVE_MESSAGES}, if provided.`);
@@ -338,7 +222,7 @@ export class SqsEngine {
   }
 
   deleteMessage(url: string, receiptHandle: string): void {
-    const queue = this.queueByUrl(url);
+    const queue = this.queues.queueByUrl(url);
     queue.state.tick();
     const found = this.resolveHandle(queue, receiptHandle);
     // A stale handle (an older receive) answers success and deletes nothing, as SQS does.
@@ -346,7 +230,7 @@ export class SqsEngine {
   }
 
   deleteMessageBatch(url: string, entries: { Id: string; ReceiptHandle: string }[]): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
-    this.queueByUrl(url);
+    this.queues.queueByUrl(url);
     checkBatch(entries.map((e) => e.Id));
     const Successful: { Id: string }[] = [];
     const Failed: BatchResultError[] = [];
@@ -362,7 +246,7 @@ export class SqsEngine {
   }
 
   changeMessageVisibility(url: string, receiptHandle: string, visibilityTimeout: number): void {
-    const queue = this.queueByUrl(url);
+    const queue = this.queues.queueByUrl(url);
     if (!Number.isInteger(visibilityTimeout) || visibilityTimeout < 0 || visibilityTimeout > MAX_VISIBILITY_TIMEOUT_SECONDS) {
       throw invalidParameter(`Value ${visibilityTimeout} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and ${MAX_VISIBILITY_TIMEOUT_SECONDS}.`);
     }
@@ -389,7 +273,7 @@ export class SqsEngine {
     url: string,
     entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[],
   ): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
-    this.queueByUrl(url);
+    this.queues.queueByUrl(url);
     checkBatch(entries.map((e) => e.Id));
     const Successful: { Id: string }[] = [];
     const Failed: BatchResultError[] = [];
@@ -406,12 +290,12 @@ export class SqsEngine {
 
   /** How many long polls wait on the queue right now. */
   waitingReceives(url: string): number {
-    return this.queueByUrl(url).polls.waiters.size;
+    return this.queues.queueByUrl(url).polls.waiters.size;
   }
 
   /** Live counts of a queue, after applying what time has made due. */
   counts(url: string): { visible: number; inflight: number; delayed: number } {
-    const q = this.queueByUrl(url);
+    const q = this.queues.queueByUrl(url);
     q.state.tick();
     return { visible: q.state.visible, inflight: q.state.inflight, delayed: q.state.delayed };
   }
@@ -431,64 +315,6 @@ export class SqsEngine {
   }
 
   // ---- internals -------------------------------------------------------------------
-
-  private queueByUrl(url: string): LocalQueue {
-    if (typeof url !== 'string' || url.length === 0) throw missingParameter('QueueUrl');
-    let path: string;
-    try {
-      path = new URL(url).pathname;
-    } catch {
-      path = url;
-    }
-    const parts = path.split('/').filter(Boolean);
-    const name = parts[parts.length - 1];
-    const account = parts.length >= 2 ? parts[parts.length - 2] : this.accountId;
-    const queue = name !== undefined && account === this.accountId ? this.queues.get(decodeURIComponent(name)) : undefined;
-    if (!queue) throw queueDoesNotExist();
-    return queue;
-  }
-
-  private queueByArn(arn: string, parameter: string): LocalQueue {
-    const prefix = `arn:aws:sqs:${this.region}:${this.accountId}:`;
-    const queue = typeof arn === 'string' && arn.startsWith(prefix) ? this.queues.get(arn.slice(prefix.length)) : undefined;
-    if (!queue) throw new SqsError('ResourceNotFoundException', `The resource that you specified for the ${parameter} parameter doesn't exist.`);
-    return queue;
-  }
-
-  private allAttributes(queue: LocalQueue): Record<string, string> {
-    queue.state.tick();
-    return {
-      QueueArn: queue.arn,
-      ApproximateNumberOfMessages: String(queue.state.visible),
-      ApproximateNumberOfMessagesNotVisible: String(queue.state.inflight),
-      ApproximateNumberOfMessagesDelayed: String(queue.state.delayed),
-      CreatedTimestamp: String(Math.floor(queue.createdAt / 1000)),
-      LastModifiedTimestamp: String(Math.floor(queue.lastModified / 1000)),
-      ...settingsToAttributes(queue.settings),
-    };
-  }
-
-  private checkRedriveTarget(sourceName: string, settings: QueueSettings): void {
-    const policy = settings.RedrivePolicy;
-    if (!policy) return;
-    const prefix = `arn:aws:sqs:${this.region}:${this.accountId}:`;
-    const targetName = policy.deadLetterTargetArn.startsWith(prefix) ? policy.deadLetterTargetArn.slice(prefix.length) : undefined;
-    const target = targetName !== undefined ? this.queues.get(targetName) : undefined;
-    if (!target) {
-      throw invalidParameter(`Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`);
-    }
-    if (target.fifo !== settings.FifoQueue) {
-      throw invalidParameter(`Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source.`);
-    }
-    if (target.name === sourceName) {
-      throw invalidParameter(`Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: A queue cannot be its own dead-letter queue.`);
-    }
-    const allow = target.settings.RedriveAllowPolicy;
-    const sourceArn = this.queueArn(sourceName);
-    if (allow && (allow.redrivePermission === 'denyAll' || (allow.redrivePermission === 'byQueue' && !allow.sourceQueueArns?.includes(sourceArn)))) {
-      throw invalidParameter(`Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: The dead-letter queue's RedriveAllowPolicy does not allow ${sourceArn} as a source.`);
-    }
-  }
 
   private enqueue(queue: LocalQueue, m: StoredMessage): SendResult {
     queue.state.tick();
@@ -526,7 +352,7 @@ export class SqsEngine {
     const vtMs = (visibilityTimeout ?? queue.settings.VisibilityTimeout) * 1000;
     const picked: StoredMessage[] = [];
     const redrive = queue.settings.RedrivePolicy;
-    const dlq = redrive ? this.queueForArn(redrive.deadLetterTargetArn) : undefined;
+    const dlq = redrive ? this.queues.queueForArn(redrive.deadLetterTargetArn) : undefined;
     /** Returns true when the message was delivered, false when it left the queue instead. */
     const deliver = (m: StoredMessage): boolean => {
       if (state.isExpired(m, now)) {
@@ -593,11 +419,6 @@ export class SqsEngine {
     this.wake(dlq);
   }
 
-  private queueForArn(arn: string): LocalQueue | undefined {
-    const prefix = `arn:aws:sqs:${this.region}:${this.accountId}:`;
-    return arn.startsWith(prefix) ? this.queues.get(arn.slice(prefix.length)) : undefined;
-  }
-
   private makeHandle(queue: LocalQueue, m: StoredMessage): string {
     return this.handles.make({ queue: queue.name, incarnation: queue.incarnation, messageId: m.id, serial: m.receiveSerial });
   }
@@ -615,20 +436,6 @@ export class SqsEngine {
     }
     if (parsed.incarnation !== queue.incarnation) return undefined;
     return queue.state.messages.get(parsed.messageId);
-  }
-
-  private policyDocument(queue: LocalQueue): string {
-    return JSON.stringify({
-      Version: '2012-10-17',
-      Id: `${queue.arn}/SQSDefaultPolicy`,
-      Statement: [...queue.permissions].map(([label, p]) => ({
-        Sid: label,
-        Effect: 'Allow',
-        Principal: { AWS: p.accounts.map((a) => `arn:aws:iam::${a}:root`) },
-        Action: p.actions.map((a) => `SQS:${a}`),
-        Resource: queue.arn,
-      })),
-    });
   }
 
   private wake(queue: LocalQueue): void {
