@@ -109,13 +109,48 @@ export function baseDataType(dataType: string): 'String' | 'Number' | 'Binary' {
 
 /** Why a Number attribute value is not one SQS accepts (up to 38 significant digits, -1e128..1e126). */
 export function numberValueProblem(value: string): string | undefined {
-  const trimmed = value.trim();
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) return `"${value}" is not a number.`;
-  const mantissa = trimmed.replace(/^[+-]/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  if (mantissa.length > 38) return 'Number values may have at most 38 significant digits.';
-  const n = Number(trimmed);
+  // One pass over the text: a value of any length costs time in proportion to its length.
+  const s = value.trim();
+  const notNumber = `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}" is not a number.`;
+  let i = s[0] === '+' || s[0] === '-' ? 1 : 0;
+  const mantissaStart = i;
+  let digits = 0;
+  for (; isDigit(s, i); i++) digits++;
+  let dot = -1;
+  if (s[i] === '.') {
+    dot = i++;
+    for (; isDigit(s, i); i++) digits++;
+  }
+  if (digits === 0) return notNumber;
+  const mantissaEnd = i;
+  if (s[i] === 'e' || s[i] === 'E') {
+    i++;
+    if (s[i] === '+' || s[i] === '-') i++;
+    const exponentStart = i;
+    while (isDigit(s, i)) i++;
+    if (i === exponentStart) return notNumber;
+  }
+  if (i !== s.length) return notNumber;
+  // Significant digits: from the first non-zero digit to the last, the point not counted.
+  let first = -1;
+  let last = -1;
+  for (let k = mantissaStart; k < mantissaEnd; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0x31 && c <= 0x39) {
+      if (first < 0) first = k;
+      last = k;
+    }
+  }
+  const significant = first < 0 ? 0 : last - first + 1 - (dot > first && dot < last ? 1 : 0);
+  if (significant > 38) return 'Number values may have at most 38 significant digits.';
+  const n = Number(s);
   if (n > 1e126 || n < -1e128) return 'Number values must lie between -10^128 and 10^126.';
   return undefined;
+}
+
+function isDigit(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
 }
 
 export function isValidBatchEntryId(id: string): boolean {

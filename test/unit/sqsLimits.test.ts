@@ -50,6 +50,23 @@ describe('SQS limits', () => {
     assert.ok(numberValueProblem('12abc'));
     assert.ok(numberValueProblem('1'.repeat(39)));
     assert.ok(numberValueProblem('1e127'));
+  });
+
+  it('reads Number values as the SQS grammar does: sign, digits, one point, exponent', () => {
+    for (const ok of ['0', '+7', '-0.5', '.5', '5.', '1e5', '1E-5', '-1.25e+10', '  42  ', '00012.3400']) assert.equal(numberValueProblem(ok), undefined, ok);
+    for (const bad of ['', '-', '.', 'e5', '1e', '1e+', '1.2.3', '1,5', '0x10', '١٢', 'NaN', 'Infinity', '1 2']) assert.ok(numberValueProblem(bad), `"${bad}" is refused`);
+    assert.equal(numberValueProblem(`1${'0'.repeat(60)}`), undefined, 'trailing zeros are not significant');
+    assert.equal(numberValueProblem(`0.${'0'.repeat(50)}${'9'.repeat(38)}`), undefined, 'leading zeros are not significant');
+    assert.equal(numberValueProblem(`1.${'0'.repeat(36)}1`), undefined, '38 significant digits, the point between them not counted');
+    assert.ok(numberValueProblem(`1.${'0'.repeat(37)}1`), '39 significant digits are too many');
+  });
+
+  it('answers at once for Number values of 80,000 digits (no backtracking), naming only their start', () => {
+    const longBad = `${'1'.repeat(80_000)}x`;
+    const problem = numberValueProblem(longBad);
+    assert.ok(problem?.startsWith(`"${'1'.repeat(40)}…" is not a number.`), problem?.slice(0, 80));
+    assert.equal(numberValueProblem(`1${'0'.repeat(80_000)}1`), 'Number values may have at most 38 significant digits.');
+    assert.equal(numberValueProblem(`1${'0'.repeat(80_000)}`), 'Number values must lie between -10^128 and 10^126.');
     assert.ok(isValidBatchEntryId('a'.repeat(80)));
     assert.ok(!isValidBatchEntryId('a'.repeat(81)));
     assert.ok(!isValidBatchEntryId('a.b'));
