@@ -33,6 +33,7 @@ export const ERRORS = {
   OverLimit: spec(403, 'OverLimit'),
   ResourceNotFoundException: spec(404, 'ResourceNotFoundException'),
   InvalidParameterValue: spec(400, 'InvalidParameterValue'),
+  InvalidAddress: spec(400, 'InvalidAddress'),
   MissingParameter: spec(400, 'MissingParameter'),
   InvalidAction: spec(400, 'InvalidAction'),
   UnknownOperationException: spec(400, 'UnknownOperationException'),

@@ -1,6 +1,7 @@
 import type { SendInput, SqsEngine } from './engine';
 import { SqsError } from './errors';
 import type { StoredAttribute } from './md5';
+import { dict } from '../model/dict';
 
 /**
  * The AWS JSON 1.0 protocol of SQS (`X-Amz-Target: AmazonSQS.<Action>`), as
@@ -71,7 +72,7 @@ function attributeMap(input: Json, field: string): Record<string, StoredAttribut
   const v = input[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'object' || Array.isArray(v)) throw serialization(`${field} must be a map.`);
-  const out: Record<string, StoredAttribute> = {};
+  const out = dict<StoredAttribute>();
   for (const [name, raw] of Object.entries(v as Json)) {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw serialization(`${field}.${name} must be a structure.`);
     const a = raw as Json;
@@ -108,7 +109,7 @@ function sendInput(input: Json): SendInput {
 
 /** Attribute maps on the wire: binary values as base64. */
 function encodeAttributes(attrs: Record<string, StoredAttribute>): Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }> {
-  const out: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }> = {};
+  const out = dict<{ DataType: string; StringValue?: string; BinaryValue?: string }>();
   for (const [name, a] of Object.entries(attrs)) {
     out[name] = a.BinaryValue !== undefined ? { DataType: a.DataType, BinaryValue: a.BinaryValue.toString('base64') } : { DataType: a.DataType, StringValue: a.StringValue ?? '' };
   }

@@ -17,6 +17,7 @@ import {
   isValidFifoId,
   numberValueProblem,
 } from '../model/sqsLimits';
+import { dict } from '../model/dict';
 
 // What goes into the engine and what comes out of it, and the checks SQS makes of a
 // request's messages, tags and batch entries before anything is stored.
@@ -253,7 +254,7 @@ export function toReceived(m: StoredMessage, fifo: boolean, receiptHandle: strin
     if (Object.keys(attrs).length > 0) out.Attributes = attrs;
   }
   if (attributeNames.length > 0) {
-    const selected: Record<string, StoredAttribute> = {};
+    const selected = dict<StoredAttribute>();
     for (const [name, value] of Object.entries(m.attributes)) {
       const wanted = attributeNames.some((p) =>
         p === 'All' || p === '.*' ? true : p.endsWith('.*') ? name.startsWith(p.slice(0, -1)) : p === name,

@@ -254,7 +254,14 @@ export class QueueRegistry {
     const parts = path.split('/').filter(Boolean);
     const name = parts[parts.length - 1];
     const account = parts.length >= 2 ? parts[parts.length - 2] : this.accountId;
-    const queue = name !== undefined && account === this.accountId ? this.queues.get(decodeURIComponent(name)) : undefined;
+    let decoded: string | undefined;
+    try {
+      decoded = name === undefined ? undefined : decodeURIComponent(name);
+    } catch {
+      // `%`, `%ZZ` or a cut-off UTF-8 sequence: no queue has such a name.
+      throw new SqsError('InvalidAddress', `The address ${url.length > 200 ? `${url.slice(0, 200)}…` : url} is not valid for this endpoint: its queue name is not valid percent-encoding.`);
+    }
+    const queue = decoded !== undefined && account === this.accountId ? this.queues.get(decoded) : undefined;
     if (!queue) throw queueDoesNotExist();
     return queue;
   }

@@ -1,3 +1,5 @@
+import { dict } from './dict';
+
 /**
  * What the inspector's Save… writes: the Batch Send file format (JSON Lines, one entry per
  * message: body, attributes, FIFO ids, and the MessageId as the entry's `id` label), so a
@@ -16,7 +18,7 @@ export interface SavableMessage {
 
 /** One Batch Send entry for a message. */
 export function batchEntryOf(m: SavableMessage): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {};
+  const attributes = dict<unknown>();
   for (const [name, a] of Object.entries(m.messageAttributes)) {
     // A String is written as a plain string; every other type keeps its type and exact text
     // (a Number as JSON would lose "2.50" or digits past double precision).

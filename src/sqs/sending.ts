@@ -12,6 +12,7 @@ import {
   isValidFifoId,
   numberValueProblem,
 } from '../model/sqsLimits';
+import { dict } from '../model/dict';
 
 /** One message to send, in the SDK's terms. */
 export interface OutgoingMessage {
@@ -147,7 +148,7 @@ export function messageFromEntry(value: unknown): { message?: OutgoingMessage; i
     if (typeof e.attributes !== 'object' || e.attributes === null || Array.isArray(e.attributes)) {
       problems.push({ field: 'attributes', message: '"attributes" must be an object of name: value.' });
     } else {
-      const attributes: Record<string, MessageAttributeValue> = {};
+      const attributes = dict<MessageAttributeValue>();
       for (const [name, v] of Object.entries(e.attributes as Record<string, unknown>)) {
         const parsed = attributeFromEntry(v);
         if (typeof parsed === 'string') problems.push({ field: `attributes.${name}`, message: parsed });

@@ -100,6 +100,42 @@ describe('local server: protocol and errors', () => {
     assert.ok(sent.MessageId);
   });
 
+  it('answers a queue URL with malformed percent-encoding with a 400 that names it, not a 500', async () => {
+    for (const name of ['%', '%ZZ', '%E0%A4%A']) {
+      const res = await rawRequest(t.server.endpoint, {
+        target: 'AmazonSQS.GetQueueAttributes',
+        body: JSON.stringify({ QueueUrl: `${t.server.endpoint}/000000000000/${name}`, AttributeNames: ['All'] }),
+      });
+      assert.equal(res.status, 400, name);
+      const error = awsError(res.text);
+      assert.equal(error.__type, 'com.amazonaws.sqs#InvalidAddress', name);
+      assert.match(error.message, /not valid percent-encoding/);
+    }
+  });
+
+  it('keeps a message attribute named __proto__ like any other, and counts it against the limit of 10', async () => {
+    const attribute = { DataType: 'String', StringValue: 'kept' };
+    // JSON.parse makes "__proto__" an own key, as it arrives from any client.
+    const attributes = JSON.parse(`{"__proto__": ${JSON.stringify(attribute)}, "other": ${JSON.stringify(attribute)}}`) as Record<string, unknown>;
+    const sent = await rawRequest(t.server.endpoint, { target: 'AmazonSQS.SendMessage', body: JSON.stringify({ QueueUrl: url, MessageBody: 'p', MessageAttributes: attributes }) });
+    assert.equal(sent.status, 200, sent.text);
+    const received = await rawRequest(t.server.endpoint, {
+      target: 'AmazonSQS.ReceiveMessage',
+      body: JSON.stringify({ QueueUrl: url, MessageAttributeNames: ['All'] }),
+    });
+    const messages = (JSON.parse(received.text) as { Messages: { MessageAttributes: Record<string, unknown> }[] }).Messages;
+    assert.deepEqual(Object.keys(messages[0].MessageAttributes).sort(), ['__proto__', 'other']);
+
+    const eleven = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`a${i}`, attribute]));
+    const withProto = `{"__proto__": ${JSON.stringify(attribute)}, ${JSON.stringify(eleven).slice(1)}`;
+    const refused = await rawRequest(t.server.endpoint, {
+      target: 'AmazonSQS.SendMessage',
+      body: `{"QueueUrl": ${JSON.stringify(url)}, "MessageBody": "p", "MessageAttributes": ${withProto}}`,
+    });
+    assert.equal(refused.status, 400);
+    assert.match(awsError(refused.text).message, /Number of message attributes \[11\] exceeds the allowed maximum \[10\]/);
+  });
+
   it('refuses a body far over the limit without falling over', async () => {
     const huge = 'x'.repeat(9 * 1024 * 1024);
     const res = await rawRequest(t.server.endpoint, {
