@@ -1,14 +1,15 @@
 import {
   isHostToWebview,
-  type FlagSummary,
+  REQUESTS,
   type HostToWebview,
   type MessageView,
   type QueueView,
-  type ReceiveOptions,
-  type RequestMap,
   type RequestMethod,
+  type RequestParams,
+  type RequestResult,
   type WebviewToHost,
 } from '../src/protocol';
+import type { FlagSummary, ReceiveOptions } from '../src/shared/kinds';
 import { TimelineView, type TimelineRow } from './timeline';
 import { button, dropdown, progressRing, registerUiComponents, textField, type UiButton, type UiField } from './ui';
 
@@ -60,10 +61,11 @@ function hostNow(): number {
 let nextId = 1;
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 
-function request<M extends RequestMethod>(method: M, params: RequestMap[M]['params']): Promise<RequestMap[M]['result']> {
+function request<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>> {
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve: resolve, reject });
+    const check = REQUESTS[method].result;
+    pending.set(id, { resolve: (v) => (check(v) ? resolve(v) : reject(new Error(`The host's answer to ${method} is malformed.`))), reject });
     vscode.postMessage({ kind: 'request', id, method, params } as WebviewToHost);
   });
 }
@@ -1017,4 +1019,4 @@ function handle(msg: HostToWebview): void {
 }
 
 renderAll();
-vscode.postMessage({ kind: 'notification', method: 'webview/ready' });
+vscode.postMessage({ kind: 'notification', method: 'webview/ready', params: {} });

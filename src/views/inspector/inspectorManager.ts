@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
 import type { LifecycleStore } from '../../model/lifecycle';
-import type { ReceiveOptions } from '../../protocol';
+import type { ReceiveOptions } from '../../shared/kinds';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import type { Connection, ConnectionManager } from '../explorer/connectionManager';
 import { resolveQueue } from '../commands/pickers';

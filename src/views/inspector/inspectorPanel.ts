@@ -11,12 +11,12 @@ import {
   type EntryResult,
   type HostToWebview,
   type MessageView,
-  type ReceiveOptions,
   type RequestMap,
   type RequestMethod,
   type SavedSession,
   type WebviewRequest,
 } from '../../protocol';
+import type { ReceiveOptions } from '../../shared/kinds';
 import type { HeldMessage, LeaseSet } from '../../sqs/leases';
 import type { QueueSnapshot } from '../../sqs/queues';
 import type { Connection } from '../explorer/connectionManager';
@@ -127,22 +127,22 @@ export class InspectorPanel implements vscode.Disposable {
     }
   }
 
-  async extend(ids: string[], seconds?: number): Promise<EntryResult> {
+  async extend(ids: readonly string[], seconds?: number): Promise<EntryResult> {
     return this.report('Extend', await this.leases.extend(ids, seconds));
   }
 
-  setAutoExtend(ids: string[], on: boolean): EntryResult {
+  setAutoExtend(ids: readonly string[], on: boolean): EntryResult {
     this.leases.setAutoExtend(ids, on);
     return { failures: [] };
   }
 
-  async release(ids: string[]): Promise<EntryResult> {
+  async release(ids: readonly string[]): Promise<EntryResult> {
     const result = this.report('Release', await this.leases.release(ids));
     void this.connection.catalog.refreshQueue(this.queue.url).catch(() => undefined);
     return result;
   }
 
-  async delete(ids: string[]): Promise<EntryResult> {
+  async delete(ids: readonly string[]): Promise<EntryResult> {
     const result = this.report('Delete', await this.leases.delete(ids));
     void this.connection.catalog.refreshQueue(this.queue.url).catch(() => undefined);
     return result;

@@ -1,7 +1,8 @@
 import type { DuplicateIndex } from '../../model/duplicates';
 import { extractIdempotencyKey, type FoundKey, type KeyPath } from '../../model/idempotency';
 import type { LifecycleStore } from '../../model/lifecycle';
-import type { FlagSummary, HostToWebview, MessageView, QueueView } from '../../protocol';
+import type { HostToWebview, MessageView, QueueView } from '../../protocol';
+import type { FlagSummary } from '../../shared/kinds';
 import type { SqsGateway } from '../../sqs/gateway';
 import { LeaseSet, realClock, type HeldMessage, type LeaseClock, type LeaseEvent } from '../../sqs/leases';
 import type { QueueSnapshot } from '../../sqs/queues';
