@@ -8,6 +8,7 @@ import type { Connection, ConnectionManager } from '../explorer/connectionManage
 import { resolveQueue } from '../commands/pickers';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspectorPanel';
 import { readSession, showSession } from './sessionViewer';
+import { inspectorPanelOptions } from './webviewHost';
 
 /**
  * Opens one inspector per queue (reused when it is open already), closes the inspectors of
@@ -82,7 +83,7 @@ export class InspectorManager implements vscode.Disposable {
     let inspector = this.panels.get(key);
     const fresh = await getQueueSnapshot(connection.gateway, target.queue.url).catch(() => target.queue);
     if (!inspector) {
-      const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `${fresh.name}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview')] });
+      const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `${fresh.name}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, inspectorPanelOptions(this.deps.extensionUri));
       inspector = this.adopt(panel, connection, fresh);
     } else {
       inspector.queue = fresh;
