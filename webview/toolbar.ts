@@ -1,5 +1,5 @@
 import type { EntryResult, QueueView } from '../src/protocol';
-import { MAX_INSPECTOR_RECEIVE, MAX_VISIBILITY_TIMEOUT_SECONDS, MAX_WAIT_TIME_SECONDS, type LeaseAction, type ReceiveOptions } from '../src/shared/kinds';
+import { HOLD_CAP_MS, MAX_INSPECTOR_RECEIVE, MAX_VISIBILITY_TIMEOUT_SECONDS, MAX_WAIT_TIME_SECONDS, type LeaseAction, type ReceiveOptions } from '../src/shared/kinds';
 import type { HostChannel } from './channel';
 import type { ConfirmBar } from './confirm';
 import { el } from './dom';
@@ -108,7 +108,7 @@ export class ActionsBar {
   private readonly extend = button('Extend', { icon: 'history', title: 'Keep hidden for the queue visibility timeout from now, or for the seconds typed beside (E)' });
   // SQS counts a new visibility timeout from the call, not from the old deadline: the field says so.
   private readonly extendBy = textField('Visible again in (s)', '', { size: 5 });
-  private readonly auto = button('Auto-extend', { icon: 'sync', title: 'Extend shortly before each deadline, up to 12 hours after the receive (A)' });
+  private readonly auto = button('Auto-extend', { icon: 'sync', title: `Extend shortly before each deadline, up to ${HOLD_CAP_MS / 3_600_000} hours after the receive (A)` });
   private readonly release = button('Release', { icon: 'debug-step-out', title: 'Make visible again now (R)' });
   private readonly delete = button('Delete', { icon: 'trash', title: 'Delete (Delete key)' });
   private readonly save = button('Save…', { icon: 'save', title: 'Save the selected (or all) messages to a JSON file' });
