@@ -37,11 +37,11 @@ export interface BatchTiming {
 let seq = 1;
 
 function sent(i: number, key: string): LifecycleEvent {
-  return { seq: seq++, messageId: `msg-${i}`, queueUrl: QUEUE_URL, kind: 'sent', at: 1_700_000_000_000 + i, details: { idempotencyKey: key } };
+  return { seq: seq++, messageId: `msg-${i}`, queueUrl: QUEUE_URL, kind: 'sent', at: 1_700_000_000_000 + i, details: { bodyDigest: '', bodyBytes: 0, via: 'send', idempotencyKey: key } };
 }
 
 function received(id: string, receiveCount: number, at: number): LifecycleEvent {
-  return { seq: seq++, messageId: id, queueUrl: QUEUE_URL, kind: 'received', at, details: { receiveCount } };
+  return { seq: seq++, messageId: id, queueUrl: QUEUE_URL, kind: 'received', at, details: { receiveCount, mode: 'hold', deadline: at } };
 }
 
 /** Message i's key: its own, except that every 10th carries the key of the message 5 before it. */
@@ -133,7 +133,7 @@ class FloorMaps {
         this.messages.set(e.messageId, entry);
       }
       if (e.kind === 'received') entry.deliveries++;
-      const key = e.details.idempotencyKey;
+      const key = e.kind === 'sent' || e.kind === 'received' ? e.details.idempotencyKey : undefined;
       if (typeof key === 'string' && entry.key === undefined) {
         entry.key = key;
         const ids = this.byKey.get(key);

@@ -10,7 +10,8 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
-import type { FlagSummary, MessageView, QueueView, ReceiveOptions } from '../src/protocol';
+import type { MessageView, QueueView } from '../src/protocol';
+import type { FlagSummary, ReceiveOptions } from '../src/shared/kinds';
 
 /** What test/browser/inspectorPage.mjs exports. */
 export interface InspectorPageHelpers {

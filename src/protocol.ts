@@ -2,33 +2,39 @@
  * The typed protocol between the extension host and the message inspector webview,
  * imported by both sides. The webview sends requests (each with an id, answered by one
  * `host/reply`) and notifications; the host sends notifications. Method names read
- * `scope/noun/verb`. Nothing here is `any`: both sides check what they receive.
+ * `scope/noun/verb`.
+ *
+ * Each message is declared once: its entry in a map of types ({@link RequestMap},
+ * {@link WebviewNotificationMap}, {@link HostNotificationMap}) and its checks in the table
+ * beside it, which the compiler holds complete and in step with the types. The host checks
+ * every message from the page, and the page every message and reply result from the host.
  */
-
-export type ReceiveMode = 'peek' | 'hold';
-export type TimelineKind = 'sent' | 'received' | 'extended' | 'released' | 'expired' | 'deleted' | 'movedToDlq' | 'failed';
+import {
+  LIFECYCLE_KINDS,
+  MESSAGE_STATES,
+  NOTICE_LEVELS,
+  RECEIVE_MODES,
+  type FlagSummary,
+  type LeaseAction,
+  type LifecycleKind,
+  type MessageFlags,
+  type MessageState,
+  type NoticeLevel,
+  type ReceiveMode,
+  type ReceiveOptions,
+} from './shared/kinds';
+import { arrayOf, isBoolean, isEmpty, isNumber, isRecord, isString, literal, object, oneOf, optional, recordOf, type Validator } from './shared/validate';
 
 /** One lifecycle event of a message, as the timeline draws it. */
 export interface TimelineEvent {
-  readonly kind: TimelineKind;
+  readonly kind: LifecycleKind;
   /** Milliseconds since the epoch. */
   readonly at: number;
-  /** For receives: the receive count; for extensions: the new deadline. */
+  /** For receives: the receive count; for receives and extensions: the new deadline. */
   readonly receiveCount?: number;
   readonly deadline?: number;
   /** A short text for the tooltip (untrusted values included as text). */
   readonly detail: string;
-}
-export type MessageState = 'held' | 'released' | 'deleted' | 'expired' | 'peeked';
-
-export interface ReceiveOptions {
-  /** Messages in all, 1..1000. */
-  count: number;
-  /** Long-poll wait, 0..20 s. */
-  waitSeconds: number;
-  /** Visibility timeout of a hold, in seconds. */
-  visibilityTimeout: number;
-  mode: ReceiveMode;
 }
 
 export interface AttributeView {
@@ -66,14 +72,9 @@ export interface MessageView {
   /** What happened to the message so far, oldest first (from the lifecycle record). */
   readonly events: readonly TimelineEvent[];
   /** At-least-once flags: delivered more than once; same key as other messages. */
-  readonly flags: {
-    readonly redelivered?: number;
-    /** Of the deliveries, the inspector's own receives: they are not deliveries to a consumer. */
-    readonly byInspector?: { readonly peek: number; readonly hold: number };
-    readonly duplicateKey?: { readonly key: string; readonly count: number; readonly others: readonly string[] };
-  };
+  readonly flags: MessageFlags;
   /** Why Extend / Release / Delete are not possible now, if they are not. */
-  readonly disabled: { readonly extend?: string; readonly release?: string; readonly delete?: string };
+  readonly disabled: { readonly [A in LeaseAction]?: string };
 }
 
 export interface QueueView {
@@ -88,65 +89,193 @@ export interface QueueView {
   readonly deadLetterQueue?: string;
 }
 
-// ---- webview -> host -----------------------------------------------------------------
+// ---- checks of the shared shapes --------------------------------------------------------
 
-export interface RequestMap {
-  /** `ids`: the messages this receive returned, in order (the page marks them as new). */
-  'messages/receive': { params: ReceiveOptions; result: { received: number; ids: string[]; mode: ReceiveMode } };
-  'messages/extend': { params: { ids: string[]; seconds?: number }; result: EntryResult };
-  'messages/autoExtend/set': { params: { ids: string[]; on: boolean }; result: EntryResult };
-  'messages/release': { params: { ids: string[] }; result: EntryResult };
-  'messages/delete': { params: { ids: string[] }; result: EntryResult };
-  'message/body/copy': { params: { id: string }; result: Record<string, never> };
-  'message/body/open': { params: { id: string }; result: Record<string, never> };
-  'messages/save': { params: { ids: string[] }; result: { file?: string } };
-  'session/export': { params: Record<string, never>; result: { file?: string } };
-}
+const isReceiveMode = oneOf(RECEIVE_MODES);
 
-export type RequestMethod = keyof RequestMap;
+export const isReceiveOptions = object<ReceiveOptions>({ count: isNumber, waitSeconds: isNumber, visibilityTimeout: isNumber, mode: isReceiveMode });
+
+const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isNumber, receiveCount: optional(isNumber), deadline: optional(isNumber), detail: isString });
+
+const isMessageFlags = object<MessageFlags>({
+  redelivered: optional(isNumber),
+  byInspector: optional(object<{ readonly [M in ReceiveMode]: number }>({ peek: isNumber, hold: isNumber })),
+  duplicateKey: optional(object<NonNullable<MessageFlags['duplicateKey']>>({ key: isString, count: isNumber, others: arrayOf(isString) })),
+});
+
+export const isMessageView = object<MessageView>({
+  messageId: isString,
+  body: isString,
+  sentAt: optional(isNumber),
+  receiveCount: isNumber,
+  firstReceiveAt: optional(isNumber),
+  senderId: optional(isString),
+  groupId: optional(isString),
+  dedupId: optional(isString),
+  sequenceNumber: optional(isString),
+  deadLetterSourceArn: optional(isString),
+  state: oneOf(MESSAGE_STATES),
+  mode: isReceiveMode,
+  deadline: isNumber,
+  windowStart: isNumber,
+  autoExtend: isBoolean,
+  note: optional(isString),
+  messageAttributes: recordOf(object<AttributeView>({ type: isString, value: isString })),
+  systemAttributes: recordOf(isString),
+  idempotencyKey: optional(isString),
+  idempotencyKeyPath: optional(isString),
+  events: arrayOf(isTimelineEvent),
+  flags: isMessageFlags,
+  disabled: object<MessageView['disabled']>({ extend: optional(isString), release: optional(isString), delete: optional(isString) }),
+});
+
+const isQueueView = object<QueueView>({
+  name: isString,
+  url: isString,
+  connection: isString,
+  connectionId: isString,
+  fifo: isBoolean,
+  visibilityTimeout: isNumber,
+  maxReceiveCount: optional(isNumber),
+  deadLetterQueue: optional(isString),
+});
+
+const isFlagSummary = object<FlagSummary>({ redeliveries: isNumber, duplicateKeys: isNumber, keysShared: isNumber });
+
+// ---- webview -> host: requests ----------------------------------------------------------
 
 export interface EntryResult {
   readonly failures: readonly { readonly messageId: string; readonly code: string; readonly message: string }[];
 }
 
+/** `ids`: the messages this receive returned, in order (the page marks them as new). */
+export interface ReceiveResult {
+  readonly received: number;
+  readonly ids: readonly string[];
+  readonly mode: ReceiveMode;
+}
+
+/** The file written; none when the user cancelled the save dialog. */
+export interface FileResult {
+  readonly file?: string;
+}
+
+type Ids = { readonly ids: readonly string[] };
+type Empty = Record<string, never>;
+
+export interface RequestMap {
+  'messages/receive': { params: ReceiveOptions; result: ReceiveResult };
+  'messages/extend': { params: Ids & { readonly seconds?: number }; result: EntryResult };
+  'messages/autoExtend/set': { params: Ids & { readonly on: boolean }; result: EntryResult };
+  'messages/release': { params: Ids; result: EntryResult };
+  'messages/delete': { params: Ids; result: EntryResult };
+  'message/body/copy': { params: { readonly id: string }; result: Empty };
+  'message/body/open': { params: { readonly id: string }; result: Empty };
+  'messages/save': { params: Ids; result: FileResult };
+  'session/export': { params: Empty; result: FileResult };
+}
+
+export type RequestMethod = keyof RequestMap;
+export type RequestParams<M extends RequestMethod> = RequestMap[M]['params'];
+export type RequestResult<M extends RequestMethod> = RequestMap[M]['result'];
+
+const isIds = object<Ids>({ ids: arrayOf(isString) });
+const isEntryResult = object<EntryResult>({ failures: arrayOf(object<EntryResult['failures'][number]>({ messageId: isString, code: isString, message: isString })) });
+const isFileResult = object<FileResult>({ file: optional(isString) });
+const isMessageId = object<{ readonly id: string }>({ id: isString });
+
+/** The checks of every request's parameters (by the host) and result (by the page). */
+export const REQUESTS: { readonly [M in RequestMethod]: { readonly params: Validator<RequestParams<M>>; readonly result: Validator<RequestResult<M>> } } = {
+  'messages/receive': { params: isReceiveOptions, result: object<ReceiveResult>({ received: isNumber, ids: arrayOf(isString), mode: isReceiveMode }) },
+  'messages/extend': { params: object<RequestParams<'messages/extend'>>({ ids: arrayOf(isString), seconds: optional(isNumber) }), result: isEntryResult },
+  'messages/autoExtend/set': { params: object<RequestParams<'messages/autoExtend/set'>>({ ids: arrayOf(isString), on: isBoolean }), result: isEntryResult },
+  'messages/release': { params: isIds, result: isEntryResult },
+  'messages/delete': { params: isIds, result: isEntryResult },
+  'message/body/copy': { params: isMessageId, result: isEmpty },
+  'message/body/open': { params: isMessageId, result: isEmpty },
+  'messages/save': { params: isIds, result: isFileResult },
+  'session/export': { params: isEmpty, result: isFileResult },
+};
+
 export type WebviewRequest = {
-  [M in RequestMethod]: { readonly kind: 'request'; readonly id: number; readonly method: M; readonly params: RequestMap[M]['params'] };
+  [M in RequestMethod]: { readonly kind: 'request'; readonly id: number; readonly method: M; readonly params: RequestParams<M> };
 }[RequestMethod];
 
-export interface ReadyNotification {
-  readonly kind: 'notification';
-  readonly method: 'webview/ready';
+// ---- webview -> host: notifications -----------------------------------------------------
+
+export interface WebviewNotificationMap {
+  /** The page has loaded and listens: the host sends it the whole state. */
+  'webview/ready': Empty;
+  /** The receive options the user chose, kept by the host for the queue. */
+  'webview/options/changed': ReceiveOptions;
 }
 
-/** UI state the webview keeps across reloads, stored by the host. */
-export interface OptionsChangedNotification {
-  readonly kind: 'notification';
-  readonly method: 'webview/options/changed';
-  readonly params: ReceiveOptions;
+export type WebviewNotificationMethod = keyof WebviewNotificationMap;
+
+export const WEBVIEW_NOTIFICATIONS: { readonly [M in WebviewNotificationMethod]: Validator<WebviewNotificationMap[M]> } = {
+  'webview/ready': isEmpty,
+  'webview/options/changed': isReceiveOptions,
+};
+
+export type WebviewNotification = {
+  [M in WebviewNotificationMethod]: { readonly kind: 'notification'; readonly method: M; readonly params: WebviewNotificationMap[M] };
+}[WebviewNotificationMethod];
+
+export type WebviewToHost = WebviewRequest | WebviewNotification;
+
+// ---- host -> webview --------------------------------------------------------------------
+
+export interface StateParams {
+  readonly queue: QueueView;
+  readonly options: ReceiveOptions;
+  readonly messages: readonly MessageView[];
+  readonly summary: FlagSummary;
+  /** The host's clock: the page counts down with it. */
+  readonly now: number;
+  /** A saved session, shown as it was: nothing can be received or changed. */
+  readonly readOnly?: boolean;
 }
 
-export type WebviewToHost = WebviewRequest | ReadyNotification | OptionsChangedNotification;
-
-// ---- host -> webview -----------------------------------------------------------------
-
-export interface FlagSummary {
-  readonly redeliveries: number;
-  readonly duplicateKeys: number;
-  readonly keysShared: number;
+export interface UpsertParams {
+  readonly messages: readonly MessageView[];
+  readonly summary: FlagSummary;
+  readonly now: number;
 }
 
-export interface StateNotification {
-  readonly method: 'host/state/set';
-  readonly params: {
-    readonly queue: QueueView;
-    readonly options: ReceiveOptions;
-    readonly messages: readonly MessageView[];
-    readonly summary: FlagSummary;
-    readonly now: number;
-    /** A saved session, shown as it was: nothing can be received or changed. */
-    readonly readOnly?: boolean;
-  };
+/** The answer to request `id`: its result (checked by the page against the request's table entry) or why it failed. */
+export interface ReplyParams {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly result?: unknown;
+  readonly error?: string;
 }
+
+export interface HostNotificationMap {
+  /** Everything, replacing what the page had: after `webview/ready`, and when the messages were forgotten. */
+  'host/state/set': StateParams;
+  /** Messages that changed or arrived, gathered over about a frame. */
+  'host/messages/upsert': UpsertParams;
+  /** The queue's settings or the receive options changed on the host's side. */
+  'host/queue/set': { readonly queue: QueueView; readonly options: ReceiveOptions };
+  'host/busy/set': { readonly busy: boolean; readonly label?: string };
+  'host/notice/show': { readonly level: NoticeLevel; readonly text: string };
+  'host/reply': ReplyParams;
+}
+
+export type HostMethod = keyof HostNotificationMap;
+
+export const HOST_NOTIFICATIONS: { readonly [M in HostMethod]: Validator<HostNotificationMap[M]> } = {
+  'host/state/set': object<StateParams>({ queue: isQueueView, options: isReceiveOptions, messages: arrayOf(isMessageView), summary: isFlagSummary, now: isNumber, readOnly: optional(isBoolean) }),
+  'host/messages/upsert': object<UpsertParams>({ messages: arrayOf(isMessageView), summary: isFlagSummary, now: isNumber }),
+  'host/queue/set': object<HostNotificationMap['host/queue/set']>({ queue: isQueueView, options: isReceiveOptions }),
+  'host/busy/set': object<HostNotificationMap['host/busy/set']>({ busy: isBoolean, label: optional(isString) }),
+  'host/notice/show': object<HostNotificationMap['host/notice/show']>({ level: oneOf(NOTICE_LEVELS), text: isString }),
+  'host/reply': object<ReplyParams>({ id: isNumber, ok: isBoolean, result: (_v): _v is unknown => true, error: optional(isString) }),
+};
+
+export type HostToWebview = { [M in HostMethod]: { readonly method: M; readonly params: HostNotificationMap[M] } }[HostMethod];
+
+// ---- saved sessions ---------------------------------------------------------------------
 
 /** What Export Session writes, and Open Session reads back. */
 export interface SavedSession {
@@ -158,100 +287,30 @@ export interface SavedSession {
   readonly messages: readonly MessageView[];
 }
 
-export function isSavedSession(v: unknown): v is SavedSession {
-  return isRecord(v) && v.format === 'sqs-workbench-session' && v.version === 1 && isRecord(v.queue) && Array.isArray(v.messages) && isRecord(v.summary);
-}
+/** A session file as Export Session writes it, to the last message and event. */
+export const isSavedSession = object<SavedSession>({
+  format: literal('sqs-workbench-session'),
+  version: literal(1),
+  savedAt: isString,
+  queue: isQueueView,
+  summary: isFlagSummary,
+  messages: arrayOf(isMessageView),
+});
 
-export interface MessagesNotification {
-  readonly method: 'host/messages/upsert';
-  readonly params: { readonly messages: readonly MessageView[]; readonly summary: FlagSummary; readonly now: number };
-}
+// ---- guards -----------------------------------------------------------------------------
 
-export interface BusyNotification {
-  readonly method: 'host/busy/set';
-  readonly params: { readonly busy: boolean; readonly label?: string };
-}
-
-export interface NoticeNotification {
-  readonly method: 'host/notice/show';
-  readonly params: { readonly level: 'info' | 'warning' | 'error'; readonly text: string };
-}
-
-export interface Reply {
-  readonly method: 'host/reply';
-  readonly params: { readonly id: number; readonly ok: boolean; readonly result?: unknown; readonly error?: string };
-}
-
-export type HostToWebview = StateNotification | MessagesNotification | BusyNotification | NoticeNotification | Reply;
-
-// ---- guards ---------------------------------------------------------------------------
-
-const REQUEST_METHODS: readonly RequestMethod[] = [
-  'messages/receive',
-  'messages/extend',
-  'messages/autoExtend/set',
-  'messages/release',
-  'messages/delete',
-  'message/body/copy',
-  'message/body/open',
-  'messages/save',
-  'session/export',
-];
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isStringArray(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string');
-}
-
-export function isReceiveOptions(v: unknown): v is ReceiveOptions {
-  return (
-    isRecord(v) &&
-    typeof v.count === 'number' &&
-    typeof v.waitSeconds === 'number' &&
-    typeof v.visibilityTimeout === 'number' &&
-    (v.mode === 'peek' || v.mode === 'hold')
-  );
-}
-
-function paramsValid(method: RequestMethod, p: unknown): boolean {
-  if (!isRecord(p)) return false;
-  switch (method) {
-    case 'messages/receive':
-      return isReceiveOptions(p);
-    case 'messages/extend':
-      return isStringArray(p.ids) && (p.seconds === undefined || typeof p.seconds === 'number');
-    case 'messages/autoExtend/set':
-      return isStringArray(p.ids) && typeof p.on === 'boolean';
-    case 'messages/release':
-    case 'messages/delete':
-    case 'messages/save':
-      return isStringArray(p.ids);
-    case 'message/body/copy':
-    case 'message/body/open':
-      return typeof p.id === 'string';
-    case 'session/export':
-      return true;
-  }
+function has<T extends object>(table: T, key: string): key is Extract<keyof T, string> {
+  return Object.prototype.hasOwnProperty.call(table, key);
 }
 
 /** Checks a message from the webview: the host trusts nothing it has not checked. */
 export function isWebviewToHost(v: unknown): v is WebviewToHost {
-  if (!isRecord(v)) return false;
-  if (v.kind === 'notification') {
-    return v.method === 'webview/ready' || (v.method === 'webview/options/changed' && isReceiveOptions(v.params));
-  }
-  return (
-    v.kind === 'request' &&
-    typeof v.id === 'number' &&
-    typeof v.method === 'string' &&
-    (REQUEST_METHODS as readonly string[]).includes(v.method) &&
-    paramsValid(v.method as RequestMethod, v.params)
-  );
+  if (!isRecord(v) || typeof v.method !== 'string') return false;
+  if (v.kind === 'notification') return has(WEBVIEW_NOTIFICATIONS, v.method) && WEBVIEW_NOTIFICATIONS[v.method](v.params);
+  return v.kind === 'request' && typeof v.id === 'number' && has(REQUESTS, v.method) && REQUESTS[v.method].params(v.params);
 }
 
+/** Checks a message from the host: the page draws nothing it has not checked. */
 export function isHostToWebview(v: unknown): v is HostToWebview {
-  return isRecord(v) && typeof v.method === 'string' && v.method.startsWith('host/') && isRecord(v.params);
+  return isRecord(v) && typeof v.method === 'string' && has(HOST_NOTIFICATIONS, v.method) && HOST_NOTIFICATIONS[v.method](v.params);
 }

@@ -1,4 +1,5 @@
-import type { MessageState, TimelineEvent } from '../src/protocol';
+import type { TimelineEvent } from '../src/protocol';
+import type { MessageState } from '../src/shared/kinds';
 
 /** One row of the timeline: a message and what happened to it. */
 export interface TimelineRow {

@@ -93,8 +93,8 @@ async function inspectorHold(gateway: SqsGateway, url: string, page: Page, helpe
     const text = JSON.stringify(m);
     chain = chain.then(() => page.evaluate((x) => window.__deliver(JSON.parse(x)), text));
   };
-  const session = new InspectorSession(gateway, await getQueueSnapshot(gateway, url), { id: 'local', name: 'Local' }, { lifecycle, duplicates, keyPaths: () => keyPaths, isDeadLetterQueue: () => false, post });
-  post({ method: 'host/state/set', params: { queue: session.queueView, options: helpers.OPTIONS, messages: [], summary: session.summary, now: Date.now() } });
+  const session = new InspectorSession(gateway, await getQueueSnapshot(gateway, url), { id: 'local', name: 'Local' }, { lifecycle, duplicates, keyPaths: () => keyPaths, isDeadLetterQueue: () => false, options: () => helpers.OPTIONS, post });
+  post({ method: 'host/state/set', params: session.state() });
   await chain;
   const started = performance.now();
   const got = await session.leases.receive({ count: MESSAGES, waitSeconds: 0, visibilityTimeout: VISIBILITY_SECONDS, mode: 'hold' });

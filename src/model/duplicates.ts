@@ -1,3 +1,4 @@
+import type { FlagSummary, MessageFlags } from '../shared/kinds';
 import type { LifecycleEvent } from './lifecycle';
 
 /**
@@ -7,28 +8,6 @@ import type { LifecycleEvent } from './lifecycle';
  * - a *duplicate key*: different MessageIds on one queue that carry the same idempotency
  *   key (a producer sent the same thing twice).
  */
-export interface MessageFlags {
-  /**
-   * Times the message was delivered, when a consumer received it and it came back: more
-   * than once in all, and not only to the inspector (its own peeks and holds are receives
-   * too, but no consumer processed the message twice because of them).
-   */
-  readonly redelivered?: number;
-  /** Of those deliveries, how many were the inspector's own receives, by mode. */
-  readonly byInspector?: { readonly peek: number; readonly hold: number };
-  /** The shared key, how many other messages carry it, and (the first {@link MAX_OTHERS} of) their ids. */
-  readonly duplicateKey?: { readonly key: string; readonly count: number; readonly others: readonly string[] };
-}
-
-export interface FlagSummary {
-  /** Messages delivered more than once. */
-  readonly redeliveries: number;
-  /** Messages that share their idempotency key with another message. */
-  readonly duplicateKeys: number;
-  /** Distinct keys carried by more than one message. */
-  readonly keysShared: number;
-}
-
 /** How many of the messages sharing a key are named in a flag; the count is always exact. */
 export const MAX_OTHERS = 20;
 
@@ -83,16 +62,15 @@ export class DuplicateIndex {
       }
       const counts = this.counts(entry.queueUrl);
       if (e.kind === 'received') {
-        const reported = typeof e.details.receiveCount === 'number' ? e.details.receiveCount : 0;
         const was = isRedelivered(entry);
-        entry.deliveries = Math.max(entry.deliveries + 1, reported);
+        entry.deliveries = Math.max(entry.deliveries + 1, e.details.receiveCount);
         if (e.details.mode === 'peek') entry.peeks++;
-        else if (e.details.mode === 'hold') entry.holds++;
+        else entry.holds++;
         const is = isRedelivered(entry);
         if (is !== was) counts.redeliveries += is ? 1 : -1;
         if (is || was) changed.add(e.messageId);
       }
-      const key = typeof e.details.idempotencyKey === 'string' ? e.details.idempotencyKey : undefined;
+      const key = e.details.idempotencyKey;
       if (key !== undefined && entry.key === undefined) {
         entry.key = key;
         const k = `${entry.queueUrl}\u0000${key}`;

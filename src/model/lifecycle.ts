@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { LeaseAction, LifecycleKind, ReceiveMode, SendVia } from '../shared/kinds';
 import { extractIdempotencyKey, type KeyPath } from './idempotency';
 
 /**
@@ -8,32 +9,58 @@ import { extractIdempotencyKey, type KeyPath } from './idempotency';
  * reported, never silent.
  */
 
-export type LifecycleKind = 'sent' | 'received' | 'extended' | 'released' | 'expired' | 'deleted' | 'movedToDlq' | 'failed';
+export type { LifecycleKind } from '../shared/kinds';
 
 export interface SentDetails {
   /** SHA-256 of the body (hex), to tell identical bodies apart from different ones. */
   readonly bodyDigest: string;
   readonly bodyBytes: number;
+  /** The message attributes' data types, by name. */
   readonly attributes?: Readonly<Record<string, string>>;
   readonly groupId?: string;
   readonly dedupId?: string;
   readonly sequenceNumber?: string;
   readonly idempotencyKey?: string;
   readonly idempotencyKeyPath?: string;
-  /** How the message was sent: one send, Send Again, or a batch file. */
-  readonly via: 'send' | 'sendAgain' | 'batch';
+  readonly via: SendVia;
 }
 
-export interface LifecycleEvent {
+/** What each kind of event carries: the record is a union keyed by kind, so no reader re-checks fields. */
+export interface LifecycleDetails {
+  readonly sent: SentDetails;
+  readonly received: {
+    /** ApproximateReceiveCount as SQS reported it with this receive. */
+    readonly receiveCount: number;
+    readonly mode: ReceiveMode;
+    /** When the receive's visibility window ends (ms since the epoch). */
+    readonly deadline: number;
+    readonly idempotencyKey?: string;
+    readonly idempotencyKeyPath?: string;
+  };
+  readonly extended: { readonly seconds: number; readonly auto: boolean; readonly deadline: number };
+  /** `peek`: the end of a peek, whose receive loop made the message visible again. */
+  readonly released: { readonly peek?: true };
+  readonly expired: Readonly<Record<string, never>>;
+  readonly deleted: Readonly<Record<string, never>>;
+  /** `from`: the source queue's ARN, or a description when SQS did not say. */
+  readonly movedToDlq: { readonly from: string };
+  readonly failed: { readonly action: LeaseAction; readonly code: string };
+}
+
+interface EventOf<K extends LifecycleKind> {
   /** Increases with every event recorded. */
   readonly seq: number;
   readonly messageId: string;
   readonly queueUrl: string;
-  readonly kind: LifecycleKind;
+  readonly kind: K;
   /** Milliseconds since the epoch. */
   readonly at: number;
-  readonly details: Readonly<Record<string, unknown>>;
+  readonly details: LifecycleDetails[K];
 }
+
+export type LifecycleEvent = { [K in LifecycleKind]: EventOf<K> }[LifecycleKind];
+/** An event to record: the store numbers it. */
+export type NewLifecycleEvent = { [K in LifecycleKind]: Omit<EventOf<K>, 'seq'> }[LifecycleKind];
 
 export interface LifecycleChange {
   readonly added: readonly LifecycleEvent[];
@@ -76,7 +103,7 @@ export class LifecycleStore {
   }
 
   /** Records events (in the order given) and reports them in one change. */
-  record(events: readonly Omit<LifecycleEvent, 'seq'>[]): LifecycleEvent[] {
+  record(events: readonly NewLifecycleEvent[]): LifecycleEvent[] {
     const added: LifecycleEvent[] = [];
     for (const e of events) {
       const event: LifecycleEvent = { ...e, seq: this.nextSeq++ };
@@ -181,11 +208,11 @@ export interface SentMessage {
   readonly groupId?: string;
   readonly dedupId?: string;
   readonly sequenceNumber?: string;
-  readonly via: SentDetails['via'];
+  readonly via: SendVia;
 }
 
 /** The `sent` event of a message: body digest, attribute types, FIFO ids and its idempotency key. */
-export function sentEvent(m: SentMessage, keyPaths: readonly KeyPath[]): Omit<LifecycleEvent, 'seq'> {
+export function sentEvent(m: SentMessage, keyPaths: readonly KeyPath[]): NewLifecycleEvent {
   const key = extractIdempotencyKey({ body: m.body, ...(m.attributes ? { attributes: m.attributes } : {}), ...(m.dedupId ? { dedupId: m.dedupId } : {}) }, keyPaths);
   const attributes = m.attributes && Object.keys(m.attributes).length > 0 ? Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, v.DataType ?? 'String'])) : undefined;
   const details: SentDetails = {
@@ -198,5 +225,5 @@ export function sentEvent(m: SentMessage, keyPaths: readonly KeyPath[]): Omit<Li
     ...(m.sequenceNumber !== undefined ? { sequenceNumber: m.sequenceNumber } : {}),
     ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}),
   };
-  return { messageId: m.messageId, queueUrl: m.queueUrl, kind: 'sent', at: m.at, details: { ...details } };
+  return { messageId: m.messageId, queueUrl: m.queueUrl, kind: 'sent', at: m.at, details };
 }

@@ -4,21 +4,25 @@
  * Source: shared SQS semantics notes; AWS SQS developer guide, "Quotas related to messages".
  */
 
+// The limits that the inspector page names too live in src/shared/kinds.ts, for both sides.
+export {
+  DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+  MAX_BATCH_ENTRIES,
+  MAX_DELAY_SECONDS,
+  MAX_RECEIVE_MESSAGES,
+  MAX_VISIBILITY_TIMEOUT_SECONDS,
+  MAX_WAIT_TIME_SECONDS,
+} from '../shared/kinds';
+
 export const MAX_MESSAGE_BYTES = 1_048_576;
 export const MIN_MAXIMUM_MESSAGE_SIZE = 1_024;
-export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_PAYLOAD_BYTES = 1_048_576;
 export const MAX_BATCH_ENTRY_ID_LENGTH = 80;
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 export const MAX_ATTRIBUTE_NAME_LENGTH = 256;
-export const MAX_RECEIVE_MESSAGES = 10;
-export const MAX_WAIT_TIME_SECONDS = 20;
-export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
-export const MAX_DELAY_SECONDS = 900;
 export const MIN_RETENTION_SECONDS = 60;
 export const MAX_RETENTION_SECONDS = 1_209_600;
 export const DEFAULT_RETENTION_SECONDS = 345_600;
-export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
 export const MAX_QUEUE_NAME_LENGTH = 80;
 export const MAX_LIST_QUEUES_RESULTS = 1_000;
 export const MAX_FIFO_ID_LENGTH = 128;

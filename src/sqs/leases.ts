@@ -5,6 +5,17 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
+import {
+  HOLD_CAP_MS,
+  MAX_BATCH_ENTRIES,
+  MAX_INSPECTOR_RECEIVE,
+  MAX_RECEIVE_MESSAGES,
+  type ClosePolicy,
+  type LeaseAction,
+  type MessageState,
+  type ReceiveMode,
+  type ReceiveOptions,
+} from '../shared/kinds';
 import { toSqsCallError } from './errors';
 import type { SqsGateway } from './gateway';
 
@@ -21,8 +32,6 @@ export const realClock: LeaseClock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-export type ReceiveMode = 'peek' | 'hold';
-export type LeaseState = 'held' | 'released' | 'deleted' | 'expired' | 'peeked';
 
 /** A message the inspector received, with the state of its visibility lease. */
 export interface HeldMessage {
@@ -41,7 +50,7 @@ export interface HeldMessage {
   deadline: number;
   /** When the current visibility window began: the receive, or the last extension. */
   windowStart: number;
-  state: LeaseState;
+  state: MessageState;
   autoExtend: boolean;
   /** Why auto-extend stopped, when it stopped by itself. */
   autoExtendNote?: string;
@@ -58,17 +67,10 @@ export type LeaseEvent =
   | { kind: 'autoExtend'; message: HeldMessage; on: boolean }
   | { kind: 'expired'; message: HeldMessage }
   | { kind: 'deleted'; message: HeldMessage }
-  | { kind: 'failed'; message: HeldMessage; action: 'extend' | 'release' | 'delete'; code: string; error: string };
+  | { kind: 'failed'; message: HeldMessage; action: LeaseAction; code: string; error: string };
 
-export interface ReceiveOptions {
-  /** Messages wanted in all, 1..1000: fetched with receives of up to 10. */
-  count: number;
-  /** Long-poll wait of each receive, 0..20 s. */
-  waitSeconds: number;
-  /** Visibility timeout of the receive; the queue's default when undefined. */
-  visibilityTimeout?: number;
-  mode: ReceiveMode;
-}
+/** What a receive asks for; without a visibility timeout, a hold takes the queue's. */
+export type LeaseReceiveOptions = Omit<ReceiveOptions, 'visibilityTimeout'> & { readonly visibilityTimeout?: number };
 
 export interface EntryFailure {
   messageId: string;
@@ -76,7 +78,6 @@ export interface EntryFailure {
   message: string;
 }
 
-export const TWELVE_HOURS_MS = 12 * 60 * 60 * 1000;
 /** Visibility of a peek's receives: long enough for the loop, released right after it. */
 const PEEK_VISIBILITY_SECONDS = 30;
 /** Kept free below the 12-hour cap, for the request's travel time. */
@@ -140,15 +141,15 @@ export class LeaseSet {
    * queue, whose order the receives must keep). It ends at `count` or at the first empty
    * answer. A peek makes every message visible again before it returns.
    */
-  async receive(options: ReceiveOptions): Promise<HeldMessage[]> {
-    const count = Math.max(1, Math.min(1000, Math.floor(options.count)));
+  async receive(options: LeaseReceiveOptions): Promise<HeldMessage[]> {
+    const count = Math.max(1, Math.min(MAX_INSPECTOR_RECEIVE, Math.floor(options.count)));
     const peek = options.mode === 'peek';
     const got: HeldMessage[] = [];
     // Messages asked for by requests in flight, so that together they never ask past `count`.
     let asked = 0;
     let drained = false;
     const receiveOnce = async (waitSeconds: number): Promise<number> => {
-      const max = Math.min(10, count - got.length - asked);
+      const max = Math.min(MAX_RECEIVE_MESSAGES, count - got.length - asked);
       if (max <= 0) return 0;
       asked += max;
       try {
@@ -253,7 +254,7 @@ export class LeaseSet {
   async delete(messageIds: readonly string[]): Promise<EntryFailure[]> {
     const targets = this.pick(messageIds, 'delete');
     const failures = targets.failures;
-    for (const batch of chunks(targets.ok, 10)) {
+    for (const batch of chunks(targets.ok, MAX_BATCH_ENTRIES)) {
       try {
         const out = await this.gateway.call('DeleteMessageBatch', this.queueUrl, (c) =>
           c.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.receiptHandle })) })),
@@ -277,7 +278,7 @@ export class LeaseSet {
   }
 
   /** Why an action is not possible for a message now, or undefined when it is. */
-  whyNot(m: HeldMessage, action: 'extend' | 'release' | 'delete'): string | undefined {
+  whyNot(m: HeldMessage, action: LeaseAction): string | undefined {
     if (m.state === 'held' && m.mode === 'peek') return 'The peek is still running: the message is made visible again when it ends. Receive it in Hold mode to act on it.';
     if (m.state === 'held') return undefined;
     if (m.state === 'deleted') return 'The message was deleted.';
@@ -301,7 +302,7 @@ export class LeaseSet {
    * Ends the set. With 'release', every message still held is made visible at once;
    * with 'expire', holds run out on their own.
    */
-  async dispose(policy: 'release' | 'expire' = 'release'): Promise<void> {
+  async dispose(policy: ClosePolicy = 'release'): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     for (const t of this.heartbeatTimers.values()) this.clock.clearTimeout(t);
@@ -313,7 +314,7 @@ export class LeaseSet {
     this.listeners.clear();
   }
 
-  private track(raw: Message, options: ReceiveOptions): HeldMessage {
+  private track(raw: Message, options: LeaseReceiveOptions): HeldMessage {
     const now = this.clock.now();
     const id = raw.MessageId ?? '';
     const attrs = { ...(raw.Attributes ?? {}) } as Record<string, string>;
@@ -352,7 +353,7 @@ export class LeaseSet {
     return m;
   }
 
-  private pick(messageIds: readonly string[], action: 'extend' | 'release' | 'delete'): { ok: HeldMessage[]; failures: EntryFailure[] } {
+  private pick(messageIds: readonly string[], action: LeaseAction): { ok: HeldMessage[]; failures: EntryFailure[] } {
     const ok: HeldMessage[] = [];
     const failures: EntryFailure[] = [];
     for (const id of messageIds) {
@@ -384,7 +385,7 @@ export class LeaseSet {
 
   private async changeVisibility(list: HeldMessage[], timeout: number): Promise<EntryFailure[]> {
     const failures: EntryFailure[] = [];
-    for (const batch of chunks(list, 10)) {
+    for (const batch of chunks(list, MAX_BATCH_ENTRIES)) {
       try {
         const out = await this.gateway.call('ChangeMessageVisibilityBatch', this.queueUrl, (c) =>
           c.send(
@@ -406,14 +407,14 @@ export class LeaseSet {
     return failures;
   }
 
-  private fail(m: HeldMessage, action: 'extend' | 'release' | 'delete', code: string, message: string): EntryFailure {
+  private fail(m: HeldMessage, action: LeaseAction, code: string, message: string): EntryFailure {
     // A message SQS no longer counts as in flight has become visible: the hold is over.
     if (code === 'MessageNotInflight' || /receipt handle has expired/i.test(message)) this.expire(m);
     this.emit({ kind: 'failed', message: m, action, code, error: message });
     return { messageId: m.messageId, code, message };
   }
 
-  private finish(m: HeldMessage, state: LeaseState): void {
+  private finish(m: HeldMessage, state: MessageState): void {
     m.state = state;
     m.autoExtend = false;
     this.clearTimer(this.expiryTimers, m.messageId);
@@ -465,7 +466,7 @@ export class LeaseSet {
    * margin for the time the request takes to reach SQS (which counts from its own clock).
    */
   private roomSeconds(m: HeldMessage, now: number): number {
-    return Math.floor((m.receivedAt + TWELVE_HOURS_MS - CAP_MARGIN_MS - now) / 1000);
+    return Math.floor((m.receivedAt + HOLD_CAP_MS - CAP_MARGIN_MS - now) / 1000);
   }
 
   private clearTimer(map: Map<string, unknown>, id: string): void {

@@ -210,4 +210,41 @@ describe('inspector webview in Chromium', function () {
     await state([heldMessage(0, Date.now())]);
     assert.equal(await page.locator('tr.row').count(), 1);
   });
+
+  it('refuses host updates and replies that do not match the protocol: the page keeps what it had', async () => {
+    const now = Date.now();
+    await state([heldMessage(0, now)]);
+    const broken = heldMessage(1, now, { state: 'teleported' });
+    await deliver({ method: 'host/messages/upsert', params: { messages: [broken], summary: SUMMARY, now } });
+    await page.waitForTimeout(50);
+    assert.equal(await page.locator('tr.row').count(), 1, 'a message in an unknown state is not drawn');
+    await page.locator('vscode-button[aria-label="Receive"]').click();
+    const request = await page.evaluate(() => window.__posted.find((m) => m.method === 'messages/receive'));
+    await deliver({ method: 'host/reply', params: { id: request.id, ok: true, result: { received: 1 } } });
+    await page.locator('.notice.error').waitFor();
+    assert.match(await page.locator('.notice').innerText(), /answer to messages\/receive is malformed/);
+  });
+
+  it('draws every row at the height the virtual list counts with', async () => {
+    const now = Date.now();
+    await state(Array.from({ length: 200 }, (_, i) => heldMessage(i, now)));
+    const m = await page.evaluate(() => {
+      const table = document.querySelector('.list table');
+      const rowHeight = parseFloat(table.style.getPropertyValue('--row-height'));
+      const rows = [...document.querySelectorAll('tr.row')].map((r) => r.getBoundingClientRect().height);
+      const body = document.querySelector('.list tbody').getBoundingClientRect().height;
+      return { rowHeight, rows, body };
+    });
+    assert.ok(m.rowHeight > 0, 'the list gives the stylesheet its row height');
+    assert.ok(m.rows.length > 0 && m.rows.length < 200, 'only the rows in view are drawn');
+    assert.ok(m.rows.every((h) => Math.abs(h - m.rowHeight) < 0.5), `every row is ${m.rowHeight} px: ${[...new Set(m.rows)].join(', ')}`);
+    assert.ok(Math.abs(m.body - 200 * m.rowHeight) < 1, `drawn rows and spacers add up to 200 rows (${m.body} px)`);
+  });
+
+  it('keeps its queue in the page state as soon as it has one, for a window reload to bring it back', async () => {
+    await state([heldMessage(0, Date.now())]);
+    const saved = await page.evaluate(() => window.__state);
+    assert.equal(saved?.queueUrl, QUEUE.url);
+    assert.equal(saved?.connectionId, QUEUE.connectionId);
+  });
 });

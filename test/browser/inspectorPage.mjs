@@ -115,6 +115,6 @@ export function heldMessage(i, now, overrides = {}) {
   };
 }
 
-export const QUEUE = { name: 'orders', url: 'http://127.0.0.1:9324/000000000000/orders', connection: 'Local', fifo: false, visibilityTimeout: 30, maxReceiveCount: 3, deadLetterQueue: 'orders-dlq' };
+export const QUEUE = { name: 'orders', url: 'http://127.0.0.1:9324/000000000000/orders', connection: 'Local', connectionId: 'local', fifo: false, visibilityTimeout: 30, maxReceiveCount: 3, deadLetterQueue: 'orders-dlq' };
 export const SUMMARY = { redeliveries: 0, duplicateKeys: 0, keysShared: 0 };
 export const OPTIONS = { count: 10, waitSeconds: 2, visibilityTimeout: 60, mode: 'hold' };

@@ -73,6 +73,99 @@ describe('inspector webview in use', function () {
     assert.doesNotMatch(await page.locator('.flags-summary').innerText(), /[1-9]\d* redelivered/);
   });
 
+  /** Waits until `check` returns true (polling), or fails with what `describe` says then. */
+  async function until(check, describe, ms = 10_000) {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) assert.fail(`timed out: ${await describe()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const pick = (m) => ({ id: m.messageId, state: m.state, deadline: m.deadline, receiveCount: m.receiveCount, autoExtend: m.autoExtend });
+  const byId = (a, b) => (a.id < b.id ? -1 : 1);
+  const pageMessages = async () => (await page.evaluate(() => window.inspectorMessages())).map(pick).sort(byId);
+  const hostMessages = () => host.session.views.map(pick).sort(byId);
+  /** After the host's updates have reached the page, its messages are the host's: state, deadline, receive count. */
+  async function sameAsHost(step) {
+    await host.settled();
+    let last;
+    await until(async () => {
+      await host.settled();
+      last = { page: await pageMessages(), host: hostMessages() };
+      return JSON.stringify(last.page) === JSON.stringify(last.host);
+    }, () => `after ${step}, the page holds ${JSON.stringify(last.page)}\nbut the host ${JSON.stringify(last.host)}`);
+    return last.host;
+  }
+  const heldOnHost = () => host.session.leases.all.filter((m) => m.state === 'held').length;
+
+  it('holds what the host holds after each action: peek, hold, extend, expiry, release and delete', async () => {
+    // Every message of the queue each time (the demo's orders has 5), so that each receive takes the same ones.
+    host = await startLiveHost(page, { options: { count: 10, waitSeconds: 0, visibilityTimeout: 45, mode: 'peek' } });
+    const all = host.server.engine.counts(host.url).visible;
+    const receive = page.locator('vscode-button[aria-label="Receive"]');
+    await receive.click();
+    await until(() => host.session.leases.all.length === all && heldOnHost() === 0, () => 'the peek did not end');
+    let views = await sameAsHost('peek');
+    assert.ok(views.length > 1 && views.every((v) => v.state === 'peeked'));
+
+    await page.evaluate(() => {
+      const mode = document.querySelector('vscode-dropdown[aria-label="Mode"]');
+      mode.value = 'hold';
+      mode.dispatchEvent(new Event('change'));
+      document.querySelector('vscode-text-field[aria-label="Visibility (s)"]').value = '4';
+    });
+    await receive.click();
+    await until(() => heldOnHost() === all, () => `${heldOnHost()} held`);
+    views = await sameAsHost('hold');
+    assert.ok(views.every((v) => v.state === 'held' && v.receiveCount === 2), 'every message held, received twice');
+
+    const first = await page.locator('tr.row').first().getAttribute('data-id');
+    await page.locator('tr.row').first().click();
+    await page.keyboard.press('e');
+    await until(() => host.lifecycle.eventsOf(first).some((e) => e.kind === 'extended'), () => 'no extension');
+    views = await sameAsHost('extend');
+    const extended = views.find((v) => v.id === first);
+    assert.ok(views.every((v) => v.id === first || v.deadline < extended.deadline), 'the extended hold ends last');
+
+    await until(() => heldOnHost() === 1, () => `${heldOnHost()} still held`);
+    views = await sameAsHost('expiry');
+    assert.deepEqual(views.filter((v) => v.state !== 'expired').map((v) => v.id), [first], 'every other hold expired');
+
+    await page.keyboard.press('r');
+    await until(() => heldOnHost() === 0, () => 'not released');
+    views = await sameAsHost('release');
+    assert.equal(views.find((v) => v.id === first).state, 'released');
+
+    await page.evaluate(() => (document.querySelector('vscode-text-field[aria-label="Visibility (s)"]').value = '60'));
+    await receive.click();
+    await until(() => heldOnHost() === all, () => `${heldOnHost()} held again`);
+    await sameAsHost('hold again');
+    await page.locator(`tr.row[data-id="${first}"]`).click();
+    await page.keyboard.press('Delete');
+    await until(() => host.session.leases.get(first).state === 'deleted', () => 'not deleted');
+    views = await sameAsHost('delete');
+    assert.equal(views.find((v) => v.id === first).state, 'deleted');
+    assert.equal(host.server.engine.counts(host.url).inflight, all - 1, 'the server holds the others');
+  });
+
+  it('shows what changes on the host outside the page\'s actions: the queue\'s settings, events recorded elsewhere', async () => {
+    host = await startLiveHost(page, { options: { count: 2, waitSeconds: 0, visibilityTimeout: 45, mode: 'hold' } });
+    await page.locator('vscode-button[aria-label="Receive"]').click();
+    await until(() => heldOnHost() === 2, () => `${heldOnHost()} held`);
+    await host.settled();
+    assert.match(await page.locator('header .meta').innerText(), /visibility 30 s/);
+    const queue = host.session.queue;
+    host.session.setQueue({ ...queue, attributes: { ...queue.attributes, VisibilityTimeout: '75' } });
+    await host.settled();
+    assert.match(await page.locator('header .meta').innerText(), /visibility 75 s/, 'the header shows the queue as read again');
+    assert.equal(host.session.leases.defaultVisibilitySeconds, 75, 'Extend adds the new visibility timeout');
+    const [m] = host.session.leases.all;
+    host.lifecycle.record([{ messageId: m.messageId, queueUrl: host.url, kind: 'movedToDlq', at: Date.now(), details: { from: 'arn:aws:sqs:us-east-1:000000000000:elsewhere' } }]);
+    await host.settled();
+    const kinds = await page.evaluate((id) => window.inspectorMessages().find((x) => x.messageId === id).events.map((e) => e.kind), m.messageId);
+    assert.equal(kinds.at(-1), 'movedToDlq', 'an event recorded for a shown message reaches the page');
+  });
+
   it('explains a redelivery with how many receives were the inspector\'s own', async () => {
     const now = Date.now();
     await state([heldMessage(0, now, { flags: { redelivered: 3, byInspector: { peek: 1, hold: 1 } } })], { redeliveries: 1, duplicateKeys: 0, keysShared: 0 });

@@ -43,6 +43,7 @@ export async function startLiveHost(page, { queueName = 'orders', extra = 0, opt
     duplicates,
     keyPaths: () => keyPaths,
     isDeadLetterQueue: () => false,
+    options: () => options,
     post: deliver,
   });
   const answer = async (m) => {
@@ -55,6 +56,10 @@ export async function startLiveHost(page, { queueName = 'orders', extra = 0, opt
       'messages/release': async () => ({ failures: await session.leases.release(p.ids) }),
       'messages/delete': async () => ({ failures: await session.leases.delete(p.ids) }),
       'messages/extend': async () => ({ failures: await session.leases.extend(p.ids, p.seconds) }),
+      'messages/autoExtend/set': async () => {
+        session.leases.setAutoExtend(p.ids, p.on);
+        return { failures: [] };
+      },
     }[m.method];
     if (!run) return;
     try {
@@ -73,7 +78,7 @@ export async function startLiveHost(page, { queueName = 'orders', extra = 0, opt
       return Array.prototype.push.apply(posted, items);
     };
   });
-  deliver({ method: 'host/state/set', params: { queue: session.queueView, options, messages: session.views, summary: session.summary, now: Date.now() } });
+  deliver({ method: 'host/state/set', params: session.state() });
   await chain;
   return {
     server,

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createSqsClient, localConnection } from '../../src/sqs/connections';
 import { SqsGateway } from '../../src/sqs/gateway';
-import { LeaseSet, TWELVE_HOURS_MS, type LeaseClock, type LeaseEvent } from '../../src/sqs/leases';
+import { HOLD_CAP_MS } from '../../src/shared/kinds';
+import { LeaseSet, type LeaseClock, type LeaseEvent } from '../../src/sqs/leases';
 import { settle, startTestServer, type TestServer } from './harness';
 
 describe('leases: peek and hold against the local server, with one controlled clock', () => {
@@ -151,9 +152,9 @@ describe('leases: peek and hold against the local server, with one controlled cl
       assert.equal(m.state, 'held', `still held after ${hour} heartbeats`);
       assert.equal(counts().inflight, 1);
     }
-    assert.ok(m.deadline - m.receivedAt >= TWELVE_HOURS_MS - 10_000, 'held for nearly 12 hours');
+    assert.ok(m.deadline - m.receivedAt >= HOLD_CAP_MS - 10_000, 'held for nearly 12 hours');
     assert.match(m.autoExtendNote ?? '', /12-hour limit/);
-    assert.ok(m.deadline <= m.receivedAt + TWELVE_HOURS_MS, 'never past 12 hours after the receive');
+    assert.ok(m.deadline <= m.receivedAt + HOLD_CAP_MS, 'never past 12 hours after the receive');
     await advance(m.deadline - t.clock.now());
     assert.equal(m.state, 'expired');
     assert.ok(events.filter((e) => e === 'extended').length >= 12);

@@ -2,12 +2,13 @@ import * as vscode from 'vscode';
 import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
 import type { LifecycleStore } from '../../model/lifecycle';
-import type { ReceiveOptions } from '../../protocol';
+import type { ReceiveOptions } from '../../shared/kinds';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import type { Connection, ConnectionManager } from '../explorer/connectionManager';
 import { resolveQueue } from '../commands/pickers';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspectorPanel';
 import { readSession, showSession } from './sessionViewer';
+import { inspectorPanelOptions } from './webviewHost';
 
 /**
  * Opens one inspector per queue (reused when it is open already), closes the inspectors of
@@ -82,7 +83,7 @@ export class InspectorManager implements vscode.Disposable {
     let inspector = this.panels.get(key);
     const fresh = await getQueueSnapshot(connection.gateway, target.queue.url).catch(() => target.queue);
     if (!inspector) {
-      const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `${fresh.name}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview')] });
+      const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `${fresh.name}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, inspectorPanelOptions(this.deps.extensionUri));
       inspector = this.adopt(panel, connection, fresh);
     } else {
       inspector.queue = fresh;

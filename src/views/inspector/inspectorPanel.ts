@@ -6,22 +6,13 @@ import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
 import { savedMessagesFile, suggestedFileName } from '../../model/savedMessages';
 import type { LifecycleStore } from '../../model/lifecycle';
-import {
-  isWebviewToHost,
-  type EntryResult,
-  type HostToWebview,
-  type MessageView,
-  type ReceiveOptions,
-  type RequestMap,
-  type RequestMethod,
-  type SavedSession,
-  type WebviewRequest,
-} from '../../protocol';
+import type { EntryResult, HostToWebview, MessageView, SavedSession } from '../../protocol';
+import { MAX_RECEIVE_MESSAGES, type ClosePolicy, type NoticeLevel, type ReceiveOptions } from '../../shared/kinds';
 import type { HeldMessage, LeaseSet } from '../../sqs/leases';
 import type { QueueSnapshot } from '../../sqs/queues';
 import type { Connection } from '../explorer/connectionManager';
-import { inspectorHtml } from './html';
 import { InspectorSession } from './inspectorSession';
+import { WebviewHost, type RequestHandlers } from './webviewHost';
 
 export const INSPECTOR_VIEW_TYPE = 'sqsWorkbench.inspector';
 
@@ -36,8 +27,6 @@ export interface InspectorDeps {
   confirmPeek(inspector: InspectorPanel): Promise<boolean>;
 }
 
-type Handler<M extends RequestMethod> = (params: RequestMap[M]['params']) => Promise<RequestMap[M]['result']>;
-
 /**
  * One message inspector: a webview panel for one queue, the leases of the messages it
  * received, and the glue between them. The host owns all state, so hiding and showing the
@@ -47,7 +36,7 @@ type Handler<M extends RequestMethod> = (params: RequestMap[M]['params']) => Pro
  */
 export class InspectorPanel implements vscode.Disposable {
   readonly session: InspectorSession;
-  private ready = false;
+  private readonly host: WebviewHost;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly closed = new vscode.EventEmitter<void>();
@@ -64,14 +53,25 @@ export class InspectorPanel implements vscode.Disposable {
       duplicates: deps.duplicates,
       keyPaths: () => deps.keyPaths(),
       isDeadLetterQueue: (arn) => connection.catalog.isDeadLetterQueue(arn),
+      options: () => this.options,
       post: (m) => this.post(m),
     });
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview')] };
-    panel.webview.html = inspectorHtml(panel.webview, deps.extensionUri, `Messages of ${queue.name}`);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'sqs.svg');
+    this.host = new WebviewHost(panel, deps.extensionUri, {
+      title: `Messages of ${queue.name}`,
+      handlers: this.handlers,
+      onReady: () => {
+        this.post({ method: 'host/state/set', params: this.session.state() });
+        if (this.readyNotice) this.notice('info', this.readyNotice);
+        this.readyNotice = undefined;
+      },
+      onOptionsChanged: (options) => this.deps.state.update(this.optionsKey, options),
+      // The page reads the reply against the messages it has: send their changes first.
+      beforeReply: () => this.session.flush(),
+      onMalformed: () => this.deps.log.warn('Inspector: ignored a malformed message from the webview.'),
+    });
     this.disposables.push(
       { dispose: () => this.session.dispose() },
-      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      this.host,
       panel.onDidDispose(() => void this.close()),
       this.closed,
     );
@@ -85,13 +85,17 @@ export class InspectorPanel implements vscode.Disposable {
     return this.session.queue;
   }
 
+  /** The queue as read again when the inspector is opened once more: the page shows it. */
   set queue(queue: QueueSnapshot) {
-    this.session.queue = queue;
+    this.session.setQueue(queue);
+  }
+
+  private get optionsKey(): string {
+    return `sqsWorkbench.receiveOptions:${this.queue.url}`;
   }
 
   get options(): ReceiveOptions {
-    const stored = this.deps.state.get<ReceiveOptions>(`sqsWorkbench.receiveOptions:${this.queue.url}`);
-    return stored ?? { count: 10, waitSeconds: 2, visibilityTimeout: this.leases.defaultVisibilitySeconds, mode: 'peek' };
+    return this.deps.state.get<ReceiveOptions>(this.optionsKey) ?? { count: MAX_RECEIVE_MESSAGES, waitSeconds: 2, visibilityTimeout: this.leases.defaultVisibilitySeconds, mode: 'peek' };
   }
 
   /** Messages as the inspector shows them, in the order they were first received. */
@@ -101,16 +105,13 @@ export class InspectorPanel implements vscode.Disposable {
 
   /** Receives with the given options (remembered for the queue); the webview's Receive button. */
   async receive(options: ReceiveOptions, confirmed = false): Promise<HeldMessage[]> {
-    await this.deps.state.update(`sqsWorkbench.receiveOptions:${this.queue.url}`, options);
+    await this.deps.state.update(this.optionsKey, options);
+    // A receive from a command or another view: the page's fields show what it used.
+    this.session.announceQueue();
     if (options.mode === 'peek' && !confirmed && !(await this.deps.confirmPeek(this))) return [];
     this.busy(true, options.mode === 'peek' ? 'Peeking…' : 'Receiving…');
     try {
-      const got = await this.leases.receive({
-        count: options.count,
-        waitSeconds: options.waitSeconds,
-        visibilityTimeout: options.visibilityTimeout,
-        mode: options.mode,
-      });
+      const got = await this.leases.receive(options);
       if (got.length === 0) this.notice('info', `No message was available in ${this.queue.name}${options.waitSeconds > 0 ? ` within ${options.waitSeconds} s` : ''}.`);
       else if (options.mode === 'peek' && this.queue.redrive) {
         const max = this.queue.redrive.maxReceiveCount;
@@ -127,22 +128,22 @@ export class InspectorPanel implements vscode.Disposable {
     }
   }
 
-  async extend(ids: string[], seconds?: number): Promise<EntryResult> {
+  async extend(ids: readonly string[], seconds?: number): Promise<EntryResult> {
     return this.report('Extend', await this.leases.extend(ids, seconds));
   }
 
-  setAutoExtend(ids: string[], on: boolean): EntryResult {
+  setAutoExtend(ids: readonly string[], on: boolean): EntryResult {
     this.leases.setAutoExtend(ids, on);
     return { failures: [] };
   }
 
-  async release(ids: string[]): Promise<EntryResult> {
+  async release(ids: readonly string[]): Promise<EntryResult> {
     const result = this.report('Release', await this.leases.release(ids));
     void this.connection.catalog.refreshQueue(this.queue.url).catch(() => undefined);
     return result;
   }
 
-  async delete(ids: string[]): Promise<EntryResult> {
+  async delete(ids: readonly string[]): Promise<EntryResult> {
     const result = this.report('Delete', await this.leases.delete(ids));
     void this.connection.catalog.refreshQueue(this.queue.url).catch(() => undefined);
     return result;
@@ -152,14 +153,14 @@ export class InspectorPanel implements vscode.Disposable {
 
   /** Shows a notice once the page has loaded (a restored panel's page loads after this is made). */
   noticeOnReady(text: string): void {
-    if (this.ready) this.notice('info', text);
+    if (this.host.isReady) this.notice('info', text);
     else this.readyNotice = text;
   }
 
   /** Forgets every message shown (they are gone from the queue) and tells the page why. */
   forgetMessages(why: string): void {
     this.session.forgetAll();
-    this.sendState();
+    this.post({ method: 'host/state/set', params: this.session.state() });
     this.notice('info', why);
   }
 
@@ -167,7 +168,7 @@ export class InspectorPanel implements vscode.Disposable {
   async close(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    const policy = vscode.workspace.getConfiguration('sqsWorkbench.inspector').get<'release' | 'expire'>('onClose', 'release');
+    const policy = vscode.workspace.getConfiguration('sqsWorkbench.inspector').get<ClosePolicy>('onClose', 'release');
     const held = this.leases.held.length;
     await this.leases.dispose(policy);
     this.session.dispose();
@@ -194,21 +195,15 @@ export class InspectorPanel implements vscode.Disposable {
     this.post({ method: 'host/busy/set', params: { busy, ...(label ? { label } : {}) } });
   }
 
-  private notice(level: 'info' | 'warning' | 'error', text: string): void {
+  private notice(level: NoticeLevel, text: string): void {
     this.post({ method: 'host/notice/show', params: { level, text } });
   }
 
   private post(message: HostToWebview): void {
-    if (!this.ready || this.disposed) return;
-    void this.panel.webview.postMessage(message);
+    if (!this.disposed) this.host.post(message);
   }
 
-  private sendState(): void {
-    this.session.flush();
-    this.post({ method: 'host/state/set', params: { queue: this.session.queueView, options: this.options, messages: this.views, summary: this.session.summary, now: Date.now() } });
-  }
-
-  private readonly handlers: { [M in RequestMethod]: Handler<M> } = {
+  private readonly handlers: RequestHandlers = {
     'messages/receive': async (p) => {
       const got = await this.receive(p);
       return { received: got.length, ids: got.map((m) => m.messageId), mode: p.mode };
@@ -283,36 +278,5 @@ export class InspectorPanel implements vscode.Disposable {
   /** Everything the session holds: messages, their lifecycle events and flags. */
   savedSession(): SavedSession {
     return { format: 'sqs-workbench-session', version: 1, savedAt: new Date().toISOString(), queue: this.session.queueView, summary: this.session.summary, messages: this.views };
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    if (!isWebviewToHost(raw)) {
-      this.deps.log.warn('Inspector: ignored a malformed message from the webview.');
-      return;
-    }
-    if (raw.kind === 'notification') {
-      if (raw.method === 'webview/ready') {
-        this.ready = true;
-        this.sendState();
-        if (this.readyNotice) this.notice('info', this.readyNotice);
-        this.readyNotice = undefined;
-      } else {
-        await this.deps.state.update(`sqsWorkbench.receiveOptions:${this.queue.url}`, raw.params);
-      }
-      return;
-    }
-    await this.answer(raw);
-  }
-
-  private async answer(request: WebviewRequest): Promise<void> {
-    try {
-      const handler = this.handlers[request.method] as (p: unknown) => Promise<unknown>;
-      const result = await handler(request.params);
-      // The page reads the reply against the messages it has: send their changes first.
-      this.session.flush();
-      this.post({ method: 'host/reply', params: { id: request.id, ok: true, result } });
-    } catch (err) {
-      this.post({ method: 'host/reply', params: { id: request.id, ok: false, error: err instanceof Error ? err.message : String(err) } });
-    }
   }
 }

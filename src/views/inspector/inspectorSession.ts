@@ -1,7 +1,8 @@
 import type { DuplicateIndex } from '../../model/duplicates';
 import { extractIdempotencyKey, type FoundKey, type KeyPath } from '../../model/idempotency';
 import type { LifecycleStore } from '../../model/lifecycle';
-import type { FlagSummary, HostToWebview, MessageView, QueueView } from '../../protocol';
+import type { HostToWebview, MessageView, QueueView, StateParams } from '../../protocol';
+import { DEFAULT_VISIBILITY_TIMEOUT_SECONDS, type FlagSummary, type ReceiveOptions } from '../../shared/kinds';
 import type { SqsGateway } from '../../sqs/gateway';
 import { LeaseSet, realClock, type HeldMessage, type LeaseClock, type LeaseEvent } from '../../sqs/leases';
 import type { QueueSnapshot } from '../../sqs/queues';
@@ -16,8 +17,15 @@ export interface InspectorSessionDeps {
   keyPaths(): readonly KeyPath[];
   /** Whether a queue (by ARN) is a dead-letter queue of another: a receive there is a move to the DLQ. */
   isDeadLetterQueue(arn: string): boolean;
+  /** The receive options the page shows (the user's last, kept per queue). */
+  options(): ReceiveOptions;
   /** Sends one message to the page; dropped while the page is not ready (it asks for the whole state then). */
   post(message: HostToWebview): void;
+}
+
+/** The queue's visibility timeout (s): what a hold takes by default, and Extend adds. */
+function visibilityOf(queue: QueueSnapshot): number {
+  return Number(queue.attributes.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS) || DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
 }
 
 /**
@@ -35,19 +43,46 @@ export class InspectorSession {
 
   constructor(
     gateway: SqsGateway,
-    public queue: QueueSnapshot,
+    private snapshot: QueueSnapshot,
     private readonly connection: { readonly id: string; readonly name: string },
     private readonly deps: InspectorSessionDeps,
     clock: LeaseClock = realClock,
   ) {
-    this.leases = new LeaseSet(gateway, queue.url, Number(queue.attributes.VisibilityTimeout ?? 30) || 30, clock);
+    this.leases = new LeaseSet(gateway, snapshot.url, visibilityOf(snapshot), clock);
     this.subscriptions.push(
       this.leases.onEvent((e) => this.onLeaseEvent(e)),
+      // Events recorded for a shown message by anything else (a send, a move) reach the page too.
+      deps.lifecycle.onDidChange((change) => this.touch(change.added.map((e) => e.messageId))),
       deps.duplicates.onDidChange((ids) => {
         for (const id of ids) if (this.leases.get(id)) this.dirty.add(id);
         this.schedule();
       }),
     );
+  }
+
+  get queue(): QueueSnapshot {
+    return this.snapshot;
+  }
+
+  /**
+   * The queue as read again (its attributes may have changed): holds and Extend take its
+   * visibility timeout from now on, and the page shows it.
+   */
+  setQueue(queue: QueueSnapshot): void {
+    this.snapshot = queue;
+    this.leases.defaultVisibilitySeconds = visibilityOf(queue);
+    this.announceQueue();
+  }
+
+  /** Tells the page the queue and the receive options (after either changed on the host's side). */
+  announceQueue(): void {
+    this.deps.post({ method: 'host/queue/set', params: { queue: this.queueView, options: this.deps.options() } });
+  }
+
+  /** Everything the page shows, for `host/state/set`; pending changes are in it. */
+  state(): StateParams {
+    this.flush();
+    return { queue: this.queueView, options: this.deps.options(), messages: this.views, summary: this.summary, now: Date.now() };
   }
 
   get queueView(): QueueView {

@@ -1,46 +1,46 @@
-import type { MessageFlags } from '../../model/duplicates';
+import type { MessageFlags } from '../../shared/kinds';
 import type { FoundKey } from '../../model/idempotency';
 import type { HeldMessage, LeaseSet } from '../../sqs/leases';
 import type { LifecycleEvent } from '../../model/lifecycle';
+import { LEASE_ACTIONS, type LeaseAction } from '../../shared/kinds';
 import type { AttributeView, MessageView, TimelineEvent } from '../../protocol';
 
 function num(v: string | undefined): number | undefined {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
-/** The inspector's view of a received message: text only, and why actions are disabled. */
-/** A lifecycle event as the timeline shows it. */
-export function toTimelineEvent(e: LifecycleEvent): TimelineEvent {
-  const d = e.details;
-  const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-  const receiveCount = num(d.receiveCount);
-  const deadline = num(d.deadline);
-  let detail: string;
+/** What the timeline's tooltip says of an event (untrusted values included as text). */
+function describe(e: LifecycleEvent): string {
   switch (e.kind) {
-    case 'sent':
-      detail = `sent${d.via === 'sendAgain' ? ' again' : d.via === 'batch' ? ' in a batch' : ''}${typeof d.idempotencyKey === 'string' ? `, key ${d.idempotencyKey}` : ''}`;
-      break;
+    case 'sent': {
+      const via = e.details.via === 'sendAgain' ? ' again' : e.details.via === 'batch' ? ' in a batch' : '';
+      return `sent${via}${e.details.idempotencyKey !== undefined ? `, key ${e.details.idempotencyKey}` : ''}`;
+    }
     case 'received':
-      detail = `received (${d.mode === 'peek' ? 'peek' : 'hold'}), receive count ${receiveCount ?? '?'}`;
-      break;
+      return `received (${e.details.mode}), receive count ${e.details.receiveCount}`;
     case 'extended':
-      detail = `extended by ${num(d.seconds) ?? '?'} s${d.auto === true ? ' (auto)' : ''}`;
-      break;
+      return `extended by ${e.details.seconds} s${e.details.auto ? ' (auto)' : ''}`;
     case 'failed':
-      detail = `${typeof d.action === 'string' ? d.action : 'action'} failed: ${typeof d.code === 'string' ? d.code : '?'}`;
-      break;
+      return `${e.details.action} failed: ${e.details.code}`;
     case 'released':
-      detail = d.peek === true ? 'released: the peek ended' : 'released';
-      break;
+      return e.details.peek ? 'released: the peek ended' : 'released';
     case 'movedToDlq':
-      detail = `moved to the dead-letter queue${typeof d.from === 'string' ? ` from ${d.from.split(':').pop() ?? d.from}` : ''}`;
-      break;
-    default:
-      detail = e.kind;
+      return `moved to the dead-letter queue from ${e.details.from.split(':').pop() ?? e.details.from}`;
+    case 'expired':
+    case 'deleted':
+      return e.kind;
   }
-  return { kind: e.kind, at: e.at, detail, ...(receiveCount !== undefined ? { receiveCount } : {}), ...(deadline !== undefined ? { deadline } : {}) };
 }
 
+/** A lifecycle event as the timeline shows it. */
+export function toTimelineEvent(e: LifecycleEvent): TimelineEvent {
+  const detail = describe(e);
+  if (e.kind === 'received') return { kind: e.kind, at: e.at, detail, receiveCount: e.details.receiveCount, deadline: e.details.deadline };
+  if (e.kind === 'extended') return { kind: e.kind, at: e.at, detail, deadline: e.details.deadline };
+  return { kind: e.kind, at: e.at, detail };
+}
+
+/** The inspector's view of a received message: text only, and why actions are disabled. */
 export function toMessageView(m: HeldMessage, leases: LeaseSet, key: FoundKey | undefined, flags: MessageFlags, events: readonly LifecycleEvent[]): MessageView {
   const sys = m.systemAttributes;
   const attrs: Record<string, AttributeView> = {};
@@ -50,8 +50,8 @@ export function toMessageView(m: HeldMessage, leases: LeaseSet, key: FoundKey | 
       value: a.BinaryValue !== undefined ? Buffer.from(a.BinaryValue).toString('base64') : (a.StringValue ?? ''),
     };
   }
-  const disabled: { extend?: string; release?: string; delete?: string } = {};
-  for (const action of ['extend', 'release', 'delete'] as const) {
+  const disabled: { [A in LeaseAction]?: string } = {};
+  for (const action of LEASE_ACTIONS) {
     const why = leases.whyNot(m, action);
     if (why) disabled[action] = why;
   }

@@ -1,0 +1,217 @@
+import type { EntryResult, QueueView } from '../src/protocol';
+import { HOLD_CAP_MS, MAX_INSPECTOR_RECEIVE, MAX_VISIBILITY_TIMEOUT_SECONDS, MAX_WAIT_TIME_SECONDS, type LeaseAction, type ReceiveOptions } from '../src/shared/kinds';
+import type { HostChannel } from './channel';
+import type { ConfirmBar } from './confirm';
+import { el } from './dom';
+import { summaryFlags } from './flags';
+import type { Notice } from './notice';
+import type { Store } from './store';
+import { button, dropdown, progressRing, textField, type UiButton, type UiField } from './ui';
+
+/** The queue's name, settings and flag counts. */
+export class Header {
+  readonly element = el('header');
+  private readonly title = el('h1');
+  private readonly meta = el('span', 'meta');
+  private readonly flags = el('span', 'flags-summary');
+
+  constructor(private readonly store: Store) {
+    this.flags.setAttribute('role', 'status');
+    this.element.append(this.title, this.meta, this.flags);
+  }
+
+  render(): void {
+    const queue: QueueView | undefined = this.store.queue;
+    if (!queue) return;
+    this.title.textContent = queue.name;
+    const parts = [queue.connection, queue.fifo ? 'FIFO' : 'standard', `visibility ${queue.visibilityTimeout} s`];
+    if (queue.maxReceiveCount !== undefined) parts.push(`to ${queue.deadLetterQueue ?? 'DLQ'} after ${queue.maxReceiveCount} receives`);
+    this.meta.textContent = parts.join(' · ');
+    document.title = `Messages of ${queue.name}`;
+    this.flags.replaceChildren(...summaryFlags(this.store.summary));
+  }
+}
+
+/** The receive options and the Receive button; a busy ring while the host receives. */
+export class ReceiveBar {
+  readonly element = el('div', 'toolbar');
+  readonly receiveButton = button('Receive', { icon: 'cloud-download', appearance: 'primary', title: 'Receive messages (Ctrl+Enter)' });
+  private readonly mode = dropdown('Mode', [
+    { value: 'peek', label: 'Peek (release at once)' },
+    { value: 'hold', label: 'Hold (keep hidden)' },
+  ], 'peek');
+  private readonly count = textField('Messages', '', { size: 4 });
+  private readonly wait = textField('Wait (s)', '', { size: 3 });
+  private readonly visibility = textField('Visibility (s)', '', { size: 5 });
+  private readonly busy = el('span', 'busy');
+  private readonly busyLabel = el('span', undefined, '');
+
+  /** `onReceive`: the options the user typed, checked. */
+  constructor(
+    private readonly notice: Notice,
+    onReceive: (options: ReceiveOptions) => void,
+  ) {
+    this.element.setAttribute('role', 'toolbar');
+    this.element.setAttribute('aria-label', 'Receive');
+    this.busy.append(progressRing(), this.busyLabel);
+    this.busy.hidden = true;
+    const modeLabel = el('label', 'field', 'Mode');
+    modeLabel.append(this.mode);
+    this.element.append(modeLabel, this.count, this.wait, this.visibility, this.receiveButton, this.busy);
+    this.mode.addEventListener('change', () => {
+      this.visibility.hidden = this.mode.value !== 'hold';
+    });
+    this.receiveButton.addEventListener('click', () => {
+      const options = this.read();
+      if (options) onReceive(options);
+    });
+  }
+
+  show(options: ReceiveOptions): void {
+    this.mode.value = options.mode;
+    this.count.value = String(options.count);
+    this.wait.value = String(options.waitSeconds);
+    this.visibility.value = String(options.visibilityTimeout);
+    this.visibility.hidden = options.mode !== 'hold';
+  }
+
+  setBusy(busy: boolean, label?: string): void {
+    this.busy.hidden = !busy;
+    this.busyLabel.textContent = label ?? '';
+    this.receiveButton.disabled = busy;
+  }
+
+  /** The options typed, or undefined after saying which field is out of range. */
+  private read(): ReceiveOptions | undefined {
+    const n = (f: UiField, min: number, max: number, name: string): number | undefined => {
+      const v = Number(f.value.trim());
+      if (!Number.isInteger(v) || v < min || v > max) {
+        this.notice.show('error', `${name} must be a whole number from ${min} to ${max}.`);
+        f.focus();
+        return undefined;
+      }
+      return v;
+    };
+    const count = n(this.count, 1, MAX_INSPECTOR_RECEIVE, 'Messages');
+    const wait = n(this.wait, 0, MAX_WAIT_TIME_SECONDS, 'Wait');
+    const vt = n(this.visibility, 0, MAX_VISIBILITY_TIMEOUT_SECONDS, 'Visibility');
+    if (count === undefined || wait === undefined || vt === undefined) return undefined;
+    return { count, waitSeconds: wait, visibilityTimeout: vt, mode: this.mode.value === 'hold' ? 'hold' : 'peek' };
+  }
+}
+
+/** The actions on the chosen messages, the list's filter and views, and saving. */
+export class ActionsBar {
+  readonly element = el('div', 'toolbar');
+  private readonly selectionInfo = el('span', 'meta', '');
+  private readonly countInfo = el('span', 'meta count-info', '');
+  private readonly extend = button('Extend', { icon: 'history', title: 'Keep hidden for the queue visibility timeout from now, or for the seconds typed beside (E)' });
+  // SQS counts a new visibility timeout from the call, not from the old deadline: the field says so.
+  private readonly extendBy = textField('Visible again in (s)', '', { size: 5 });
+  private readonly auto = button('Auto-extend', { icon: 'sync', title: `Extend shortly before each deadline, up to ${HOLD_CAP_MS / 3_600_000} hours after the receive (A)` });
+  private readonly release = button('Release', { icon: 'debug-step-out', title: 'Make visible again now (R)' });
+  private readonly delete = button('Delete', { icon: 'trash', title: 'Delete (Delete key)' });
+  private readonly save = button('Save…', { icon: 'save', title: 'Save the selected (or all) messages to a JSON file' });
+  private readonly flagged = button('Flagged only', { icon: 'filter', title: 'Show only redelivered messages and messages with a duplicate idempotency key (F)' });
+  private readonly timeline = button('Timeline', { icon: 'graph-line', title: 'All messages on one time axis (T)' });
+  private readonly export = button('Export Session…', { icon: 'export', title: 'Save the messages, their lifecycle events and flags as JSON' });
+
+  constructor(
+    private readonly store: Store,
+    private readonly channel: HostChannel,
+    private readonly notice: Notice,
+    private readonly confirm: ConfirmBar,
+  ) {
+    this.element.setAttribute('role', 'toolbar');
+    this.element.setAttribute('aria-label', 'Selected messages');
+    this.extendBy.title = 'Seconds from now until the message is visible again; empty for the queue visibility timeout';
+    this.flagged.setAttribute('aria-pressed', 'false');
+    this.timeline.setAttribute('aria-pressed', 'false');
+    this.element.append(this.countInfo, this.selectionInfo, this.flagged, this.timeline, el('span', 'spacer'), this.extend, this.extendBy, this.auto, this.release, this.delete, this.save, this.export);
+    this.listen();
+  }
+
+  /** Enables the action buttons for what the selection allows; a disabled button says why. */
+  render(): void {
+    const { store } = this;
+    const chosen = store.targetIds().flatMap((id) => store.messages.get(id) ?? []);
+    this.selectionInfo.textContent = store.selected.size > 0 ? `${store.selected.size} selected` : '';
+    const newCount = [...store.fresh].filter((id) => store.messages.has(id)).length;
+    const total = store.messages.size;
+    this.countInfo.textContent = total === 0 ? '' : `${total} ${total === 1 ? 'message' : 'messages'} · ${store.shown.length} shown${newCount > 0 ? ` · ${newCount} new` : ''}`;
+    const setup = (b: UiButton, action: LeaseAction): void => {
+      const allowed = chosen.filter((m) => !m.disabled[action]);
+      b.disabled = allowed.length === 0;
+      const reason = chosen.find((m) => m.disabled[action])?.disabled[action];
+      b.title = b.disabled ? (reason ?? 'Select a held message first.') : `${b.getAttribute('aria-label') ?? ''} ${allowed.length} message(s)${reason ? `; ${chosen.length - allowed.length} cannot: ${reason}` : ''}`;
+    };
+    setup(this.extend, 'extend');
+    setup(this.auto, 'extend');
+    setup(this.release, 'release');
+    setup(this.delete, 'delete');
+    this.auto.classList.toggle('on', chosen.length > 0 && chosen.every((m) => m.autoExtend));
+    this.save.disabled = total === 0;
+    this.export.disabled = total === 0;
+    for (const [b, on] of [[this.flagged, store.onlyFlagged], [this.timeline, store.timeline]] as const) {
+      b.setAttribute('aria-pressed', String(on));
+      b.classList.toggle('on', on);
+    }
+    for (const b of [this.extend, this.extendBy, this.auto, this.release, this.delete, this.save, this.export]) b.hidden = store.readOnly;
+  }
+
+  /** The list's one-key shortcuts for these actions; says whether the key was one. */
+  onKey(e: KeyboardEvent): boolean {
+    const press = (b: UiButton): boolean => {
+      if (!b.disabled) b.click();
+      return true;
+    };
+    if (e.key === 'Delete') return press(this.delete);
+    if (e.key === 'e') return press(this.extend);
+    if (e.key === 'r') return press(this.release);
+    if (e.key === 'a') return press(this.auto);
+    if (e.key === 'f') return press(this.flagged);
+    if (e.key === 't') return press(this.timeline);
+    return false;
+  }
+
+  private async run(label: string, request: () => Promise<EntryResult>): Promise<void> {
+    try {
+      const { failures } = await request();
+      if (failures.length === 0) this.notice.hide();
+    } catch (err) {
+      this.notice.show('error', `${label} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private listen(): void {
+    const { store, channel } = this;
+    this.extend.addEventListener('click', () => {
+      const by = this.extendBy.value.trim();
+      const seconds = by === '' ? undefined : Number(by);
+      if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_VISIBILITY_TIMEOUT_SECONDS)) {
+        this.notice.show('error', `Extend by: a whole number of seconds from 1 to ${MAX_VISIBILITY_TIMEOUT_SECONDS}, or empty for the queue visibility timeout.`);
+        return;
+      }
+      void this.run('Extend', () => channel.request('messages/extend', { ids: store.targetIds(), ...(seconds !== undefined ? { seconds } : {}) }));
+    });
+    this.auto.addEventListener('click', () => {
+      const ids = store.targetIds();
+      const on = !ids.every((id) => store.messages.get(id)?.autoExtend);
+      void this.run('Auto-extend', () => channel.request('messages/autoExtend/set', { ids, on }));
+    });
+    this.release.addEventListener('click', () => void this.run('Release', () => channel.request('messages/release', { ids: store.targetIds() })));
+    this.delete.addEventListener('click', () => void this.deleteChosen());
+    this.timeline.addEventListener('click', () => store.setTimeline(!store.timeline));
+    this.flagged.addEventListener('click', () => store.setOnlyFlagged(!store.onlyFlagged));
+    this.export.addEventListener('click', () => void channel.request('session/export', {}));
+    this.save.addEventListener('click', () => void channel.request('messages/save', { ids: [...store.selected] }));
+  }
+
+  /** Deletes one message at once; several only after the user says yes. */
+  private async deleteChosen(): Promise<void> {
+    const ids = this.store.targetIds();
+    if (ids.length === 0) return;
+    if (ids.length > 1 && !(await this.confirm.ask(`Delete ${ids.length} messages? Deleted messages cannot be recovered.`, `Delete ${ids.length} Messages`))) return;
+    await this.run('Delete', () => this.channel.request('messages/delete', { ids }));
+  }
+}
