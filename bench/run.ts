@@ -12,6 +12,7 @@ import { cpuTicks, otherCores } from './machine';
 import { Report } from './report';
 import { batchSendSection } from './sections/batchSend';
 import { explorerSection } from './sections/explorer';
+import { hostileInputSection } from './sections/hostileInput';
 import { inspectorHoldSection } from './sections/inspectorHold';
 import { latencySection } from './sections/latency';
 import { memorySection } from './sections/memory';
@@ -20,7 +21,7 @@ import { startupSection } from './sections/startup';
 import { throughputSection } from './sections/throughput';
 import { webviewSection } from './sections/webview';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, hostileInputSection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 

@@ -368,10 +368,13 @@ export class SqsEngine {
       return true;
     };
     if (queue.fifo) {
-      for (const [key, group] of [...state.groups]) {
+      // Groups are kept in turn order: served groups go to the back, after this loop, so
+      // that the walk neither copies the groups nor meets a group twice.
+      const served: string[] = [];
+      for (const [key, group] of state.groups) {
         if (picked.length >= max) break;
         if (group.inflight > 0) continue;
-        let served = false;
+        let delivered = false;
         for (let i = 0; picked.length < max; ) {
           const m = group.messages.at(i);
           if (!m) break;
@@ -381,15 +384,17 @@ export class SqsEngine {
           }
           if (m.state !== 'visible') break;
           if (deliver(m)) {
-            served = true;
+            delivered = true;
             i++;
           }
         }
-        if (served && state.groups.get(key) === group) {
-          // Rotate the served group to the back so that other groups get their turn.
-          state.groups.delete(key);
-          state.groups.set(key, group);
-        }
+        if (delivered) served.push(key);
+      }
+      for (const key of served) {
+        const group = state.groups.get(key);
+        if (!group) continue;
+        state.groups.delete(key);
+        state.groups.set(key, group);
       }
     } else {
       while (picked.length < max) {

@@ -126,7 +126,7 @@ export class MoveTasks<Q extends MovableQueue> {
     if (lastAt === now) allowance = Math.max(allowance, Math.min(rate, 1));
     source.state.tick(now);
     while (allowance >= 1 && task.ApproximateNumberOfMessagesMoved < task.ApproximateNumberOfMessagesToMove) {
-      const m = nextMovable(source.state);
+      const m = source.state.peekVisible();
       if (!m) break;
       const destination =
         task.DestinationArn !== undefined ? this.host.queueForArn(task.DestinationArn) : m.deadLetterSourceArn ? this.host.queueForArn(m.deadLetterSourceArn) : undefined;
@@ -156,7 +156,7 @@ export class MoveTasks<Q extends MovableQueue> {
       task.ApproximateNumberOfMessagesMoved++;
       allowance--;
     }
-    if (task.ApproximateNumberOfMessagesMoved >= task.ApproximateNumberOfMessagesToMove || !nextMovable(source.state, true)) {
+    if (task.ApproximateNumberOfMessagesMoved >= task.ApproximateNumberOfMessagesToMove || source.state.messages.size === 0) {
       task.Status = 'COMPLETED';
       this.stopTimer(task);
       return;
@@ -170,15 +170,4 @@ export class MoveTasks<Q extends MovableQueue> {
     if (handle) this.clock.clearTimer(handle);
     this.timers.delete(task.TaskHandle);
   }
-}
-
-/**
- * The oldest visible message; in-flight ones wait until they are visible again. With
- * `anyLeft`, a message in flight or delayed is returned when none is visible, to tell
- * "nothing to move yet" from "nothing left".
- */
-function nextMovable(state: QueueState, anyLeft = false): StoredMessage | undefined {
-  for (const m of state.messages.values()) if (m.state === 'visible') return m;
-  if (anyLeft) for (const m of state.messages.values()) if (m.state !== 'gone') return m;
-  return undefined;
 }

@@ -199,6 +199,25 @@ export class QueueState {
     return count;
   }
 
+  /**
+   * A visible message, left where it is: on a standard queue the one visible longest, on a
+   * FIFO queue the head of the first group in turn. Costs nothing per message in flight.
+   */
+  peekVisible(): StoredMessage | undefined {
+    if (this.fifo) {
+      for (const group of this.groups.values()) {
+        const head = group.messages.peek();
+        if (head?.state === 'visible' && group.inflight === 0) return head;
+      }
+      return undefined;
+    }
+    for (let entry = this.ready.peek(); entry; entry = this.ready.peek()) {
+      if (entry.message.version === entry.version && entry.message.state === 'visible') return entry.message;
+      this.ready.shift();
+    }
+    return undefined;
+  }
+
   /** The oldest visible message of a standard queue, taken off the visible list. */
   shiftVisible(): StoredMessage | undefined {
     for (let entry = this.ready.shift(); entry; entry = this.ready.shift()) {

@@ -52,6 +52,38 @@ describe('SqsEngine with a controlled clock', () => {
     }
   });
 
+  it('serves a FIFO queue of 50,000 groups in turn: ten groups a receive, none twice, none in flight', async () => {
+    const engine = new SqsEngine({ clock: new ManualClock(0) });
+    const url = engine.createQueue('many.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    for (let g = 0; g < 50_000; g++) engine.sendMessage(url, { MessageBody: `m${g}`, MessageGroupId: `g${g}` });
+    const seen = new Set<string>();
+    for (let r = 0; r < 200; r++) {
+      const got = await engine.receiveMessage(url, { MaxNumberOfMessages: 10, AttributeNames: ['MessageGroupId'] });
+      assert.equal(got.length, 10);
+      for (const m of got) {
+        const group = m.Attributes?.MessageGroupId ?? '';
+        assert.ok(!seen.has(group), `group ${group} served twice while in flight`);
+        seen.add(group);
+      }
+    }
+    assert.deepEqual(engine.counts(url), { visible: 48_000, inflight: 2_000, delayed: 0 });
+  });
+
+  it('moves a dead-letter queue at its rate with 95,000 messages in flight ahead of the visible ones', async () => {
+    const clock = new ManualClock(0);
+    const engine = new SqsEngine({ clock });
+    const dlq = engine.createQueue('big-dlq');
+    const source = engine.createQueue('big-source', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: engine.queueArn('big-dlq'), maxReceiveCount: 5 }) });
+    for (let i = 0; i < 100_000; i++) engine.sendMessage(dlq, { MessageBody: `m${i}` });
+    for (let taken = 0; taken < 95_000; taken += 10) await engine.receiveMessage(dlq, { MaxNumberOfMessages: 10, VisibilityTimeout: 3600 });
+    const task = engine.startMessageMoveTask(engine.queueArn('big-dlq'), engine.queueArn('big-source'), 500);
+    assert.ok(task);
+    for (let s = 0; s < 4; s++) clock.advance(1000);
+    // One message at the start, then 500 a second.
+    assert.equal(engine.counts(source).visible, 2001, 'four seconds at 500 messages a second');
+    assert.deepEqual(engine.counts(dlq), { visible: 2999, inflight: 95_000, delayed: 0 });
+  });
+
   it('forgets FIFO deduplication ids exactly at the end of the 5-minute window', () => {
     const clock = new ManualClock(0);
     const engine = new SqsEngine({ clock });

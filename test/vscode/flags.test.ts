@@ -20,8 +20,7 @@ describe('duplicate and redelivery flags in VS Code', () => {
   };
   const node = async (): Promise<QueueNode> => {
     await a.connections.get('local')?.catalog.refresh();
-    const root = a.explorer.connectionNode('local');
-    assert.ok(root);
+    const root = await waitFor('the local connection in the tree', () => a.explorer.connectionNode('local'));
     const found = (await a.explorer.getChildren(root)).find((n) => n.kind === 'queue' && n.snapshot.name === name);
     assert.ok(found && found.kind === 'queue');
     return found;

@@ -31,8 +31,7 @@ describe('message inspector in VS Code', () => {
     const connection = a.connections.get('local');
     assert.ok(connection);
     await connection.catalog.refresh();
-    const root = a.explorer.connectionNode('local');
-    assert.ok(root);
+    const root = await waitFor('the local connection in the tree', () => a.explorer.connectionNode('local'));
     const found = (await a.explorer.getChildren(root)).find((n) => n.kind === 'queue' && n.snapshot.name === name);
     assert.ok(found && found.kind === 'queue');
     return found;

@@ -23,8 +23,7 @@ async function queueNode(a: SqsWorkbenchApi, name: string): Promise<QueueNode> {
   const connection = a.connections.get('local');
   assert.ok(connection, 'the local connection is shown');
   await connection.catalog.refresh();
-  const root = a.explorer.connectionNode('local');
-  assert.ok(root);
+  const root = await waitFor('the local connection in the tree', () => a.explorer.connectionNode('local'));
   const children = await a.explorer.getChildren(root);
   const node = children.find((n) => n.kind === 'queue' && n.snapshot.name === name);
   assert.ok(node && node.kind === 'queue', `queue ${name} is in the tree`);
