@@ -7,7 +7,10 @@ Runs the SQS Workbench local SQS server: the AWS JSON 1.0 protocol of Amazon SQS
 Point any AWS SDK at the printed endpoint (for example AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324).
 
   --port N          port to listen on (default 9324; 0 picks a free port)
-  --host ADDRESS    address to bind (default 127.0.0.1)
+  --host ADDRESS    address to bind (default 127.0.0.1; 0.0.0.0 serves other machines too,
+                    with no authentication: keep it to networks you trust)
+  --allow-host NAME a host name (besides loopback names and IP addresses) that requests may
+                    name in their Host header; repeat for more
   --region NAME     region used in queue ARNs (default us-east-1)
   --seed demo       create the demo queues and messages
   --queue-name-hold SECONDS
@@ -22,10 +25,11 @@ interface CliOptions {
   seed: 'demo' | undefined;
   holdMs: number;
   log: boolean;
+  allowedHosts: string[];
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { port: 9324, host: '127.0.0.1', region: 'us-east-1', seed: undefined, holdMs: 60_000, log: false };
+  const opts: CliOptions = { port: 9324, host: '127.0.0.1', region: 'us-east-1', seed: undefined, holdMs: 60_000, log: false, allowedHosts: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -44,6 +48,9 @@ function parseArgs(argv: string[]): CliOptions {
       }
       case '--host':
         opts.host = value();
+        break;
+      case '--allow-host':
+        opts.allowedHosts.push(value());
         break;
       case '--region':
         opts.region = value();
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
     host: opts.host,
     region: opts.region,
     deletedQueueNameHoldMs: opts.holdMs,
+    allowedHosts: opts.allowedHosts,
     onRequest: opts.log
       ? (r) => console.log(`${new Date().toISOString()} ${r.action} ${r.status}${r.errorCode ? ` ${r.errorCode}` : ''} ${r.durationMs.toFixed(1)}ms`)
       : undefined,
@@ -101,6 +109,11 @@ async function main(): Promise<void> {
   }
   console.log(`SQS local server listening on ${server.endpoint} (region ${opts.region})`);
   console.log(`  AWS_ENDPOINT_URL_SQS=${server.endpoint}`);
+  if (!isLoopback(opts.host)) {
+    console.warn(
+      `local-sqs: warning: listening on ${opts.host} serves every machine that can reach this one, with no authentication: anyone there can read, send and delete messages. Use --host 127.0.0.1 (the default) unless you mean that.`,
+    );
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -116,3 +129,7 @@ main().catch((err: unknown) => {
   console.error('local-sqs:', err instanceof Error ? err.message : err);
   process.exit(1);
 });
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

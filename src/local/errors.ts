@@ -34,6 +34,7 @@ export const ERRORS = {
   ResourceNotFoundException: spec(404, 'ResourceNotFoundException'),
   InvalidParameterValue: spec(400, 'InvalidParameterValue'),
   InvalidAddress: spec(400, 'InvalidAddress'),
+  AccessDenied: spec(403, 'AccessDenied'),
   MissingParameter: spec(400, 'MissingParameter'),
   InvalidAction: spec(400, 'InvalidAction'),
   UnknownOperationException: spec(400, 'UnknownOperationException'),

@@ -1,10 +1,11 @@
 import * as http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import type { Clock } from './clock';
 import { SqsEngine } from './engine';
 import { SqsError } from './errors';
 import { handleJsonAction } from './jsonProtocol';
+import { invalidUtf8Offset } from '../model/utf8';
 
 export interface LocalServerOptions {
   /** Port on 127.0.0.1; 0 picks a free one. Default 9324. */
@@ -16,6 +17,12 @@ export interface LocalServerOptions {
   fallbackToFreePort?: boolean;
   /** How long a deleted queue's name stays reserved; SQS holds it 60 s. */
   deletedQueueNameHoldMs?: number;
+  /**
+   * Host names (besides loopback names and IP addresses) that requests may name in their
+   * Host header. Any other name is refused, so that a web page cannot reach the server
+   * through a DNS name it rebinds to 127.0.0.1.
+   */
+  allowedHosts?: readonly string[];
   /** Called once per request after it is answered: for logs and tests; never sees bodies. */
   onRequest?: (info: { action: string; status: number; durationMs: number; errorCode?: string }) => void;
 }
@@ -26,6 +33,16 @@ export interface RunningLocalServer {
   readonly engine: SqsEngine;
   close(): Promise<void>;
 }
+
+/** How long a client may take to send its headers, and its whole request (not the answer: a long poll waits 20 s). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Idle keep-alive connections are closed after this, so that idle clients cannot hold every socket. */
+const KEEP_ALIVE_MS = 5_000;
+/** Connections open at once; past it new ones are refused until some close. */
+const MAX_CONNECTIONS = 4_096;
+/** How long a stop waits for answers in flight (long polls answer empty at once) before closing sockets. */
+const STOP_GRACE_MS = 2_000;
 
 /** Largest request body read: a 1 MiB batch grows with JSON escaping and base64 attributes. */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -46,17 +63,27 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   });
   const sockets = new Set<import('node:net').Socket>();
   const inFlight = new Set<AbortController>();
+  let answered: (() => void) | undefined;
+  const hostAllowed = hostCheck(host, options.allowedHosts ?? []);
   const server = http.createServer((req, res) => {
     const controller = new AbortController();
     inFlight.add(controller);
     res.on('close', () => {
       inFlight.delete(controller);
       if (!res.writableFinished) controller.abort();
+      if (inFlight.size === 0) answered?.();
     });
+    const refused = hostAllowed(req.headers.host);
+    if (refused) {
+      void drain(req).then(() => sendError(res, refused));
+      return;
+    }
     void serve(engine, req, res, controller.signal, options.onRequest);
   });
-  server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 0;
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.maxConnections = MAX_CONNECTIONS;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -75,15 +102,53 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port,
     engine,
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      // Waiting long polls answer empty, answers in flight are written, then the sockets close.
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         engine.close();
+        server.closeIdleConnections();
+        if (inFlight.size > 0) {
+          await new Promise<void>((resolve) => {
+            answered = resolve;
+            setTimeout(resolve, STOP_GRACE_MS).unref();
+          });
+        }
         for (const c of inFlight) c.abort();
-        server.close(() => resolve());
         for (const s of sockets) s.destroy();
-      });
+        await stopped;
+      })();
       return closing;
     },
   };
+}
+
+/**
+ * Whether a request's Host header names this server: loopback names, any IP address (an
+ * address cannot be rebound), the bound host, or a name in `allowed`. Answers the error
+ * to send, or undefined.
+ */
+function hostCheck(bound: string, allowed: readonly string[]): (header: string | undefined) => SqsError | undefined {
+  const names = new Set(['localhost', bound.toLowerCase(), ...allowed.map((h) => h.toLowerCase())]);
+  return (header) => {
+    if (header === undefined) return undefined;
+    let hostname: string;
+    try {
+      hostname = new URL(`http://${header}`).hostname.toLowerCase();
+    } catch {
+      return new SqsError('AccessDenied', `The Host header "${header.slice(0, 100)}" is not valid.`);
+    }
+    const bare = hostname.replace(/^\[|\]$/g, '');
+    if (names.has(bare) || bare.endsWith('.localhost') || isIP(bare) !== 0) return undefined;
+    return new SqsError(
+      'AccessDenied',
+      `This server does not serve the host name "${hostname}": it answers loopback names and IP addresses only, so that a web page cannot reach it through a name it points at this machine. Start it with --allow-host ${hostname} to serve that name.`,
+    );
+  };
+}
+
+function sendError(res: http.ServerResponse, error: SqsError): void {
+  res.setHeader('x-amzn-query-error', error.queryErrorHeader);
+  sendRaw(res, error.status, JSON_CONTENT_TYPE, JSON.stringify(error.toJson()));
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -141,10 +206,7 @@ async function serve(
     if (!(err instanceof SqsError)) console.error('[local-sqs] internal error in', action, err);
     status = error.status;
     errorCode = error.code;
-    if (!res.headersSent && !signal.aborted) {
-      res.setHeader('x-amzn-query-error', error.queryErrorHeader);
-      sendRaw(res, error.status, JSON_CONTENT_TYPE, JSON.stringify(error.toJson()));
-    }
+    if (!res.headersSent && !signal.aborted) sendError(res, error);
   } finally {
     onRequest?.({ action: action || req.method || 'UNKNOWN', status, durationMs: performance.now() - started, errorCode });
   }
@@ -199,7 +261,13 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const bytes = Buffer.concat(chunks);
+      const bad = invalidUtf8Offset(bytes);
+      // Decoding would silently turn the bad bytes into U+FFFD and store that instead.
+      if (bad >= 0) reject(new SqsError('SerializationException', `The request body is not valid UTF-8: byte ${bad} (0x${bytes[bad].toString(16).padStart(2, '0')}) starts no valid character.`));
+      else resolve(bytes.toString('utf8'));
+    });
     req.on('error', reject);
   });
 }

@@ -136,6 +136,52 @@ describe('local server: protocol and errors', () => {
     assert.match(awsError(refused.text).message, /Number of message attributes \[11\] exceeds the allowed maximum \[10\]/);
   });
 
+  it('refuses a Host header that names another host (DNS rebinding), and serves loopback names and addresses', async () => {
+    const http = await import('node:http');
+    const ask = (host: string): Promise<{ status: number; text: string }> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(
+          t.server.endpoint,
+          { method: 'POST', headers: { Host: host, 'X-Amz-Target': 'AmazonSQS.ListQueues', 'Content-Type': 'application/x-amz-json-1.0' } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+    const port = new URL(t.server.endpoint).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `10.1.2.3:${port}`]) assert.equal((await ask(host)).status, 200, host);
+    const rebound = await ask(`attacker.example:${port}`);
+    assert.equal(rebound.status, 403);
+    assert.equal(awsError(rebound.text).__type, 'com.amazonaws.sqs#AccessDenied');
+    assert.match(awsError(rebound.text).message, /--allow-host attacker\.example/);
+  });
+
+  it('refuses a request body that is not valid UTF-8, naming the byte, instead of storing U+FFFD', async () => {
+    const body = Buffer.concat([Buffer.from(`{"QueueUrl": ${JSON.stringify(url)}, "MessageBody": "ab`), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    const res = await fetch(t.server.endpoint, { method: 'POST', headers: { 'X-Amz-Target': 'AmazonSQS.SendMessage', 'Content-Type': 'application/x-amz-json-1.0' }, body });
+    assert.equal(res.status, 400);
+    const error = awsError(await res.text());
+    assert.equal(error.__type, 'com.amazonaws.sqs#SerializationException');
+    assert.match(error.message, new RegExp(`byte ${body.indexOf(0xc3)} \\(0xc3\\)`));
+    assert.deepEqual(t.server.engine.counts(url), { visible: 0, inflight: 0, delayed: 0 });
+  });
+
+  it('answers every waiting long poll (empty) when it stops, instead of resetting them', async () => {
+    const polls = Array.from({ length: 50 }, () => t.client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 })));
+    await settle(200);
+    assert.equal(t.server.engine.waitingReceives(url), 50);
+    await t.server.close();
+    const answers = await Promise.allSettled(polls);
+    assert.deepEqual(
+      answers.map((a) => (a.status === 'fulfilled' ? (a.value.Messages ?? []).length : `failed: ${String(a.reason)}`)),
+      Array.from({ length: 50 }, () => 0),
+    );
+  });
+
   it('refuses a body far over the limit without falling over', async () => {
     const huge = 'x'.repeat(9 * 1024 * 1024);
     const res = await rawRequest(t.server.endpoint, {
