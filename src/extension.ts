@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { setDefaultErrorSink } from './common/events';
 import { ATTRIBUTES_SCHEME, QueueAttributesFileSystem } from './views/commands/queueAttributesDocument';
 import { registerConnectionCommands } from './views/commands/connectionCommands';
 import { registerQueueCommands } from './views/commands/queueCommands';
@@ -35,7 +36,7 @@ let inspectors: InspectorManager | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<SqsWorkbenchApi> {
   const log = vscode.window.createOutputChannel('SQS Workbench', { log: true });
-  context.subscriptions.push(log);
+  context.subscriptions.push(log, setDefaultErrorSink((err) => log.error(`An event listener failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)));
 
   localServer = new LocalServerController(log);
   const server = localServer;

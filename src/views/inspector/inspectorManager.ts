@@ -36,7 +36,7 @@ export class InspectorManager implements vscode.Disposable {
       for (const connection of manager.all) {
         if (this.watched.has(connection.gateway)) continue;
         this.watched.add(connection.gateway);
-        const sub = connection.gateway.onDidSucceed((action, queue) => {
+        const sub = connection.gateway.onDidSucceed(({ action, queue }) => {
           if (action === 'PurgeQueue' && queue) this.purged(connection, queue);
         });
         this.disposables.push({ dispose: () => sub.dispose() });
