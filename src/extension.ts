@@ -4,7 +4,9 @@ import { ATTRIBUTES_SCHEME, QueueAttributesFileSystem } from './views/commands/q
 import { registerConnectionCommands } from './views/commands/connectionCommands';
 import { registerQueueCommands } from './views/commands/queueCommands';
 import { SendCommands } from './views/commands/sendCommands';
-import { DEFAULT_KEY_PATHS, parseKeyPaths, type KeyPath } from './model/idempotency';
+import { KeyPaths } from './services/keyPaths';
+import { Settings } from './services/settings';
+import { vscodeSettingsSource } from './views/settingsSource';
 import { LifecycleStore } from './model/lifecycle';
 import { DuplicateIndex } from './model/duplicates';
 import { FlagDecorations } from './views/explorer/flagDecorations';
@@ -38,9 +40,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const log = vscode.window.createOutputChannel('SQS Workbench', { log: true });
   context.subscriptions.push(log, setDefaultErrorSink((err) => log.error(`An event listener failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)));
 
-  localServer = new LocalServerController(log);
+  const settings = new Settings(vscodeSettingsSource());
+  context.subscriptions.push(settings);
+  localServer = new LocalServerController(log, settings);
   const server = localServer;
-  const connections = new ConnectionManager(log, server);
+  const connections = new ConnectionManager(log, server, settings);
   const filters: FilterStore = {
     get: (id) => context.globalState.get<Record<string, string>>('sqsWorkbench.filters', {})[id],
     set: (id, filter) => {
@@ -52,35 +56,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   };
   const explorer = new ExplorerProvider(connections, filters);
   const view = vscode.window.createTreeView<ExplorerNode>('sqsWorkbench.explorer', { treeDataProvider: explorer, showCollapseAll: true });
-  const refresher = new RefreshManager(view, connections, log);
+  const refresher = new RefreshManager(view, connections, log, settings);
   const reveal = new ExplorerRevealer(view, explorer);
   const attributesFileSystem = new QueueAttributesFileSystem(connections);
-  const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('sqsWorkbench');
-  const lifecycle = new LifecycleStore(settings().get<number>('lifecycle.maxEvents', 100_000));
+  const lifecycle = new LifecycleStore(settings.get('lifecycle.maxEvents'));
   // The flags follow the same bound as the record: one message per event at the most.
-  const duplicates = new DuplicateIndex(settings().get<number>('lifecycle.maxEvents', 100_000));
-  let keyPaths: KeyPath[] = [];
-  const readKeyPaths = (): void => {
-    const parsed = parseKeyPaths(settings().get<string[]>('idempotencyKeyPaths', DEFAULT_KEY_PATHS));
-    keyPaths = parsed.paths;
-    for (const p of parsed.problems) log.warn(`sqsWorkbench.idempotencyKeyPaths: ${p}`);
-  };
-  readKeyPaths();
+  const duplicates = new DuplicateIndex(settings.get('lifecycle.maxEvents'));
+  const keyPaths = new KeyPaths(settings, log);
   context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('sqsWorkbench.idempotencyKeyPaths')) readKeyPaths();
-      if (e.affectsConfiguration('sqsWorkbench.lifecycle.maxEvents')) {
-        lifecycle.setMaxEvents(settings().get<number>('lifecycle.maxEvents', 100_000));
-        duplicates.setMaxMessages(settings().get<number>('lifecycle.maxEvents', 100_000));
-      }
+    keyPaths,
+    settings.watch('lifecycle.maxEvents', (max) => {
+      lifecycle.setMaxEvents(max);
+      duplicates.setMaxMessages(max);
     }),
     lifecycle.onDidChange((change) => {
       duplicates.observe(change.added);
       if (change.dropped > 0) log.warn(`Lifecycle record full (sqsWorkbench.lifecycle.maxEvents): dropped ${change.dropped} of the oldest events, ${lifecycle.droppedTotal} in all.`);
     }),
-    new SendCommands(connections, lifecycle, () => keyPaths, context.workspaceState, log),
+    new SendCommands(connections, lifecycle, () => keyPaths.current, context.workspaceState, log, settings),
   );
-  inspectors = new InspectorManager(connections, context.extensionUri, lifecycle, duplicates, () => keyPaths, context.workspaceState, log);
+  inspectors = new InspectorManager(connections, context.extensionUri, lifecycle, duplicates, () => keyPaths.current, context.workspaceState, log, settings);
   const decorations = new FlagDecorations(inspectors, duplicates);
   context.subscriptions.push(inspectors, decorations);
   context.subscriptions.push(
@@ -92,11 +87,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     attributesFileSystem,
     vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, attributesFileSystem, { isCaseSensitive: true }),
     ...registerQueueCommands(connections, explorer, refresher, filters, reveal, log),
-    ...registerConnectionCommands(connections),
+    ...registerConnectionCommands(connections, settings),
     ...registerLocalServerCommands(server, connections, reveal, log),
   );
 
-  if (vscode.workspace.getConfiguration('sqsWorkbench.localServer').get<boolean>('autoStart', false)) {
+  if (settings.get('localServer.autoStart')) {
     await server.start().catch((err: unknown) => log.error(`Local SQS server failed to start: ${String(err)}`));
   }
   await connections.reload();

@@ -26,6 +26,7 @@ import {
 } from './queueAttributes';
 import { ReceiptHandles, decodePageToken, encodePageToken } from './tokens';
 import {
+  DEFAULT_REGION,
   FIFO_DEDUP_WINDOW_MS,
   MAX_BATCH_PAYLOAD_BYTES,
   MAX_LIST_QUEUES_RESULTS,
@@ -73,7 +74,7 @@ export class SqsEngine {
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.region = options.region ?? 'us-east-1';
+    this.region = options.region ?? DEFAULT_REGION;
     this.accountId = options.accountId ?? '000000000000';
     this.baseUrl = options.baseUrl ?? 'http://127.0.0.1:9324';
     this.deletedNameHoldMs = options.deletedQueueNameHoldMs ?? 60_000;

@@ -6,8 +6,11 @@ import { SqsEngine } from './engine';
 import { SqsError } from './errors';
 import { handleJsonAction } from './jsonProtocol';
 
+/** The port the local server listens on unless told otherwise (ElasticMQ's, which SDK examples use). */
+export const DEFAULT_LOCAL_SERVER_PORT = 9324;
+
 export interface LocalServerOptions {
-  /** Port on 127.0.0.1; 0 picks a free one. Default 9324. */
+  /** Port on 127.0.0.1; 0 picks a free one. Default {@link DEFAULT_LOCAL_SERVER_PORT}. */
   port?: number;
   host?: string;
   region?: string;
@@ -62,7 +65,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     socket.on('close', () => sockets.delete(socket));
   });
 
-  const port = await listen(server, options.port ?? 9324, host).catch(async (err: NodeJS.ErrnoException) => {
+  const port = await listen(server, options.port ?? DEFAULT_LOCAL_SERVER_PORT, host).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE' && options.fallbackToFreePort) return listen(server, 0, host);
     throw err;
   });

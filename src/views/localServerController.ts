@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { startLocalServer, type RunningLocalServer } from '../local/server';
 import { seedDemo } from '../local/seed';
 import { describeConnection, probeSqsServer } from '../sqs/connections';
+import type { Settings } from '../services/settings';
 import type { ConnectionManager } from './explorer/connectionManager';
 import type { ExplorerRevealer } from './explorer/reveal';
 
@@ -20,7 +21,10 @@ export class LocalServerController implements vscode.Disposable {
   /** Fires with the server when it starts and with `undefined` when it stops. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly config: Settings,
+  ) {
     this.statusItem = vscode.window.createStatusBarItem('sqsWorkbench.localServer', vscode.StatusBarAlignment.Left, 50);
     this.statusItem.name = 'SQS Local Server';
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
@@ -36,8 +40,7 @@ export class LocalServerController implements vscode.Disposable {
 
   /** The configured port and region. */
   get settings(): { port: number; region: string } {
-    const config = vscode.workspace.getConfiguration('sqsWorkbench.localServer');
-    return { port: config.get<number>('port', 9324), region: config.get<string>('region', 'us-east-1') };
+    return { port: this.config.get('localServer.port'), region: this.config.get('localServer.region') };
   }
 
   /** Starts the server (on `port`, or the configured one), or returns the one already running. */
@@ -48,13 +51,12 @@ export class LocalServerController implements vscode.Disposable {
   }
 
   private async doStart(port: number): Promise<RunningLocalServer> {
-    const config = vscode.workspace.getConfiguration('sqsWorkbench.localServer');
-    const region = config.get<string>('region', 'us-east-1');
+    const region = this.config.get('localServer.region');
     const server = await startLocalServer({ port, region, fallbackToFreePort: true });
     if (server.port !== port && port !== 0) {
       this.log.warn(`Port ${port} is taken; the local SQS server listens on ${server.port} instead.`);
     }
-    if (config.get<string>('seed', 'none') === 'demo') {
+    if (this.config.get('localServer.seed') === 'demo') {
       seedDemo(server.engine);
     }
     this.server = server;

@@ -13,6 +13,7 @@ import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import { queueLimitsFrom, validateMessage, type OutgoingMessage, type QueueLimits } from '../../sqs/sending';
 import type { Connection, ConnectionManager } from '../explorer/connectionManager';
 import { resolveQueue, type QueueTarget } from './pickers';
+import type { Settings } from '../../services/settings';
 
 /** What Send Message sends; given by callers that know it already (tests, Send Again). */
 export interface SendRequest {
@@ -93,6 +94,7 @@ export class SendCommands implements vscode.Disposable {
     private readonly keyPaths: () => readonly KeyPath[],
     private readonly state: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
+    private readonly settings: Settings,
   ) {
     this.disposables.push(
       vscode.commands.registerCommand('sqsWorkbench.sendMessage', (arg?: unknown, request?: SendRequest) => this.sendMessage(arg, request)),
@@ -420,7 +422,7 @@ export class SendCommands implements vscode.Disposable {
     total: number,
     cached: CheckedEntries | undefined,
   ): Promise<FileSendSummary> {
-    const concurrency = vscode.workspace.getConfiguration('sqsWorkbench.batchSend').get<number>('concurrency', 8);
+    const concurrency = this.settings.get('batchSend.concurrency');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const resultPath = path.join(source.resultDir, `${source.label.replace(/\.[^.]*$/, '')}.unsent-${stamp}.jsonl`);
     let result: WriteStream | undefined;

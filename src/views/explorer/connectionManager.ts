@@ -11,6 +11,7 @@ import {
 } from '../../sqs/connections';
 import { SqsGateway } from '../../sqs/gateway';
 import { QueueCatalog } from '../../sqs/queueCatalog';
+import type { Settings } from '../../services/settings';
 import type { LocalServerController } from '../localServerController';
 
 /** A live connection: its settings, the gateway all its calls go through, and its queues. */
@@ -57,14 +58,13 @@ export class ConnectionManager implements vscode.Disposable {
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly localServer: LocalServerController,
+    private readonly settings: Settings,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.disposables.push(
       this.changed,
       localServer.onDidChange(() => void this.reload()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('sqsWorkbench.connections')) void this.reload();
-      }),
+      settings.watch('connections', () => void this.reload()),
     );
   }
 
@@ -102,7 +102,7 @@ export class ConnectionManager implements vscode.Disposable {
     const wanted: ResolvedConnection[] = [];
     const local = this.localServer.running;
     if (local) wanted.push(localConnection(local.endpoint, local.engine.region));
-    const setting = vscode.workspace.getConfiguration('sqsWorkbench').get<unknown>('connections', []);
+    const setting = this.settings.get('connections');
     const { connections, problems } = configuredConnections(setting, profiles);
     this.problems = problems;
     wanted.push(...connections);
@@ -124,7 +124,7 @@ export class ConnectionManager implements vscode.Disposable {
       }
       const gateway = new SqsGateway(info, createSqsClient(info), this.log);
       const catalog = new QueueCatalog(gateway, {
-        concurrency: () => vscode.workspace.getConfiguration('sqsWorkbench.explorer').get<number>('attributeConcurrency', 8),
+        concurrency: () => this.settings.get('explorer.attributeConcurrency'),
       });
       next.set(info.id, { info, gateway, catalog });
     }

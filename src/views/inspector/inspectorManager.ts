@@ -3,6 +3,7 @@ import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
 import type { LifecycleStore } from '../../model/lifecycle';
 import type { ReceiveOptions } from '../../protocol';
+import type { Settings } from '../../services/settings';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import type { Connection, ConnectionManager } from '../explorer/connectionManager';
 import { resolveQueue } from '../commands/pickers';
@@ -29,8 +30,9 @@ export class InspectorManager implements vscode.Disposable {
     keyPaths: () => readonly KeyPath[],
     state: vscode.Memento,
     log: vscode.LogOutputChannel,
+    settings: Settings,
   ) {
-    this.deps = { extensionUri, lifecycle, duplicates, keyPaths, state, log, confirmPeek: (p) => this.confirmPeek(p) };
+    this.deps = { extensionUri, lifecycle, duplicates, keyPaths, state, log, closePolicy: () => settings.get('inspector.onClose'), confirmPeek: (p) => this.confirmPeek(p) };
     manager.addRemovalHook((connection) => this.closeConnection(connection));
     const watchPurges = (): void => {
       for (const connection of manager.all) {

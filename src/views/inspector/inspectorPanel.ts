@@ -32,6 +32,8 @@ export interface InspectorDeps {
   keyPaths(): readonly KeyPath[];
   readonly state: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
+  /** What closing does to the messages still held (`sqsWorkbench.inspector.onClose`). */
+  closePolicy(): 'release' | 'expire';
   /** Asks once per queue, before the first peek, whether peeking is fine (redrive policy). */
   confirmPeek(inspector: InspectorPanel): Promise<boolean>;
 }
@@ -167,7 +169,7 @@ export class InspectorPanel implements vscode.Disposable {
   async close(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    const policy = vscode.workspace.getConfiguration('sqsWorkbench.inspector').get<'release' | 'expire'>('onClose', 'release');
+    const policy = this.deps.closePolicy();
     const held = this.leases.held.length;
     await this.leases.dispose(policy);
     this.session.dispose();
