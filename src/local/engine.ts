@@ -23,7 +23,7 @@ import {
   defaultSettings,
   settingsToAttributes,
   type QueueSettings,
-} from './queueAttributes';
+} from '../model/queueAttributes';
 import { ReceiptHandles, decodePageToken, encodePageToken } from './tokens';
 import {
   DEFAULT_REGION,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from './clock';
 import { SqsEngine } from './engine';
-import { SqsError } from './errors';
+import { SqsError, toSqsError } from './errors';
 import { handleJsonAction } from './jsonProtocol';
 
 /** The port the local server listens on unless told otherwise (ElasticMQ's, which SDK examples use). */
@@ -140,8 +140,9 @@ async function serve(
     if (signal.aborted) return;
     sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result));
   } catch (err) {
-    const error = err instanceof SqsError ? err : new SqsError('InternalError', 'We encountered an internal error. Please try again.');
-    if (!(err instanceof SqsError)) console.error('[local-sqs] internal error in', action, err);
+    const known = toSqsError(err);
+    const error = known ?? new SqsError('InternalError', 'We encountered an internal error. Please try again.');
+    if (!known) console.error('[local-sqs] internal error in', action, err);
     status = error.status;
     errorCode = error.code;
     if (!res.headersSent && !signal.aborted) {

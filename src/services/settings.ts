@@ -117,3 +117,18 @@ export class Settings implements Disposable {
     this.changed.dispose();
   }
 }
+
+/** Settings held in memory, for code that runs without VS Code (the benchmarks, the tests). */
+export function memorySettingsSource(values: Partial<Record<SettingKey, unknown>> = {}): SettingsSource {
+  const held = { ...values };
+  const changes = new Emitter<(key: SettingKey) => boolean>();
+  return {
+    read: (key) => held[key],
+    write: (key, value) => {
+      held[key] = value;
+      changes.fire((k) => k === key);
+      return Promise.resolve();
+    },
+    onDidChange: changes.event,
+  };
+}

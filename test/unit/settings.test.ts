@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Emitter } from '../../src/common/events';
-import { SETTINGS, SETTINGS_SECTION, Settings, coerceSetting, type SettingKey, type SettingsSource } from '../../src/services/settings';
+import { SETTINGS, SETTINGS_SECTION, Settings, coerceSetting, memorySettingsSource, type SettingKey } from '../../src/services/settings';
 
 interface ContributedSetting {
   type: string;
@@ -17,24 +16,6 @@ function contributed(): Record<string, ContributedSetting> {
   const file = path.resolve(__dirname, '..', '..', '..', 'package.json');
   const pkg = JSON.parse(readFileSync(file, 'utf8')) as { contributes: { configuration: { properties: Record<string, ContributedSetting> } } };
   return pkg.contributes.configuration.properties;
-}
-
-/** Settings held in a map, as a test sets them. */
-function mapSource(values: Partial<Record<SettingKey, unknown>> = {}): SettingsSource & { set(key: SettingKey, value: unknown): void } {
-  const changes = new Emitter<(key: SettingKey) => boolean>();
-  return {
-    read: (key) => values[key],
-    write: (key, value) => {
-      values[key] = value;
-      changes.fire((k) => k === key);
-      return Promise.resolve();
-    },
-    set: (key, value) => {
-      values[key] = value;
-      changes.fire((k) => k === key);
-    },
-    onDidChange: changes.event,
-  };
 }
 
 describe('settings', () => {
@@ -67,15 +48,14 @@ describe('settings', () => {
   });
 
   it('tells listeners which settings changed, and watchers the new value', async () => {
-    const source = mapSource({ 'batchSend.concurrency': 4 });
-    const settings = new Settings(source);
+    const settings = new Settings(memorySettingsSource({ 'batchSend.concurrency': 4 }));
     assert.equal(settings.get('batchSend.concurrency'), 4);
     assert.equal(settings.get('explorer.attributeConcurrency'), 8);
     const changed: SettingKey[][] = [];
     const watched: number[] = [];
     settings.onDidChange((keys) => changed.push([...keys]));
     const watch = settings.watch('lifecycle.maxEvents', (v) => watched.push(v));
-    source.set('batchSend.concurrency', 16);
+    await settings.update('batchSend.concurrency', 16);
     await settings.update('lifecycle.maxEvents', 5_000);
     watch.dispose();
     await settings.update('lifecycle.maxEvents', undefined);

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { readProfiles, type ConnectionSettings } from '../../sqs/connections';
-import type { ConnectionManager } from '../explorer/connectionManager';
 import type { Settings } from '../../services/settings';
 import { DEFAULT_REGION } from '../../model/sqsLimits';
 import { ConnectionNode } from '../explorer/nodes/connectionNode';
+import type { RegisterCommands } from './registry';
 
 const REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
@@ -69,7 +69,8 @@ async function askConnection(settings: Settings): Promise<ConnectionSettings | u
   };
 }
 
-export function registerConnectionCommands(manager: ConnectionManager, settings: Settings): vscode.Disposable[] {
+/** Add Connection and Remove Connection: both edit `sqsWorkbench.connections`. */
+export const register: RegisterCommands = ({ connections: manager, settings }) => {
   return [
     vscode.commands.registerCommand('sqsWorkbench.addConnection', async (given?: ConnectionSettings) => {
       const connection = given ?? (await askConnection(settings));
@@ -105,4 +106,4 @@ export function registerConnectionCommands(manager: ConnectionManager, settings:
       );
     }),
   ];
-}
+};

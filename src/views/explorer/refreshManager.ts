@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ConnectionManager } from './connectionManager';
+import type { ConnectionManager } from '../../services/connections';
 import type { Settings } from '../../services/settings';
 
 export type RefreshReason = 'interval' | 'visible' | 'focus' | 'config' | 'manual';

@@ -6,6 +6,7 @@ import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
 import { savedMessagesFile, suggestedFileName } from '../../model/savedMessages';
 import type { LifecycleStore } from '../../model/lifecycle';
+import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
 import {
   isWebviewToHost,
   type EntryResult,
@@ -19,7 +20,7 @@ import {
 } from '../../protocol';
 import type { HeldMessage, LeaseSet } from '../../sqs/leases';
 import type { QueueSnapshot } from '../../sqs/queues';
-import type { Connection } from '../explorer/connectionManager';
+import type { Connection } from '../../services/connections';
 import { inspectorHtml } from './html';
 import { InspectorSession } from './inspectorSession';
 
@@ -29,6 +30,7 @@ export interface InspectorDeps {
   readonly extensionUri: vscode.Uri;
   readonly lifecycle: LifecycleStore;
   readonly duplicates: DuplicateIndex;
+  readonly recorder: LifecycleRecorder;
   keyPaths(): readonly KeyPath[];
   readonly state: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
@@ -64,6 +66,7 @@ export class InspectorPanel implements vscode.Disposable {
     this.session = new InspectorSession(connection.gateway, queue, connection.info, {
       lifecycle: deps.lifecycle,
       duplicates: deps.duplicates,
+      recorder: deps.recorder,
       keyPaths: () => deps.keyPaths(),
       isDeadLetterQueue: (arn) => connection.catalog.isDeadLetterQueue(arn),
       post: (m) => this.post(m),
