@@ -1,22 +1,31 @@
 import * as vscode from 'vscode';
+import { setDefaultErrorSink } from './common/events';
+import type { DuplicateIndex } from './model/duplicates';
+import type { LifecycleStore } from './model/lifecycle';
+import { ConnectionManager } from './services/connections';
+import { KeyPaths } from './services/keyPaths';
+import { LifecycleRecorder } from './services/lifecycleRecorder';
+import { LocalServerService } from './services/localServer';
+import { Settings } from './services/settings';
+import { register as registerConnectionCommands } from './views/commands/connectionCommands';
+import { register as registerInspectorCommands } from './views/commands/inspectorCommands';
+import { register as registerLocalServerCommands } from './views/commands/localServerCommands';
 import { ATTRIBUTES_SCHEME, QueueAttributesFileSystem } from './views/commands/queueAttributesDocument';
-import { registerConnectionCommands } from './views/commands/connectionCommands';
-import { registerQueueCommands } from './views/commands/queueCommands';
-import { SendCommands } from './views/commands/sendCommands';
-import { DEFAULT_KEY_PATHS, parseKeyPaths, type KeyPath } from './model/idempotency';
-import { LifecycleStore } from './model/lifecycle';
-import { DuplicateIndex } from './model/duplicates';
-import { FlagDecorations } from './views/explorer/flagDecorations';
-import { ConnectionManager } from './views/explorer/connectionManager';
+import { register as registerQueueCommands } from './views/commands/queueCommands';
+import type { CommandServices, RegisterCommands } from './views/commands/registry';
+import { register as registerSendCommands } from './views/commands/sendCommands';
 import { ExplorerProvider, type ExplorerNode, type FilterStore } from './views/explorer/explorerProvider';
+import { FlagDecorations } from './views/explorer/flagDecorations';
 import { RefreshManager } from './views/explorer/refreshManager';
-import { LocalServerController, registerLocalServerCommands } from './views/localServerController';
 import { ExplorerRevealer } from './views/explorer/reveal';
+import { followConnectionsContext } from './views/explorer/welcomeContext';
 import { InspectorManager } from './views/inspector/inspectorManager';
+import { LocalServerStatus } from './views/localServerStatus';
+import { vscodeSettingsSource } from './views/settingsSource';
 
 /** What `activate` returns: the services, for the extension's own tests. */
 export interface SqsWorkbenchApi {
-  readonly localServer: LocalServerController;
+  readonly localServer: LocalServerService;
   readonly connections: ConnectionManager;
   readonly explorer: ExplorerProvider;
   readonly refresher: RefreshManager;
@@ -29,73 +38,61 @@ export interface SqsWorkbenchApi {
 }
 
 const VIEW_SHOWN_KEY = 'sqsWorkbench.viewShown';
+const FILTERS_KEY = 'sqsWorkbench.filters';
 
-let localServer: LocalServerController | undefined;
+/** Every feature's commands, registered the one way. */
+const COMMANDS: readonly RegisterCommands[] = [registerLocalServerCommands, registerConnectionCommands, registerQueueCommands, registerSendCommands, registerInspectorCommands];
+
+let localServer: LocalServerService | undefined;
 let inspectors: InspectorManager | undefined;
+
+/** The explorer's per-connection queue filters, kept in the global state. */
+function filterStore(state: vscode.Memento): FilterStore {
+  return {
+    get: (id) => state.get<Record<string, string>>(FILTERS_KEY, {})[id],
+    set: (id, filter) => {
+      const all = { ...state.get<Record<string, string>>(FILTERS_KEY, {}) };
+      if (filter) all[id] = filter;
+      else delete all[id];
+      return state.update(FILTERS_KEY, all);
+    },
+  };
+}
 
 export async function activate(context: vscode.ExtensionContext): Promise<SqsWorkbenchApi> {
   const log = vscode.window.createOutputChannel('SQS Workbench', { log: true });
-  context.subscriptions.push(log);
-
-  localServer = new LocalServerController(log);
-  const server = localServer;
-  const connections = new ConnectionManager(log, server);
-  const filters: FilterStore = {
-    get: (id) => context.globalState.get<Record<string, string>>('sqsWorkbench.filters', {})[id],
-    set: (id, filter) => {
-      const all = { ...context.globalState.get<Record<string, string>>('sqsWorkbench.filters', {}) };
-      if (filter) all[id] = filter;
-      else delete all[id];
-      return context.globalState.update('sqsWorkbench.filters', all);
-    },
+  const own = <T extends vscode.Disposable | { dispose(): void }>(item: T): T => {
+    context.subscriptions.push(item);
+    return item;
   };
-  const explorer = new ExplorerProvider(connections, filters);
-  const view = vscode.window.createTreeView<ExplorerNode>('sqsWorkbench.explorer', { treeDataProvider: explorer, showCollapseAll: true });
-  const refresher = new RefreshManager(view, connections, log);
+  own(log);
+  own(setDefaultErrorSink((err) => log.error(`An event listener failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)));
+
+  // The services: plain Node, owned here once and handed to the views.
+  const settings = own(new Settings(vscodeSettingsSource()));
+  const server = own(new LocalServerService(log, settings));
+  localServer = server;
+  const connections = own(new ConnectionManager(log, server, settings));
+  const keyPaths = own(new KeyPaths(settings, log));
+  const recorder = own(new LifecycleRecorder(settings, keyPaths, log));
+
+  // The views.
+  own(new LocalServerStatus(server));
+  own(followConnectionsContext(connections));
+  const filters = filterStore(context.globalState);
+  const explorer = own(new ExplorerProvider(connections, filters));
+  const view = own(vscode.window.createTreeView<ExplorerNode>('sqsWorkbench.explorer', { treeDataProvider: explorer, showCollapseAll: true }));
+  const refresher = own(new RefreshManager(view, connections, log, settings));
   const reveal = new ExplorerRevealer(view, explorer);
-  const attributesFileSystem = new QueueAttributesFileSystem(connections);
-  const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('sqsWorkbench');
-  const lifecycle = new LifecycleStore(settings().get<number>('lifecycle.maxEvents', 100_000));
-  // The flags follow the same bound as the record: one message per event at the most.
-  const duplicates = new DuplicateIndex(settings().get<number>('lifecycle.maxEvents', 100_000));
-  let keyPaths: KeyPath[] = [];
-  const readKeyPaths = (): void => {
-    const parsed = parseKeyPaths(settings().get<string[]>('idempotencyKeyPaths', DEFAULT_KEY_PATHS));
-    keyPaths = parsed.paths;
-    for (const p of parsed.problems) log.warn(`sqsWorkbench.idempotencyKeyPaths: ${p}`);
-  };
-  readKeyPaths();
-  context.subscriptions.push(
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('sqsWorkbench.idempotencyKeyPaths')) readKeyPaths();
-      if (e.affectsConfiguration('sqsWorkbench.lifecycle.maxEvents')) {
-        lifecycle.setMaxEvents(settings().get<number>('lifecycle.maxEvents', 100_000));
-        duplicates.setMaxMessages(settings().get<number>('lifecycle.maxEvents', 100_000));
-      }
-    }),
-    lifecycle.onDidChange((change) => {
-      duplicates.observe(change.added);
-      if (change.dropped > 0) log.warn(`Lifecycle record full (sqsWorkbench.lifecycle.maxEvents): dropped ${change.dropped} of the oldest events, ${lifecycle.droppedTotal} in all.`);
-    }),
-    new SendCommands(connections, lifecycle, () => keyPaths, context.workspaceState, log),
-  );
-  inspectors = new InspectorManager(connections, context.extensionUri, lifecycle, duplicates, () => keyPaths, context.workspaceState, log);
-  const decorations = new FlagDecorations(inspectors, duplicates);
-  context.subscriptions.push(inspectors, decorations);
-  context.subscriptions.push(
-    server,
-    connections,
-    explorer,
-    view,
-    refresher,
-    attributesFileSystem,
-    vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, attributesFileSystem, { isCaseSensitive: true }),
-    ...registerQueueCommands(connections, explorer, refresher, filters, reveal, log),
-    ...registerConnectionCommands(connections),
-    ...registerLocalServerCommands(server, connections, reveal, log),
-  );
+  const attributesFileSystem = own(new QueueAttributesFileSystem(connections));
+  own(vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, attributesFileSystem, { isCaseSensitive: true }));
+  inspectors = own(new InspectorManager(connections, context.extensionUri, recorder, () => keyPaths.current, context.workspaceState, log, settings));
+  const decorations = own(new FlagDecorations(inspectors, recorder.duplicates));
 
-  if (vscode.workspace.getConfiguration('sqsWorkbench.localServer').get<boolean>('autoStart', false)) {
+  const services: CommandServices = { settings, connections, localServer: server, recorder, keyPaths, explorer, refresher, reveal, filters, inspectors, state: context.workspaceState, extensionUri: context.extensionUri, log };
+  for (const register of COMMANDS) context.subscriptions.push(...register(services));
+
+  if (settings.get('localServer.autoStart')) {
     await server.start().catch((err: unknown) => log.error(`Local SQS server failed to start: ${String(err)}`));
   }
   await connections.reload();
@@ -104,7 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await context.globalState.update(VIEW_SHOWN_KEY, true);
     void vscode.commands.executeCommand('sqsWorkbench.explorer.focus');
   }
-  return { localServer: server, connections, explorer, refresher, lifecycle, inspectors, duplicates, decorations, view };
+  return { localServer: server, connections, explorer, refresher, lifecycle: recorder.store, inspectors, duplicates: recorder.duplicates, decorations, view };
 }
 
 export async function deactivate(): Promise<void> {

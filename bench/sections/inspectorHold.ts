@@ -11,12 +11,12 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Page } from 'playwright-core';
 import { startLocalServer, type RunningLocalServer } from '../../src/local/server';
-import { DuplicateIndex } from '../../src/model/duplicates';
-import { DEFAULT_KEY_PATHS, parseKeyPaths } from '../../src/model/idempotency';
-import { LifecycleStore } from '../../src/model/lifecycle';
 import type { HostToWebview } from '../../src/protocol';
 import { createSqsClient, localConnection } from '../../src/sqs/connections';
-import { SqsGateway } from '../../src/sqs/gateway';
+import { SqsGateway, silentLog } from '../../src/sqs/gateway';
+import { KeyPaths } from '../../src/services/keyPaths';
+import { LifecycleRecorder } from '../../src/services/lifecycleRecorder';
+import { Settings, memorySettingsSource } from '../../src/services/settings';
 import { getQueueSnapshot } from '../../src/sqs/queues';
 import { InspectorSession } from '../../src/views/inspector/inspectorSession';
 import { loadInspectorPageHelpers } from '../inspectorPage';
@@ -81,10 +81,9 @@ interface HoldSample {
 async function inspectorHold(gateway: SqsGateway, url: string, page: Page, helpers: ReturnType<typeof loadInspectorPageHelpers>): Promise<HoldSample> {
   await page.reload();
   await page.waitForFunction(() => document.querySelector('.toolbar') !== null);
-  const lifecycle = new LifecycleStore(100_000);
-  const duplicates = new DuplicateIndex(100_000);
-  const sub = lifecycle.onDidChange((c) => duplicates.observe(c.added));
-  const keyPaths = parseKeyPaths(DEFAULT_KEY_PATHS).paths;
+  const settings = new Settings(memorySettingsSource());
+  const keyPaths = new KeyPaths(settings, silentLog);
+  const recorder = new LifecycleRecorder(settings, keyPaths, silentLog);
   let updates = 0;
   let chain: Promise<unknown> = Promise.resolve();
   const post = (m: HostToWebview): void => {
@@ -93,7 +92,7 @@ async function inspectorHold(gateway: SqsGateway, url: string, page: Page, helpe
     const text = JSON.stringify(m);
     chain = chain.then(() => page.evaluate((x) => window.__deliver(JSON.parse(x)), text));
   };
-  const session = new InspectorSession(gateway, await getQueueSnapshot(gateway, url), { id: 'local', name: 'Local' }, { lifecycle, duplicates, keyPaths: () => keyPaths, isDeadLetterQueue: () => false, options: () => helpers.OPTIONS, post });
+  const session = new InspectorSession(gateway, await getQueueSnapshot(gateway, url), { id: 'local', name: 'Local' }, { lifecycle: recorder.store, duplicates: recorder.duplicates, recorder, keyPaths: () => keyPaths.current, isDeadLetterQueue: () => false, options: () => helpers.OPTIONS, post });
   post({ method: 'host/state/set', params: session.state() });
   await chain;
   const started = performance.now();
@@ -106,7 +105,7 @@ async function inspectorHold(gateway: SqsGateway, url: string, page: Page, helpe
   // The last update is drawn: wait for the frame that paints it.
   await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
   const ms = performance.now() - started;
-  sub.dispose();
+  recorder.dispose();
   session.dispose();
   await session.leases.dispose('release');
   if (got.length !== MESSAGES) throw new Error(`the inspector held ${got.length} of ${MESSAGES} messages`);

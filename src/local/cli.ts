@@ -1,17 +1,18 @@
-import { startLocalServer } from './server';
+import { DEFAULT_REGION } from '../model/sqsLimits';
+import { DEFAULT_LOCAL_SERVER_PORT, startLocalServer } from './server';
 import { seedDemo } from './seed';
 
-const USAGE = `Usage: node dist/local-sqs.js [--port 9324] [--host 127.0.0.1] [--region us-east-1] [--seed demo]
+const USAGE = `Usage: node dist/local-sqs.js [--port ${DEFAULT_LOCAL_SERVER_PORT}] [--host 127.0.0.1] [--region ${DEFAULT_REGION}] [--seed demo]
 
 Runs the SQS Workbench local SQS server: the AWS JSON 1.0 protocol of Amazon SQS, in memory.
-Point any AWS SDK at the printed endpoint (for example AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324).
+Point any AWS SDK at the printed endpoint (for example AWS_ENDPOINT_URL_SQS=http://127.0.0.1:${DEFAULT_LOCAL_SERVER_PORT}).
 
-  --port N          port to listen on (default 9324; 0 picks a free port)
+  --port N          port to listen on (default ${DEFAULT_LOCAL_SERVER_PORT}; 0 picks a free port)
   --host ADDRESS    address to bind (default 127.0.0.1; 0.0.0.0 serves other machines too,
                     with no authentication: keep it to networks you trust)
   --allow-host NAME a host name (besides loopback names and IP addresses) that requests may
                     name in their Host header; repeat for more
-  --region NAME     region used in queue ARNs (default us-east-1)
+  --region NAME     region used in queue ARNs (default ${DEFAULT_REGION})
   --seed demo       create the demo queues and messages
   --queue-name-hold SECONDS
                     how long a deleted queue's name stays reserved (default 60, as in SQS)
@@ -29,7 +30,7 @@ interface CliOptions {
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { port: 9324, host: '127.0.0.1', region: 'us-east-1', seed: undefined, holdMs: 60_000, log: false, allowedHosts: [] };
+  const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];

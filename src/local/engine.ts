@@ -19,6 +19,7 @@ import type { StoredMessage } from './queue';
 import { QueueRegistry } from './queueRegistry';
 import { ReceiptHandles } from './tokens';
 import {
+  DEFAULT_REGION,
   FIFO_DEDUP_WINDOW_MS,
   MAX_BATCH_PAYLOAD_BYTES,
   MAX_RECEIVE_MESSAGES,
@@ -60,7 +61,7 @@ export class SqsEngine {
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.region = options.region ?? 'us-east-1';
+    this.region = options.region ?? DEFAULT_REGION;
     this.accountId = options.accountId ?? '000000000000';
     this.longPolls = new LongPolls(this.clock);
     this.queues = new QueueRegistry(

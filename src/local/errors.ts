@@ -1,3 +1,4 @@
+import { QueueAttributeError } from '../model/queueAttributes';
 /**
  * Errors shaped like Amazon SQS's, so `@aws-sdk/client-sqs` raises them under AWS's names.
  * Over the JSON 1.0 protocol SQS answers with `__type` (`com.amazonaws.sqs#Name`), a
@@ -79,3 +80,10 @@ export const missingParameter = (name: string): SqsError =>
 
 export const queueDoesNotExist = (): SqsError =>
   new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+
+/** An error as the API answers it: attribute rules shared with the extension throw their own kind. */
+export function toSqsError(err: unknown): SqsError | undefined {
+  if (err instanceof SqsError) return err;
+  if (err instanceof QueueAttributeError) return new SqsError(err.code, err.message);
+  return undefined;
+}

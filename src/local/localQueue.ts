@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
 import { QueueWaiters } from './longPolls';
 import { QueueState } from './queue';
-import type { QueueSettings } from './queueAttributes';
+import type { QueueSettings } from '../model/queueAttributes';
 
 /** A queue: its settings, identity, tags, and messages. */
 export class LocalQueue {

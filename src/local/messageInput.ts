@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { SqsError, invalidParameter, missingParameter } from './errors';
+import { SqsError, invalidParameter, missingParameter, toSqsError } from './errors';
 import { md5Hex, md5OfAttributes, type StoredAttribute } from './md5';
 import type { StoredMessage } from './queue';
-import type { QueueSettings } from './queueAttributes';
+import type { QueueSettings } from '../model/queueAttributes';
 import {
   MAX_BATCH_ENTRIES,
   MAX_DELAY_SECONDS,
@@ -105,7 +105,8 @@ export function checkBatch(ids: string[]): void {
 }
 
 export function batchError(id: string, err: unknown): BatchResultError {
-  if (err instanceof SqsError) return { Id: id, SenderFault: err.senderFault, Code: err.code, Message: err.message };
+  const known = toSqsError(err);
+  if (known) return { Id: id, SenderFault: known.senderFault, Code: known.code, Message: known.message };
   return { Id: id, SenderFault: false, Code: 'InternalError', Message: err instanceof Error ? err.message : String(err) };
 }
 

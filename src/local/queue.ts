@@ -1,7 +1,7 @@
 import type { Clock } from './clock';
 import { Deque, MinHeap } from './collections';
 import type { StoredAttribute } from './md5';
-import type { QueueSettings } from './queueAttributes';
+import type { QueueSettings } from '../model/queueAttributes';
 
 export type MessageState = 'delayed' | 'visible' | 'inflight' | 'gone';
 

@@ -8,7 +8,7 @@ import {
   defaultSettings,
   settingsToAttributes,
   type QueueSettings,
-} from './queueAttributes';
+} from '../model/queueAttributes';
 import { decodePageToken, encodePageToken } from './tokens';
 import { MAX_LIST_QUEUES_RESULTS, PURGE_COOLDOWN_MS, queueNameProblem } from '../model/sqsLimits';
 

@@ -3,12 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { isIP, type AddressInfo } from 'node:net';
 import type { Clock } from './clock';
 import { SqsEngine } from './engine';
-import { SqsError } from './errors';
+import { SqsError, toSqsError } from './errors';
 import { handleJsonAction } from './jsonProtocol';
 import { invalidUtf8Offset } from '../model/utf8';
 
+/** The port the local server listens on unless told otherwise (ElasticMQ's, which SDK examples use). */
+export const DEFAULT_LOCAL_SERVER_PORT = 9324;
+
 export interface LocalServerOptions {
-  /** Port on 127.0.0.1; 0 picks a free one. Default 9324. */
+  /** Port on 127.0.0.1; 0 picks a free one. Default {@link DEFAULT_LOCAL_SERVER_PORT}. */
   port?: number;
   host?: string;
   region?: string;
@@ -89,7 +92,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     socket.on('close', () => sockets.delete(socket));
   });
 
-  const port = await listen(server, options.port ?? 9324, host).catch(async (err: NodeJS.ErrnoException) => {
+  const port = await listen(server, options.port ?? DEFAULT_LOCAL_SERVER_PORT, host).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE' && options.fallbackToFreePort) return listen(server, 0, host);
     throw err;
   });
@@ -202,8 +205,9 @@ async function serve(
     if (signal.aborted) return;
     sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result));
   } catch (err) {
-    const error = err instanceof SqsError ? err : new SqsError('InternalError', 'We encountered an internal error. Please try again.');
-    if (!(err instanceof SqsError)) console.error('[local-sqs] internal error in', action, err);
+    const known = toSqsError(err);
+    const error = known ?? new SqsError('InternalError', 'We encountered an internal error. Please try again.');
+    if (!known) console.error('[local-sqs] internal error in', action, err);
     status = error.status;
     errorCode = error.code;
     if (!res.headersSent && !signal.aborted) sendError(res, error);

@@ -1,5 +1,6 @@
 import type { FlagSummary, MessageFlags } from '../shared/kinds';
 import type { LifecycleEvent } from './lifecycle';
+import { Emitter } from '../common/events';
 
 /**
  * Flags on at-least-once delivery, kept up to date one event at a time (an index, never a
@@ -33,7 +34,9 @@ export class DuplicateIndex {
   private readonly byKey = new Map<string, Set<string>>();
   private readonly perQueue = new Map<string, { redeliveries: number; duplicateKeys: number; keysShared: number }>();
   private readonly flagged = new Map<string, Set<string>>();
-  private readonly listeners = new Set<(changed: ReadonlySet<string>) => void>();
+  private readonly changes = new Emitter<ReadonlySet<string>>();
+  /** Fires with the messages whose flags changed. */
+  readonly onDidChange = this.changes.event;
 
   /** At most `maxMessages` messages are indexed; past it the first seen are forgotten. */
   constructor(private maxMessages = Number.POSITIVE_INFINITY) {}
@@ -43,11 +46,6 @@ export class DuplicateIndex {
     const changed = new Set<string>();
     this.evict(changed);
     this.notify(changed);
-  }
-
-  onDidChange(listener: (changed: ReadonlySet<string>) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
   }
 
   /** Takes in recorded events; tells listeners which messages' flags changed. */
@@ -110,7 +108,7 @@ export class DuplicateIndex {
   }
 
   private notify(changed: ReadonlySet<string>): void {
-    if (changed.size > 0) for (const l of [...this.listeners]) l(changed);
+    if (changed.size > 0) this.changes.fire(changed);
   }
 
   /** Forgets the first-seen messages past the bound, keeping every count exact. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Emitter } from '../common/events';
 import type { LeaseAction, LifecycleKind, ReceiveMode, SendVia } from '../shared/kinds';
 import { extractIdempotencyKey, type KeyPath } from './idempotency';
 
@@ -78,7 +79,8 @@ interface QueueRecord {
 export class LifecycleStore {
   private readonly byMessage = new Map<string, LifecycleEvent[]>();
   private readonly byQueue = new Map<string, QueueRecord>();
-  private readonly listeners = new Set<(change: LifecycleChange) => void>();
+  private readonly changed = new Emitter<LifecycleChange>();
+  readonly onDidChange = this.changed.event;
   private nextSeq = 1;
   private size = 0;
   private activity = 0;
@@ -95,11 +97,6 @@ export class LifecycleStore {
     this.maxEvents = Math.max(1, maxEvents);
     const dropped = this.evict();
     if (dropped > 0) this.emit({ added: [], dropped });
-  }
-
-  onDidChange(listener: (change: LifecycleChange) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
   }
 
   /** Records events (in the order given) and reports them in one change. */
@@ -194,7 +191,7 @@ export class LifecycleStore {
   }
 
   private emit(change: LifecycleChange): void {
-    for (const listener of [...this.listeners]) listener(change);
+    this.changed.fire(change);
   }
 }
 

@@ -14,6 +14,9 @@ export {
   MAX_WAIT_TIME_SECONDS,
 } from '../shared/kinds';
 
+/** The region SQS clients and the local server use when none is given. */
+export const DEFAULT_REGION = 'us-east-1';
+
 export const MAX_MESSAGE_BYTES = 1_048_576;
 export const MIN_MAXIMUM_MESSAGE_SIZE = 1_024;
 export const MAX_BATCH_PAYLOAD_BYTES = 1_048_576;

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { DEFAULT_REGION } from '../model/sqsLimits';
 
 /** A connection as the user writes it in the setting `sqsWorkbench.connections`. */
 export interface ConnectionSettings {
@@ -35,7 +36,6 @@ export interface ProfileInfo {
   sso: boolean;
 }
 
-const DEFAULT_REGION = 'us-east-1';
 
 /** Paths of the shared config and credentials files, honouring AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE. */
 export function sharedFilePaths(env: NodeJS.ProcessEnv = process.env): { config: string; credentials: string } {

@@ -1,3 +1,4 @@
+import { Emitter } from '../common/events';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { toSqsCallError } from './errors';
 import type { ResolvedConnection } from './connections';
@@ -20,7 +21,7 @@ export const silentLog: SqsLog = { info() {}, warn() {}, error() {}, debug() {} 
  */
 export class SqsGateway {
   private readonly counts = new Map<string, number>();
-  private readonly succeeded = new Set<(action: string, queue: string | undefined) => void>();
+  private readonly succeeded = new Emitter<{ readonly action: string; readonly queue: string | undefined }>();
 
   constructor(
     readonly connection: ResolvedConnection,
@@ -36,7 +37,7 @@ export class SqsGateway {
     try {
       const result = await fn(this.client);
       this.log.debug(`[${this.connection.name}] ${action}${where} ${(performance.now() - started).toFixed(0)}ms`);
-      for (const listener of [...this.succeeded]) listener(action, queue);
+      this.succeeded.fire({ action, queue });
       return result;
     } catch (err) {
       const error = toSqsCallError(err, action, queue, this.connection.profile);
@@ -51,10 +52,7 @@ export class SqsGateway {
    * Tells a listener of every call that succeeded, with its action and queue, so that what
    * depends on a queue's messages can follow what was done to it (a purge) from anywhere.
    */
-  onDidSucceed(listener: (action: string, queue: string | undefined) => void): { dispose(): void } {
-    this.succeeded.add(listener);
-    return { dispose: () => this.succeeded.delete(listener) };
-  }
+  readonly onDidSucceed = this.succeeded.event;
 
   /** Calls made so far, per action. */
   callCounts(): Record<string, number> {

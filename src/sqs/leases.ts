@@ -1,3 +1,4 @@
+import { Emitter } from '../common/events';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -105,7 +106,8 @@ export class LeaseSet {
   private readonly messages = new Map<string, HeldMessage>();
   private readonly expiryTimers = new Map<string, unknown>();
   private readonly heartbeatTimers = new Map<string, unknown>();
-  private readonly listeners = new Set<(event: LeaseEvent) => void>();
+  private readonly events = new Emitter<LeaseEvent>();
+  readonly onEvent = this.events.event;
   private disposed = false;
 
   constructor(
@@ -115,11 +117,6 @@ export class LeaseSet {
     public defaultVisibilitySeconds: number,
     private readonly clock: LeaseClock = realClock,
   ) {}
-
-  onEvent(listener: (event: LeaseEvent) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
 
   get all(): HeldMessage[] {
     return [...this.messages.values()];
@@ -311,7 +308,7 @@ export class LeaseSet {
     if (policy === 'release' && held.length > 0) await this.setVisibility(held, 0, 'released');
     for (const t of this.expiryTimers.values()) this.clock.clearTimeout(t);
     this.expiryTimers.clear();
-    this.listeners.clear();
+    this.events.dispose();
   }
 
   private track(raw: Message, options: LeaseReceiveOptions): HeldMessage {
@@ -476,6 +473,6 @@ export class LeaseSet {
   }
 
   private emit(event: LeaseEvent): void {
-    for (const listener of [...this.listeners]) listener(event);
+    this.events.fire(event);
   }
 }

@@ -1,3 +1,4 @@
+import { Emitter } from '../common/events';
 import { SqsCallError, toSqsCallError } from './errors';
 import type { SqsGateway } from './gateway';
 import { getQueueSnapshots, getQueueSnapshot, listQueueUrls, type QueueSnapshot } from './queues';
@@ -30,7 +31,8 @@ export class QueueCatalog {
   private currentError: SqsCallError | undefined;
   private running: Promise<void> | undefined;
   private failures = 0;
-  private readonly listeners = new Set<(change: CatalogChange) => void>();
+  private readonly changes = new Emitter<CatalogChange>();
+  readonly onDidChange = this.changes.event;
   lastRefreshAt: number | undefined;
   /** Sorted queues, queues by ARN and the sources of each DLQ, rebuilt after a change. */
   private index: { sorted: QueueSnapshot[]; byArn: Map<string, QueueSnapshot>; sources: Map<string, QueueSnapshot[]> } | undefined;
@@ -97,11 +99,6 @@ export class QueueCatalog {
   nextDelay(intervalMs: number): number {
     if (this.failures === 0) return intervalMs;
     return Math.min(intervalMs * 2 ** this.failures, 5 * 60_000);
-  }
-
-  onDidChange(listener: (change: CatalogChange) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
   }
 
   /** Reloads every queue; a call while one runs joins it. */
@@ -185,7 +182,7 @@ export class QueueCatalog {
 
   private emit(change: CatalogChange): void {
     this.index = undefined;
-    for (const listener of [...this.listeners]) listener(change);
+    this.changes.fire(change);
   }
 }
 

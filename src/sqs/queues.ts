@@ -6,7 +6,6 @@ import {
   PurgeQueueCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
-import { SETTABLE_QUEUE_ATTRIBUTES } from '../model/sqsLimits';
 import { mapSettled } from './concurrency';
 import { SqsCallError } from './errors';
 import { queueNameOf, type SqsGateway } from './gateway';
@@ -97,5 +96,3 @@ export async function deleteQueue(gateway: SqsGateway, url: string): Promise<voi
   await gateway.call('DeleteQueue', url, (c) => c.send(new DeleteQueueCommand({ QueueUrl: url })));
 }
 
-/** Attributes a user may change with SetQueueAttributes (the rest are read-only or fixed at creation). */
-export const EDITABLE_ATTRIBUTES: readonly string[] = SETTABLE_QUEUE_ATTRIBUTES.filter((name) => name !== 'FifoQueue');

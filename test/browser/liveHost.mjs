@@ -11,12 +11,12 @@ const require = createRequire(import.meta.url);
 const out = (p) => require(path.join(ROOT, 'out/src', p));
 const { startLocalServer } = out('local/server.js');
 const { seedDemo } = out('local/seed.js');
-const { SqsGateway } = out('sqs/gateway.js');
+const { SqsGateway, silentLog } = out('sqs/gateway.js');
 const { createSqsClient, localConnection } = out('sqs/connections.js');
 const { getQueueSnapshot } = out('sqs/queues.js');
-const { LifecycleStore } = out('model/lifecycle.js');
-const { DuplicateIndex } = out('model/duplicates.js');
-const { DEFAULT_KEY_PATHS, parseKeyPaths } = out('model/idempotency.js');
+const { Settings, memorySettingsSource } = out('services/settings.js');
+const { KeyPaths } = out('services/keyPaths.js');
+const { LifecycleRecorder } = out('services/lifecycleRecorder.js');
 const { InspectorSession } = out('views/inspector/inspectorSession.js');
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -31,17 +31,18 @@ export async function startLiveHost(page, { queueName = 'orders', extra = 0, opt
   const gateway = new SqsGateway(localConnection(server.endpoint, 'us-east-1'), createSqsClient(localConnection(server.endpoint, 'us-east-1')));
   const url = server.engine.getQueueUrl(queueName);
   for (let i = 0; i < extra; i++) server.engine.sendMessage(url, { MessageBody: JSON.stringify({ n: i, idempotency_key: `extra-${i}` }) });
-  const lifecycle = new LifecycleStore(100_000);
-  const duplicates = new DuplicateIndex(100_000);
-  lifecycle.onDidChange((c) => duplicates.observe(c.added));
-  const keyPaths = parseKeyPaths(DEFAULT_KEY_PATHS).paths;
+  const settings = new Settings(memorySettingsSource());
+  const keyPaths = new KeyPaths(settings, silentLog);
+  const recorder = new LifecycleRecorder(settings, keyPaths, silentLog);
+  const { store: lifecycle, duplicates } = recorder;
   // Host messages go to the page in order, one evaluate at a time.
   let chain = Promise.resolve();
   const deliver = (m) => (chain = chain.then(() => page.evaluate((x) => window.__deliver(x), m)).catch(() => undefined));
   const session = new InspectorSession(gateway, await getQueueSnapshot(gateway, url), { id: 'local', name: 'Local' }, {
     lifecycle,
     duplicates,
-    keyPaths: () => keyPaths,
+    recorder,
+    keyPaths: () => keyPaths.current,
     isDeadLetterQueue: () => false,
     options: () => options,
     post: deliver,
@@ -92,6 +93,7 @@ export async function startLiveHost(page, { queueName = 'orders', extra = 0, opt
     },
     async close() {
       session.dispose();
+      recorder.dispose();
       await session.leases.dispose('release');
       gateway.dispose();
       await server.close();

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { applyAttributes, defaultSettings, parseRedriveAllowPolicy, parseRedrivePolicy, settingsToAttributes } from '../../src/local/queueAttributes';
+import { applyAttributes, defaultSettings, parseRedriveAllowPolicy, parseRedrivePolicy, settingsToAttributes } from '../../src/model/queueAttributes';
 
 describe('queue attributes', () => {
   it('applies and reports settable attributes', () => {

@@ -36,7 +36,8 @@ describe('duplicate and redelivery flags in VS Code', () => {
     assert.ok(extension);
     a = await extension.activate();
     await a.localServer.start();
-    await waitFor('the connection local', () => a.connections.get('local'), 20_000);
+    // The connection to this server: a stopped server's can still be listed while the reload that removes it runs.
+    await waitFor('the connection local', () => (a.connections.get('local')?.info.endpoint === a.localServer.endpoint ? a.connections.get('local') : undefined), 20_000);
   });
   beforeEach(() => {
     name = `flags-${Date.now()}`;

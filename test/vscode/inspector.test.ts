@@ -45,7 +45,8 @@ describe('message inspector in VS Code', () => {
   before(async () => {
     a = await api();
     await a.localServer.start();
-    await waitFor('the connection local', () => a.connections.get('local'), 20_000);
+    // The connection to this server: a stopped server's can still be listed while the reload that removes it runs.
+    await waitFor('the connection local', () => (a.connections.get('local')?.info.endpoint === a.localServer.endpoint ? a.connections.get('local') : undefined), 20_000);
   });
   beforeEach(() => {
     name = `inspect-${Date.now()}`;

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { readProfiles, type ConnectionSettings } from '../../sqs/connections';
-import type { ConnectionManager } from '../explorer/connectionManager';
+import type { Settings } from '../../services/settings';
+import { DEFAULT_REGION } from '../../model/sqsLimits';
 import { ConnectionNode } from '../explorer/nodes/connectionNode';
+import type { RegisterCommands } from './registry';
 
 const REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
@@ -10,17 +12,12 @@ const REGIONS = [
   'me-central-1', 'af-south-1',
 ];
 
-function readSetting(): ConnectionSettings[] {
-  const value = vscode.workspace.getConfiguration('sqsWorkbench').get<unknown>('connections', []);
-  return Array.isArray(value) ? (value as ConnectionSettings[]) : [];
-}
-
 /**
  * Asks for a profile from the shared AWS files, a region and an optional endpoint, and adds
  * the connection to the user's settings. Only the profile's name is stored: credentials stay
  * where the AWS tools keep them.
  */
-async function askConnection(): Promise<ConnectionSettings | undefined> {
+async function askConnection(settings: Settings): Promise<ConnectionSettings | undefined> {
   const title = 'Add SQS Connection';
   const profiles = await readProfiles();
   const profilePick = await vscode.window.showQuickPick(
@@ -36,7 +33,7 @@ async function askConnection(): Promise<ConnectionSettings | undefined> {
     { title: `${title} (1/4): AWS profile`, placeHolder: profiles.length === 0 ? 'No profiles in ~/.aws/config or ~/.aws/credentials' : 'Profiles from ~/.aws/config and ~/.aws/credentials' },
   );
   if (!profilePick) return undefined;
-  const defaultRegion = profilePick.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const defaultRegion = profilePick.region ?? process.env.AWS_REGION ?? DEFAULT_REGION;
   const regionPick = await vscode.window.showQuickPick(
     [defaultRegion, ...REGIONS.filter((r) => r !== defaultRegion)].map((r) => ({ label: r })),
     { title: `${title} (2/4): region` },
@@ -56,7 +53,7 @@ async function askConnection(): Promise<ConnectionSettings | undefined> {
     },
   });
   if (endpoint === undefined) return undefined;
-  const taken = new Set(readSetting().map((c) => c.name));
+  const taken = new Set(settings.get('connections').map((c) => c.name));
   const suggested = `${profilePick.profile ?? 'default'} · ${regionPick.label}`;
   const name = await vscode.window.showInputBox({
     title: `${title} (4/4): name`,
@@ -72,14 +69,15 @@ async function askConnection(): Promise<ConnectionSettings | undefined> {
   };
 }
 
-export function registerConnectionCommands(manager: ConnectionManager): vscode.Disposable[] {
+/** Add Connection and Remove Connection: both edit `sqsWorkbench.connections`. */
+export const register: RegisterCommands = ({ connections: manager, settings }) => {
   return [
     vscode.commands.registerCommand('sqsWorkbench.addConnection', async (given?: ConnectionSettings) => {
-      const connection = given ?? (await askConnection());
+      const connection = given ?? (await askConnection(settings));
       if (!connection) return undefined;
-      const list = readSetting().filter((c) => c.name !== connection.name);
+      const list = settings.get('connections').filter((c) => c.name !== connection.name);
       const environment = manager.get('env')?.info;
-      await vscode.workspace.getConfiguration('sqsWorkbench').update('connections', [...list, connection], vscode.ConfigurationTarget.Global);
+      await settings.update('connections', [...list, connection]);
       await manager.reload();
       if (environment && manager.environmentShownAs?.name === connection.name) {
         void vscode.window.showInformationMessage(
@@ -90,7 +88,7 @@ export function registerConnectionCommands(manager: ConnectionManager): vscode.D
     }),
     vscode.commands.registerCommand('sqsWorkbench.removeConnection', async (arg?: unknown) => {
       const name = arg instanceof ConnectionNode ? arg.connection.info.name : undefined;
-      const list = readSetting();
+      const list = settings.get('connections');
       if (!name && list.length === 0) {
         const environment = manager.get('env')?.info;
         void vscode.window.showInformationMessage(
@@ -102,11 +100,10 @@ export function registerConnectionCommands(manager: ConnectionManager): vscode.D
       }
       const target = name ?? (await vscode.window.showQuickPick(list.map((c) => c.name), { title: 'Remove which connection?' }));
       if (!target) return;
-      await vscode.workspace.getConfiguration('sqsWorkbench').update(
+      await settings.update(
         'connections',
         list.filter((c) => c.name !== target),
-        vscode.ConfigurationTarget.Global,
       );
     }),
   ];
-}
+};

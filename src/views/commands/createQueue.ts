@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { MAX_DELAY_SECONDS, MAX_RETENTION_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, MIN_RETENTION_SECONDS, queueNameProblem } from '../../model/sqsLimits';
 import { createQueue } from '../../sqs/queues';
-import type { Connection } from '../explorer/connectionManager';
+import type { Connection } from '../../services/connections';
 
 export interface CreateQueueAnswers {
   name: string;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { QueueSnapshot } from '../../sqs/queues';
-import type { Connection, ConnectionManager } from '../explorer/connectionManager';
+import type { Connection, ConnectionManager } from '../../services/connections';
 import { ConnectionNode } from '../explorer/nodes/connectionNode';
 import { QueueNode } from '../explorer/nodes/queueNode';
 

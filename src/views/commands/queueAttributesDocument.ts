@@ -1,13 +1,9 @@
 import * as vscode from 'vscode';
-import { applyAttributes, defaultSettings } from '../../local/queueAttributes';
-import { EDITABLE_ATTRIBUTES, getQueueSnapshot, setQueueAttributes } from '../../sqs/queues';
-import type { ConnectionManager } from '../explorer/connectionManager';
+import { JSON_ATTRIBUTES, documentToAttributes, attributesToDocument, problemLine } from '../../model/queueAttributesDocument';
+import { getQueueSnapshot, setQueueAttributes } from '../../sqs/queues';
+import type { ConnectionManager } from '../../services/connections';
 
 export const ATTRIBUTES_SCHEME = 'sqs-attributes';
-
-const JSON_ATTRIBUTES = new Set(['RedrivePolicy', 'RedriveAllowPolicy', 'Policy']);
-const NUMBER_ATTRIBUTES = new Set(['DelaySeconds', 'MaximumMessageSize', 'MessageRetentionPeriod', 'ReceiveMessageWaitTimeSeconds', 'VisibilityTimeout', 'KmsDataKeyReusePeriodSeconds']);
-const BOOLEAN_ATTRIBUTES = new Set(['SqsManagedSseEnabled', 'ContentBasedDeduplication']);
 
 /** The document URI that edits a queue's attributes. */
 export function attributesUri(connectionId: string, queueUrl: string): vscode.Uri {
@@ -23,71 +19,6 @@ function parseUri(uri: vscode.Uri): { connectionId: string; url: string } {
   const connectionId = decodeURIComponent(uri.path.split('/')[1] ?? '');
   const url = new URLSearchParams(uri.query).get('url') ?? '';
   return { connectionId, url };
-}
-
-/** Editable attributes as a readable JSON object: numbers, booleans, and policies as objects. */
-export function attributesToDocument(attributes: Record<string, string>): string {
-  const doc: Record<string, unknown> = {};
-  for (const name of EDITABLE_ATTRIBUTES) {
-    const raw = attributes[name];
-    if (raw === undefined) continue;
-    if (NUMBER_ATTRIBUTES.has(name) && /^\d+$/.test(raw)) doc[name] = Number(raw);
-    else if (BOOLEAN_ATTRIBUTES.has(name) && (raw === 'true' || raw === 'false')) doc[name] = raw === 'true';
-    else if (JSON_ATTRIBUTES.has(name)) {
-      try {
-        doc[name] = JSON.parse(raw) as unknown;
-      } catch {
-        doc[name] = raw;
-      }
-    } else doc[name] = raw;
-  }
-  return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-/** Line and column (1-based) of a character offset, for error messages. */
-function position(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
-}
-
-/**
- * Reads the edited document back into SQS attribute strings, validating it: JSON syntax
- * (with the position of the error), known attribute names, and each value's type and range.
- */
-export function documentToAttributes(text: string, fifo: boolean): Record<string, string> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const at = /position (\d+)/.exec(message);
-    throw new Error(`The attributes are not valid JSON${at ? ` (${position(text, Number(at[1]))})` : ''}: ${message}`);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('The attributes must be one JSON object.');
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(doc as Record<string, unknown>)) {
-    if (!EDITABLE_ATTRIBUTES.includes(name)) {
-      throw new Error(`"${name}" is not an attribute that can be changed. Editable: ${EDITABLE_ATTRIBUTES.join(', ')}.`);
-    }
-    if (value === null) out[name] = '';
-    else if (typeof value === 'string') out[name] = value;
-    else if (typeof value === 'number' || typeof value === 'boolean') out[name] = String(value);
-    else if (JSON_ATTRIBUTES.has(name) && typeof value === 'object') out[name] = JSON.stringify(value);
-    else throw new Error(`"${name}" must be a ${NUMBER_ATTRIBUTES.has(name) ? 'number' : BOOLEAN_ATTRIBUTES.has(name) ? 'boolean' : 'string'}.`);
-  }
-  // The same rules the SQS API applies, checked before anything is sent.
-  applyAttributes(defaultSettings(fifo), out, false);
-  return out;
-}
-
-/** The 0-based line a save's problem is about: the attribute the message names, or the position it gives. */
-export function problemLine(text: string, message: string): number {
-  const named = [...EDITABLE_ATTRIBUTES].sort((a, b) => b.length - a.length).find((name) => new RegExp(`\\b${name}\\b`).test(message)) ?? /^"([^"]+)"/.exec(message)?.[1]?.replace(/[^\w]/g, '');
-  const key = named ? new RegExp(`"${named}"\\s*:`).exec(text) : null;
-  if (key) return text.slice(0, key.index).split('\n').length - 1;
-  const at = /line (\d+), column \d+/.exec(message);
-  return at ? Number(at[1]) - 1 : 0;
 }
 
 /**

@@ -1,15 +1,12 @@
 import * as vscode from 'vscode';
 import { deleteQueue, getQueueSnapshot, purgeQueue } from '../../sqs/queues';
 import { SqsCallError } from '../../sqs/errors';
-import type { ConnectionManager } from '../explorer/connectionManager';
-import type { ExplorerProvider, FilterStore } from '../explorer/explorerProvider';
 import { ConnectionNode } from '../explorer/nodes/connectionNode';
 import { describeCounts } from '../explorer/nodes/queueNode';
-import type { RefreshManager } from '../explorer/refreshManager';
-import type { ExplorerRevealer } from '../explorer/reveal';
 import { askCreateQueue, runCreateQueue, type CreateQueueAnswers } from './createQueue';
 import { attributesUri } from './queueAttributesDocument';
 import { resolveConnection, resolveQueue } from './pickers';
+import type { RegisterCommands } from './registry';
 
 /** Options the commands take from callers that already know the answers (other commands, tests). */
 export interface ConfirmOptions {
@@ -26,14 +23,7 @@ function reportError(log: vscode.LogOutputChannel, what: string, err: unknown): 
 }
 
 /** Registers the explorer's queue and connection commands. */
-export function registerQueueCommands(
-  manager: ConnectionManager,
-  provider: ExplorerProvider,
-  refresher: RefreshManager,
-  filters: FilterStore,
-  reveal: ExplorerRevealer,
-  log: vscode.LogOutputChannel,
-): vscode.Disposable[] {
+export const register: RegisterCommands = ({ connections: manager, explorer: provider, refresher, filters, reveal, log }) => {
   const copy = (what: 'url' | 'arn' | 'name') => async (arg: unknown) => {
     const target = await resolveQueue(manager, arg);
     if (!target) return;
@@ -164,4 +154,4 @@ export function registerQueueCommands(
       return shown;
     }),
   ];
-}
+};

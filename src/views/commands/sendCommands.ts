@@ -3,16 +3,19 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as vscode from 'vscode';
-import type { KeyPath } from '../../model/idempotency';
-import { sentEvent, type LifecycleStore } from '../../model/lifecycle';
+import { jsonProblem } from '../../model/jsonText';
 import { describePosition } from '../../model/messageFile';
+import { MAX_DELAY_SECONDS, MAX_FIFO_ID_LENGTH, attributeNameProblem, isValidFifoId, numberValueProblem } from '../../model/sqsLimits';
 import { checkMessageFile, resultLine, sendMessageFile, type CheckedEntries, type ChunkSource, type FileSendSummary } from '../../sqs/batchFile';
 import type { UnsentItem } from '../../sqs/batchSender';
 import { sendMessage } from '../../sqs/messages';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import { queueLimitsFrom, validateMessage, type OutgoingMessage, type QueueLimits } from '../../sqs/sending';
-import type { Connection, ConnectionManager } from '../explorer/connectionManager';
+import type { Connection, ConnectionManager } from '../../services/connections';
+import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
+import type { Settings } from '../../services/settings';
 import { resolveQueue, type QueueTarget } from './pickers';
+import type { RegisterCommands } from './registry';
 
 /** What Send Message sends; given by callers that know it already (tests, Send Again). */
 export interface SendRequest {
@@ -45,24 +48,6 @@ interface LastSend {
   message: OutgoingMessage;
 }
 
-/** The body of a JSON-looking text is checked; a problem is reported with its position. */
-export function jsonProblem(body: string): string | undefined {
-  const first = body.trimStart()[0];
-  if (first !== '{' && first !== '[') return undefined;
-  try {
-    JSON.parse(body);
-    return undefined;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const at = /position (\d+)/.exec(message);
-    if (!at) return message;
-    const before = body.slice(0, Number(at[1]));
-    const line = before.split('\n').length;
-    const column = Number(at[1]) - before.lastIndexOf('\n');
-    return `${message.replace(/ in JSON at position.*$/, '').replace(/ at position.*$/, '')} at line ${line}, column ${column}`;
-  }
-}
-
 function editorChunks(document: vscode.TextDocument): ChunkSource {
   return function* () {
     const text = document.getText();
@@ -76,6 +61,7 @@ function fileChunks(file: string): ChunkSource {
 }
 
 const BATCH_DIAGNOSTICS = 'sqsWorkbench.batchSend';
+const FIFO_ID_RULE = `1 to ${MAX_FIFO_ID_LENGTH} letters, digits or punctuation, no spaces.`;
 
 /**
  * Send Message, Send Again and Batch Send. Every message is validated against SQS's limits
@@ -89,17 +75,11 @@ export class SendCommands implements vscode.Disposable {
 
   constructor(
     private readonly manager: ConnectionManager,
-    private readonly lifecycle: LifecycleStore,
-    private readonly keyPaths: () => readonly KeyPath[],
+    private readonly recorder: LifecycleRecorder,
     private readonly state: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
-  ) {
-    this.disposables.push(
-      vscode.commands.registerCommand('sqsWorkbench.sendMessage', (arg?: unknown, request?: SendRequest) => this.sendMessage(arg, request)),
-      vscode.commands.registerCommand('sqsWorkbench.sendAgain', (times?: number) => this.sendAgain(times)),
-      vscode.commands.registerCommand('sqsWorkbench.batchSend', (arg?: unknown, second?: unknown, request?: BatchSendRequest) => this.batchSendCommand(arg, second, request)),
-    );
-  }
+    private readonly settings: Settings,
+  ) {}
 
   // ---- Send Message ----------------------------------------------------------------
 
@@ -147,7 +127,7 @@ export class SendCommands implements vscode.Disposable {
   private async deliver(connection: Connection, queue: QueueSnapshot, message: OutgoingMessage, via: 'send' | 'sendAgain'): Promise<SendOutcome | undefined> {
     try {
       const result = await sendMessage(connection.gateway, queue.url, message);
-      this.lifecycle.record([sentEvent({ ...message, messageId: result.messageId, queueUrl: queue.url, at: result.at, via, ...(result.sequenceNumber ? { sequenceNumber: result.sequenceNumber } : {}) }, this.keyPaths())]);
+      this.recorder.sent([{ ...message, messageId: result.messageId, queueUrl: queue.url, at: result.at, ...(result.sequenceNumber ? { sequenceNumber: result.sequenceNumber } : {}) }], via);
       this.last = { connection, queue, message };
       await vscode.commands.executeCommand('setContext', 'sqsWorkbench.canSendAgain', true);
       if (message.groupId) await this.state.update(`sqsWorkbench.lastGroupId:${queue.url}`, message.groupId);
@@ -257,12 +237,12 @@ export class SendCommands implements vscode.Disposable {
         const v = await vscode.window.showInputBox({
           title: 'Delay (seconds)',
           value: String(m.delaySeconds ?? 0),
-          validateInput: (s) => (/^\d+$/.test(s) && Number(s) <= 900 ? undefined : 'A whole number of seconds from 0 to 900.'),
+          validateInput: (s) => (/^\d+$/.test(s) && Number(s) <= MAX_DELAY_SECONDS ? undefined : `A whole number of seconds from 0 to ${MAX_DELAY_SECONDS}.`),
         });
         if (v !== undefined) m.delaySeconds = Number(v);
       }
       if (pick.action === 'group') {
-        const v = await vscode.window.showInputBox({ title: 'Message group id', value: m.groupId ?? '', validateInput: (s) => (/^[\x21-\x7e]{1,128}$/.test(s) ? undefined : '1 to 128 letters, digits or punctuation, no spaces.') });
+        const v = await vscode.window.showInputBox({ title: 'Message group id', value: m.groupId ?? '', validateInput: (s) => (isValidFifoId(s) ? undefined : FIFO_ID_RULE) });
         if (v !== undefined) m.groupId = v;
       }
       if (pick.action === 'dedup') {
@@ -270,7 +250,7 @@ export class SendCommands implements vscode.Disposable {
           title: 'Deduplication id',
           value: m.dedupId ?? '',
           prompt: limits.contentBasedDeduplication ? 'Empty: SQS uses the SHA-256 of the body' : 'Sends with the same id within 5 minutes are accepted but delivered once',
-          validateInput: (s) => (s === '' && limits.contentBasedDeduplication ? undefined : /^[\x21-\x7e]{1,128}$/.test(s) ? undefined : '1 to 128 letters, digits or punctuation, no spaces.'),
+          validateInput: (s) => ((s === '' && limits.contentBasedDeduplication) || isValidFifoId(s) ? undefined : FIFO_ID_RULE),
         });
         if (v !== undefined) {
           if (v === '') delete m.dedupId;
@@ -281,7 +261,7 @@ export class SendCommands implements vscode.Disposable {
   }
 
   private async askAttribute(queueName: string): Promise<{ name: string; value: { DataType: string; StringValue?: string; BinaryValue?: Uint8Array } } | undefined> {
-    const name = await vscode.window.showInputBox({ title: `Message attribute for ${queueName}: name`, validateInput: (v) => (/^[A-Za-z0-9_.-]{1,256}$/.test(v) && !/^(aws|amazon)\./i.test(v) && !v.startsWith('.') && !v.endsWith('.') && !v.includes('..') ? undefined : 'Letters, digits, _ - and . (not at the start or end, not twice in a row); not starting with AWS. or Amazon.') });
+    const name = await vscode.window.showInputBox({ title: `Message attribute for ${queueName}: name`, validateInput: (v) => attributeNameProblem(v) });
     if (!name) return undefined;
     const type = await vscode.window.showQuickPick(['String', 'Number', 'Binary'], { title: `Attribute ${name}: type` });
     if (!type) return undefined;
@@ -290,7 +270,7 @@ export class SendCommands implements vscode.Disposable {
       prompt: type === 'Binary' ? 'Base64' : undefined,
       validateInput: (v) => {
         if (v === '') return 'The value must not be empty.';
-        if (type === 'Number' && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v.trim())) return 'Not a number.';
+        if (type === 'Number') return numberValueProblem(v);
         if (type === 'Binary' && (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0)) return 'Not base64.';
         return undefined;
       },
@@ -349,7 +329,7 @@ export class SendCommands implements vscode.Disposable {
    * the menu is used as it is: only the queue is asked for. Several selected files are sent
    * in turn to the one queue, and the command returns one summary per file.
    */
-  private async batchSendCommand(arg: unknown, second: unknown, request: BatchSendRequest = {}): Promise<FileSendSummary | (FileSendSummary | undefined)[] | undefined> {
+  async batchSendCommand(arg: unknown, second: unknown, request: BatchSendRequest = {}): Promise<FileSendSummary | (FileSendSummary | undefined)[] | undefined> {
     if (arg instanceof vscode.Uri) {
       const selected = Array.isArray(second) ? second.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
       const files = selected.length > 0 ? selected : [arg];
@@ -420,7 +400,7 @@ export class SendCommands implements vscode.Disposable {
     total: number,
     cached: CheckedEntries | undefined,
   ): Promise<FileSendSummary> {
-    const concurrency = vscode.workspace.getConfiguration('sqsWorkbench.batchSend').get<number>('concurrency', 8);
+    const concurrency = this.settings.get('batchSend.concurrency');
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const resultPath = path.join(source.resultDir, `${source.label.replace(/\.[^.]*$/, '')}.unsent-${stamp}.jsonl`);
     let result: WriteStream | undefined;
@@ -429,7 +409,6 @@ export class SendCommands implements vscode.Disposable {
       for (const u of items) result.write(`${resultLine(u)}\n`);
     };
     const started = Date.now();
-    const keyPaths = this.keyPaths();
     const summary = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Batch Send to ${queue.name}`, cancellable: true },
       async (progress, token) => {
@@ -451,20 +430,9 @@ export class SendCommands implements vscode.Disposable {
           onSent: (items) => {
             sentSoFar += items.length;
             done += items.length;
-            this.lifecycle.record(
-              items.map((s) =>
-                sentEvent(
-                  {
-                    ...s.item.message,
-                    messageId: s.messageId,
-                    queueUrl: queue.url,
-                    at: s.at,
-                    via: 'batch',
-                    ...(s.sequenceNumber ? { sequenceNumber: s.sequenceNumber } : {}),
-                  },
-                  keyPaths,
-                ),
-              ),
+            this.recorder.sent(
+              items.map((s) => ({ ...s.item.message, messageId: s.messageId, queueUrl: queue.url, at: s.at, ...(s.sequenceNumber ? { sequenceNumber: s.sequenceNumber } : {}) })),
+              'batch',
             );
             report();
           },
@@ -522,3 +490,14 @@ export class SendCommands implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 }
+
+/** Send Message, Send Again and Batch Send. */
+export const register: RegisterCommands = ({ connections, recorder, state, log, settings }) => {
+  const commands = new SendCommands(connections, recorder, state, log, settings);
+  return [
+    commands,
+    vscode.commands.registerCommand('sqsWorkbench.sendMessage', (arg?: unknown, request?: SendRequest) => commands.sendMessage(arg, request)),
+    vscode.commands.registerCommand('sqsWorkbench.sendAgain', (times?: number) => commands.sendAgain(times)),
+    vscode.commands.registerCommand('sqsWorkbench.batchSend', (arg?: unknown, second?: unknown, request?: BatchSendRequest) => commands.batchSendCommand(arg, second, request)),
+  ];
+};

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CatalogChange } from '../../sqs/queueCatalog';
-import type { Connection, ConnectionManager } from './connectionManager';
+import type { Connection, ConnectionManager } from '../../services/connections';
 import { ConnectionNode } from './nodes/connectionNode';
 import { InfoNode, errorNode } from './nodes/infoNode';
 import { QueueNode } from './nodes/queueNode';

@@ -1,13 +1,7 @@
 import * as vscode from 'vscode';
 import type { DuplicateIndex } from '../../model/duplicates';
 import type { InspectorManager } from '../inspector/inspectorManager';
-
-export const QUEUE_SCHEME = 'sqs-queue';
-
-/** The resource URI a queue node carries, so that a decoration can badge it. */
-export function queueResourceUri(connectionId: string, queueUrl: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: QUEUE_SCHEME, path: `/${encodeURIComponent(connectionId)}/${encodeURIComponent(queueUrl)}` });
-}
+import { QUEUE_SCHEME } from './queueUri';
 
 /**
  * A badge on a queue's tree node, while its inspector is open, with the number of flagged

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { ConnectionManager } from './connectionManager';
+import type { ConnectionManager } from '../../services/connections';
+import type { Settings } from '../../services/settings';
 
 export type RefreshReason = 'interval' | 'visible' | 'focus' | 'config' | 'manual';
 
@@ -20,6 +21,7 @@ export class RefreshManager implements vscode.Disposable {
     view: vscode.TreeView<unknown>,
     private readonly manager: ConnectionManager,
     private readonly log: vscode.LogOutputChannel,
+    private readonly settings: Settings,
   ) {
     this.visible = view.visible;
     this.focused = vscode.window.state.focused;
@@ -32,17 +34,14 @@ export class RefreshManager implements vscode.Disposable {
         this.focused = e.focused;
         this.reschedule('focus');
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('sqsWorkbench.explorer.refreshIntervalSeconds')) this.reschedule('config');
-      }),
+      settings.watch('explorer.refreshIntervalSeconds', () => this.reschedule('config')),
       manager.onDidChange(() => this.reschedule('config')),
     );
     this.reschedule('config');
   }
 
   private get intervalMs(): number {
-    const seconds = vscode.workspace.getConfiguration('sqsWorkbench.explorer').get<number>('refreshIntervalSeconds', 5);
-    return Math.max(0, seconds) * 1000;
+    return this.settings.get('explorer.refreshIntervalSeconds') * 1000;
   }
 
   get active(): boolean {

@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
-import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
-import type { LifecycleStore } from '../../model/lifecycle';
 import type { ReceiveOptions } from '../../shared/kinds';
+import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
+import type { Settings } from '../../services/settings';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
-import type { Connection, ConnectionManager } from '../explorer/connectionManager';
+import type { Connection, ConnectionManager } from '../../services/connections';
 import { resolveQueue } from '../commands/pickers';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspectorPanel';
-import { readSession, showSession } from './sessionViewer';
 import { inspectorPanelOptions } from './webviewHost';
 
 /**
@@ -25,19 +24,19 @@ export class InspectorManager implements vscode.Disposable {
   constructor(
     private readonly manager: ConnectionManager,
     extensionUri: vscode.Uri,
-    lifecycle: LifecycleStore,
-    duplicates: DuplicateIndex,
+    recorder: LifecycleRecorder,
     keyPaths: () => readonly KeyPath[],
     state: vscode.Memento,
     log: vscode.LogOutputChannel,
+    settings: Settings,
   ) {
-    this.deps = { extensionUri, lifecycle, duplicates, keyPaths, state, log, confirmPeek: (p) => this.confirmPeek(p) };
+    this.deps = { extensionUri, lifecycle: recorder.store, duplicates: recorder.duplicates, recorder, keyPaths, state, log, closePolicy: () => settings.get('inspector.onClose'), confirmPeek: (p) => this.confirmPeek(p) };
     manager.addRemovalHook((connection) => this.closeConnection(connection));
     const watchPurges = (): void => {
       for (const connection of manager.all) {
         if (this.watched.has(connection.gateway)) continue;
         this.watched.add(connection.gateway);
-        const sub = connection.gateway.onDidSucceed((action, queue) => {
+        const sub = connection.gateway.onDidSucceed(({ action, queue }) => {
           if (action === 'PurgeQueue' && queue) this.purged(connection, queue);
         });
         this.disposables.push({ dispose: () => sub.dispose() });
@@ -48,17 +47,6 @@ export class InspectorManager implements vscode.Disposable {
       manager.onDidChange(watchPurges),
       // An inspector open when the window reloads comes back, for the same queue, holding nothing.
       vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, { deserializeWebviewPanel: async (panel, state: unknown) => void (await this.restore(panel, state)) }),
-      vscode.commands.registerCommand('sqsWorkbench.receiveMessages', (arg?: unknown, options?: ReceiveOptions & { confirmed?: boolean }) => this.openAndReceive(arg, options)),
-      vscode.commands.registerCommand('sqsWorkbench.openSession', async (file?: vscode.Uri) => {
-        const target = file ?? (await vscode.window.showOpenDialog({ filters: { 'SQS Workbench session': ['json'] }, title: 'Open a saved inspector session' }))?.[0];
-        if (!target) return undefined;
-        try {
-          return showSession(await readSession(target.fsPath), extensionUri);
-        } catch (err) {
-          void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
-          return undefined;
-        }
-      }),
     );
   }
 
@@ -75,7 +63,8 @@ export class InspectorManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
-  private async openAndReceive(arg: unknown, options?: ReceiveOptions & { confirmed?: boolean }): Promise<InspectorPanel | undefined> {
+  /** Opens (or shows) the inspector of a queue, and receives when given the options. */
+  async openAndReceive(arg: unknown, options?: ReceiveOptions & { confirmed?: boolean }): Promise<InspectorPanel | undefined> {
     const target = await resolveQueue(this.manager, arg);
     if (!target) return undefined;
     const { connection } = target;
@@ -101,8 +90,7 @@ export class InspectorManager implements vscode.Disposable {
    * lifecycle record and an open inspector forget them (the explorer's badge goes with them).
    */
   private purged(connection: Connection, queueUrl: string): void {
-    this.deps.lifecycle.forgetQueue(queueUrl);
-    this.deps.duplicates.forgetQueue(queueUrl);
+    this.deps.recorder.forgetQueue(queueUrl);
     const inspector = this.panels.get(`${connection.info.id} ${queueUrl}`);
     inspector?.forgetMessages('The queue was purged: its messages are gone.');
     this.changed.fire();

@@ -7,10 +7,11 @@ import type { KeyPath } from '../../model/idempotency';
 import { savedMessagesFile, suggestedFileName } from '../../model/savedMessages';
 import type { LifecycleStore } from '../../model/lifecycle';
 import type { EntryResult, HostToWebview, MessageView, SavedSession } from '../../protocol';
-import { MAX_RECEIVE_MESSAGES, type ClosePolicy, type NoticeLevel, type ReceiveOptions } from '../../shared/kinds';
+import { MAX_RECEIVE_MESSAGES, type NoticeLevel, type ReceiveOptions } from '../../shared/kinds';
 import type { HeldMessage, LeaseSet } from '../../sqs/leases';
 import type { QueueSnapshot } from '../../sqs/queues';
-import type { Connection } from '../explorer/connectionManager';
+import type { Connection } from '../../services/connections';
+import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
 import { InspectorSession } from './inspectorSession';
 import { WebviewHost, type RequestHandlers } from './webviewHost';
 
@@ -20,9 +21,12 @@ export interface InspectorDeps {
   readonly extensionUri: vscode.Uri;
   readonly lifecycle: LifecycleStore;
   readonly duplicates: DuplicateIndex;
+  readonly recorder: LifecycleRecorder;
   keyPaths(): readonly KeyPath[];
   readonly state: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
+  /** What closing does to the messages still held (`sqsWorkbench.inspector.onClose`). */
+  closePolicy(): 'release' | 'expire';
   /** Asks once per queue, before the first peek, whether peeking is fine (redrive policy). */
   confirmPeek(inspector: InspectorPanel): Promise<boolean>;
 }
@@ -51,6 +55,7 @@ export class InspectorPanel implements vscode.Disposable {
     this.session = new InspectorSession(connection.gateway, queue, connection.info, {
       lifecycle: deps.lifecycle,
       duplicates: deps.duplicates,
+      recorder: deps.recorder,
       keyPaths: () => deps.keyPaths(),
       isDeadLetterQueue: (arn) => connection.catalog.isDeadLetterQueue(arn),
       options: () => this.options,
@@ -168,7 +173,7 @@ export class InspectorPanel implements vscode.Disposable {
   async close(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    const policy = vscode.workspace.getConfiguration('sqsWorkbench.inspector').get<ClosePolicy>('onClose', 'release');
+    const policy = this.deps.closePolicy();
     const held = this.leases.held.length;
     await this.leases.dispose(policy);
     this.session.dispose();

@@ -3,6 +3,7 @@ import { extractIdempotencyKey, type FoundKey, type KeyPath } from '../../model/
 import type { LifecycleStore } from '../../model/lifecycle';
 import type { HostToWebview, MessageView, QueueView, StateParams } from '../../protocol';
 import { DEFAULT_VISIBILITY_TIMEOUT_SECONDS, type FlagSummary, type ReceiveOptions } from '../../shared/kinds';
+import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
 import type { SqsGateway } from '../../sqs/gateway';
 import { LeaseSet, realClock, type HeldMessage, type LeaseClock, type LeaseEvent } from '../../sqs/leases';
 import type { QueueSnapshot } from '../../sqs/queues';
@@ -14,6 +15,8 @@ export const UPDATE_INTERVAL_MS = 16;
 export interface InspectorSessionDeps {
   readonly lifecycle: LifecycleStore;
   readonly duplicates: DuplicateIndex;
+  /** Records what happens to the messages held. */
+  readonly recorder: LifecycleRecorder;
   keyPaths(): readonly KeyPath[];
   /** Whether a queue (by ARN) is a dead-letter queue of another: a receive there is a move to the DLQ. */
   isDeadLetterQueue(arn: string): boolean;
@@ -166,33 +169,8 @@ export class InspectorSession {
   }
 
   private onLeaseEvent(e: LeaseEvent): void {
-    const m = e.message;
-    const base = { messageId: m.messageId, queueUrl: this.queue.url, at: Date.now() };
-    const { lifecycle } = this.deps;
-    if (e.kind === 'received') {
-      // A message seen first on another queue and now received here came through redrive.
-      const earlier = lifecycle.eventsOf(m.messageId);
-      const seenElsewhere = earlier.some((x) => x.queueUrl !== this.queue.url);
-      const alreadyMoved = earlier.some((x) => x.kind === 'movedToDlq' && x.queueUrl === this.queue.url);
-      const source = m.systemAttributes.DeadLetterQueueSourceArn;
-      if ((seenElsewhere || source) && !alreadyMoved && (source !== undefined || this.deps.isDeadLetterQueue(this.queue.arn))) {
-        lifecycle.record([{ ...base, kind: 'movedToDlq', details: { from: source ?? 'another queue' } }]);
-      }
-      const key = this.keyOf(m);
-      lifecycle.record([
-        { ...base, kind: 'received', details: { receiveCount: m.receiveCount, mode: e.mode, deadline: m.deadline, ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}) } },
-      ]);
-    } else if (e.kind === 'failed') {
-      lifecycle.record([{ ...base, kind: 'failed', details: { action: e.action, code: e.code } }]);
-    } else if (e.kind === 'extended') {
-      lifecycle.record([{ ...base, kind: 'extended', details: { seconds: e.seconds, auto: e.auto, deadline: m.deadline } }]);
-    } else if (e.kind === 'peeked') {
-      // The end of a peek is a release: its visibility window closed when the loop ended.
-      lifecycle.record([{ ...base, kind: 'released', details: { peek: true } }]);
-    } else if (e.kind !== 'autoExtend') {
-      lifecycle.record([{ ...base, kind: e.kind, details: {} }]);
-    }
-    this.dirty.add(m.messageId);
+    this.deps.recorder.leaseEvent(this.queue, e, e.kind === 'received' ? this.keyOf(e.message) : undefined, (arn) => this.deps.isDeadLetterQueue(arn));
+    this.dirty.add(e.message.messageId);
     this.schedule();
   }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Connection } from '../connectionManager';
+import type { Connection } from '../../../services/connections';
 
 /** A root of the tree: one connection (an AWS profile and region, an endpoint, or the built-in server). */
 export class ConnectionNode {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { QueueSnapshot } from '../../../sqs/queues';
 import type { SqsCallError } from '../../../sqs/errors';
-import type { Connection } from '../connectionManager';
-import { queueResourceUri } from '../flagDecorations';
+import type { Connection } from '../../../services/connections';
+import { queueResourceUri } from '../queueUri';
 
 /** `12 visible · 3 in flight · 1 delayed`, or `empty`. */
 export function describeCounts(q: Pick<QueueSnapshot, 'visible' | 'inFlight' | 'delayed'>): string {

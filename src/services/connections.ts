@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import { DisposableStore, Emitter, type Disposable } from '../common/events';
 import {
   configuredConnections,
   createSqsClient,
@@ -8,10 +8,11 @@ import {
   sameTarget,
   type ProfileInfo,
   type ResolvedConnection,
-} from '../../sqs/connections';
-import { SqsGateway } from '../../sqs/gateway';
-import { QueueCatalog } from '../../sqs/queueCatalog';
-import type { LocalServerController } from '../localServerController';
+} from '../sqs/connections';
+import { SqsGateway, type SqsLog } from '../sqs/gateway';
+import { QueueCatalog } from '../sqs/queueCatalog';
+import type { LocalServerService } from './localServer';
+import type { Settings } from './settings';
 
 /** A live connection: its settings, the gateway all its calls go through, and its queues. */
 export interface Connection {
@@ -41,10 +42,10 @@ function sameConnection(a: ResolvedConnection, b: ResolvedConnection): boolean {
  * gets one gateway (one SDK client) and one queue catalog, kept while its settings stay the
  * same, so that reloading the settings does not drop the explorer's state.
  */
-export class ConnectionManager implements vscode.Disposable {
+export class ConnectionManager implements Disposable {
   private connections = new Map<string, Connection>();
-  private readonly changed = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new Emitter<void>();
+  private readonly disposables = new DisposableStore();
   private reloading: Promise<void> | undefined;
   private readonly removalHooks: ((connection: Connection) => Promise<void>)[] = [];
   private pendingReload = false;
@@ -55,22 +56,24 @@ export class ConnectionManager implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor(
-    private readonly log: vscode.LogOutputChannel,
-    private readonly localServer: LocalServerController,
+    private readonly log: SqsLog,
+    private readonly localServer: LocalServerService,
+    private readonly settings: Settings,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.disposables.push(
-      this.changed,
-      localServer.onDidChange(() => void this.reload()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('sqsWorkbench.connections')) void this.reload();
-      }),
-    );
+    this.disposables.add(this.changed);
+    this.disposables.add(localServer.onDidChange(() => void this.reload()));
+    this.disposables.add(settings.watch('connections', () => void this.reload()));
   }
 
   /** Runs before a connection's client is disposed, e.g. to release the messages it holds. */
   addRemovalHook(hook: (connection: Connection) => Promise<void>): void {
     this.removalHooks.push(hook);
+  }
+
+  /** True when the explorer has nothing to show: no connection and no problem with the setting. */
+  get isEmpty(): boolean {
+    return this.connections.size === 0 && this.problems.length === 0;
   }
 
   get all(): Connection[] {
@@ -102,7 +105,7 @@ export class ConnectionManager implements vscode.Disposable {
     const wanted: ResolvedConnection[] = [];
     const local = this.localServer.running;
     if (local) wanted.push(localConnection(local.endpoint, local.engine.region));
-    const setting = vscode.workspace.getConfiguration('sqsWorkbench').get<unknown>('connections', []);
+    const setting = this.settings.get('connections');
     const { connections, problems } = configuredConnections(setting, profiles);
     this.problems = problems;
     wanted.push(...connections);
@@ -124,7 +127,7 @@ export class ConnectionManager implements vscode.Disposable {
       }
       const gateway = new SqsGateway(info, createSqsClient(info), this.log);
       const catalog = new QueueCatalog(gateway, {
-        concurrency: () => vscode.workspace.getConfiguration('sqsWorkbench.explorer').get<number>('attributeConcurrency', 8),
+        concurrency: () => this.settings.get('explorer.attributeConcurrency'),
       });
       next.set(info.id, { info, gateway, catalog });
     }
@@ -134,13 +137,12 @@ export class ConnectionManager implements vscode.Disposable {
       old.gateway.dispose();
     }
     this.connections = next;
-    await vscode.commands.executeCommand('setContext', 'sqsWorkbench.hasConnections', next.size > 0 || problems.length > 0);
     this.changed.fire();
   }
 
   dispose(): void {
     for (const c of this.connections.values()) c.gateway.dispose();
     this.connections.clear();
-    for (const d of this.disposables) d.dispose();
+    this.disposables.dispose();
   }
 }

@@ -1,4 +1,3 @@
-import { SqsError, invalidParameter } from './errors';
 import {
   DEFAULT_RETENTION_SECONDS,
   DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
@@ -11,7 +10,21 @@ import {
   MIN_MAXIMUM_MESSAGE_SIZE,
   MIN_RETENTION_SECONDS,
   SETTABLE_QUEUE_ATTRIBUTES,
-} from '../model/sqsLimits';
+} from './sqsLimits';
+
+/**
+ * A queue attribute SQS would refuse, under the error code SQS answers with; the local
+ * server answers with it, the extension shows it before sending anything.
+ */
+export class QueueAttributeError extends Error {
+  constructor(
+    readonly code: 'InvalidAttributeName' | 'InvalidAttributeValue' | 'InvalidParameterValue',
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
 
 /** The settable attributes of a queue, parsed. */
 export interface QueueSettings {
@@ -89,11 +102,11 @@ export function defaultSettings(fifo: boolean): QueueSettings {
 
 function integerIn(name: string, raw: string, min: number, max: number): number {
   if (!/^-?\d+$/.test(raw.trim())) {
-    throw new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: "${raw}" is not an integer.`);
+    throw new QueueAttributeError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: "${raw}" is not an integer.`);
   }
   const n = Number(raw.trim());
   if (n < min || n > max) {
-    throw new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: must be between ${min} and ${max}.`);
+    throw new QueueAttributeError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: must be between ${min} and ${max}.`);
   }
   return n;
 }
@@ -102,7 +115,7 @@ function bool(name: string, raw: string): boolean {
   const v = raw.trim().toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;
-  throw new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: must be true or false.`);
+  throw new QueueAttributeError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: must be true or false.`);
 }
 
 /** Parses a RedrivePolicy document; `resolveQueue` checks the target exists and gives its FIFO-ness. */
@@ -111,21 +124,21 @@ export function parseRedrivePolicy(raw: string): RedrivePolicy {
   try {
     doc = JSON.parse(raw);
   } catch {
-    throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter RedrivePolicy. Reason: Redrive policy is not a valid JSON map.');
+    throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter RedrivePolicy. Reason: Redrive policy is not a valid JSON map.');
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter RedrivePolicy. Reason: Redrive policy is not a valid JSON map.');
+    throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter RedrivePolicy. Reason: Redrive policy is not a valid JSON map.');
   }
   const { deadLetterTargetArn, maxReceiveCount } = doc as Record<string, unknown>;
   if (typeof deadLetterTargetArn !== 'string' || deadLetterTargetArn.length === 0) {
-    throw new SqsError('InvalidAttributeValue', 'Value for parameter RedrivePolicy is invalid. Reason: Redrive policy does not contain mandatory attribute: deadLetterTargetArn.');
+    throw new QueueAttributeError('InvalidAttributeValue', 'Value for parameter RedrivePolicy is invalid. Reason: Redrive policy does not contain mandatory attribute: deadLetterTargetArn.');
   }
   if (maxReceiveCount === undefined) {
-    throw new SqsError('InvalidAttributeValue', 'Value for parameter RedrivePolicy is invalid. Reason: Redrive policy does not contain mandatory attribute: maxReceiveCount.');
+    throw new QueueAttributeError('InvalidAttributeValue', 'Value for parameter RedrivePolicy is invalid. Reason: Redrive policy does not contain mandatory attribute: maxReceiveCount.');
   }
   const count = typeof maxReceiveCount === 'number' ? maxReceiveCount : Number(maxReceiveCount);
   if (!Number.isInteger(count) || count < 1 || count > MAX_RECEIVE_COUNT_LIMIT) {
-    throw new SqsError('InvalidAttributeValue', `Value for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: ${JSON.stringify(maxReceiveCount)}, valid values are from 1 to ${MAX_RECEIVE_COUNT_LIMIT} both inclusive.`);
+    throw new QueueAttributeError('InvalidAttributeValue', `Value for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: ${JSON.stringify(maxReceiveCount)}, valid values are from 1 to ${MAX_RECEIVE_COUNT_LIMIT} both inclusive.`);
   }
   return { deadLetterTargetArn, maxReceiveCount: count };
 }
@@ -135,20 +148,20 @@ export function parseRedriveAllowPolicy(raw: string): RedriveAllowPolicy {
   try {
     doc = JSON.parse(raw);
   } catch {
-    throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter RedriveAllowPolicy. Reason: not a valid JSON map.');
+    throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter RedriveAllowPolicy. Reason: not a valid JSON map.');
   }
   const { redrivePermission, sourceQueueArns } = (doc ?? {}) as Record<string, unknown>;
   if (redrivePermission !== 'allowAll' && redrivePermission !== 'denyAll' && redrivePermission !== 'byQueue') {
-    throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter RedriveAllowPolicy. Reason: redrivePermission must be allowAll, denyAll or byQueue.');
+    throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter RedriveAllowPolicy. Reason: redrivePermission must be allowAll, denyAll or byQueue.');
   }
   if (redrivePermission === 'byQueue') {
     if (!Array.isArray(sourceQueueArns) || sourceQueueArns.length === 0 || sourceQueueArns.length > 10 || !sourceQueueArns.every((a) => typeof a === 'string')) {
-      throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter RedriveAllowPolicy. Reason: byQueue needs sourceQueueArns, a list of 1 to 10 queue ARNs.');
+      throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter RedriveAllowPolicy. Reason: byQueue needs sourceQueueArns, a list of 1 to 10 queue ARNs.');
     }
     return { redrivePermission, sourceQueueArns };
   }
   if (sourceQueueArns !== undefined) {
-    throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter RedriveAllowPolicy. Reason: sourceQueueArns is allowed only with redrivePermission byQueue.');
+    throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter RedriveAllowPolicy. Reason: sourceQueueArns is allowed only with redrivePermission byQueue.');
   }
   return { redrivePermission };
 }
@@ -161,13 +174,13 @@ export function applyAttributes(base: QueueSettings, input: Record<string, strin
   const next: QueueSettings = { ...base };
   for (const [name, raw] of Object.entries(input)) {
     if (!SETTABLE.has(name)) {
-      throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+      throw new QueueAttributeError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     }
     if (typeof raw !== 'string') {
-      throw new SqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: must be a string.`);
+      throw new QueueAttributeError('InvalidAttributeValue', `Invalid value for the parameter ${name}. Reason: must be a string.`);
     }
     if (FIFO_ONLY.has(name) && !base.FifoQueue) {
-      throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+      throw new QueueAttributeError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     }
     switch (name) {
       case 'DelaySeconds':
@@ -196,7 +209,7 @@ export function applyAttributes(base: QueueSettings, input: Record<string, strin
           try {
             JSON.parse(raw);
           } catch {
-            throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter Policy. Reason: not valid JSON.');
+            throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter Policy. Reason: not valid JSON.');
           }
         }
         next.Policy = raw === '' ? undefined : raw;
@@ -214,10 +227,10 @@ export function applyAttributes(base: QueueSettings, input: Record<string, strin
       case 'FifoQueue': {
         const fifo = bool(name, raw);
         if (!creating && fifo !== base.FifoQueue) {
-          throw new SqsError('InvalidAttributeName', 'Unknown Attribute FifoQueue.');
+          throw new QueueAttributeError('InvalidAttributeName', 'Unknown Attribute FifoQueue.');
         }
         if (creating && !fifo && base.FifoQueue) {
-          throw invalidParameter('The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix.');
+          throw new QueueAttributeError('InvalidParameterValue', 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix.');
         }
         next.FifoQueue = fifo;
         break;
@@ -227,20 +240,20 @@ export function applyAttributes(base: QueueSettings, input: Record<string, strin
         break;
       case 'DeduplicationScope':
         if (raw !== 'queue' && raw !== 'messageGroup') {
-          throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter DeduplicationScope. Reason: must be queue or messageGroup.');
+          throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter DeduplicationScope. Reason: must be queue or messageGroup.');
         }
         next.DeduplicationScope = raw;
         break;
       case 'FifoThroughputLimit':
         if (raw !== 'perQueue' && raw !== 'perMessageGroupId') {
-          throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter FifoThroughputLimit. Reason: must be perQueue or perMessageGroupId.');
+          throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter FifoThroughputLimit. Reason: must be perQueue or perMessageGroupId.');
         }
         next.FifoThroughputLimit = raw;
         break;
     }
   }
   if (next.FifoThroughputLimit === 'perMessageGroupId' && next.DeduplicationScope !== 'messageGroup') {
-    throw new SqsError('InvalidAttributeValue', 'Invalid value for the parameter FifoThroughputLimit. Reason: perMessageGroupId is allowed only when DeduplicationScope is messageGroup.');
+    throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter FifoThroughputLimit. Reason: perMessageGroupId is allowed only when DeduplicationScope is messageGroup.');
   }
   return next;
 }

@@ -1,0 +1,99 @@
+import { DisposableStore, type Disposable } from '../common/events';
+import { DuplicateIndex } from '../model/duplicates';
+import type { FoundKey } from '../model/idempotency';
+import { LifecycleStore, sentEvent, type NewLifecycleEvent, type SentMessage } from '../model/lifecycle';
+import type { SqsLog } from '../sqs/gateway';
+import type { LeaseEvent } from '../sqs/leases';
+import type { KeyPaths } from './keyPaths';
+import type { Settings } from './settings';
+
+/** A message as it was sent: what `sent` records. */
+export type SentRecord = Omit<SentMessage, 'via'>;
+
+/** The queue a lease event happened on. */
+export interface RecordedQueue {
+  readonly url: string;
+  readonly arn: string;
+}
+
+/**
+ * The one writer of the lifecycle record: Send Message, Send Again and Batch Send record
+ * what they sent, each inspector what happened to the messages it holds (and infers a move
+ * to the dead-letter queue). It owns the record and the duplicate index that follows it,
+ * both bounded by `sqsWorkbench.lifecycle.maxEvents`.
+ */
+export class LifecycleRecorder implements Disposable {
+  readonly store: LifecycleStore;
+  /** The flags follow the same bound as the record: one message per event at the most. */
+  readonly duplicates: DuplicateIndex;
+  private readonly disposables = new DisposableStore();
+
+  constructor(
+    settings: Settings,
+    private readonly keyPaths: KeyPaths,
+    log: SqsLog,
+  ) {
+    const max = settings.get('lifecycle.maxEvents');
+    this.store = new LifecycleStore(max);
+    this.duplicates = new DuplicateIndex(max);
+    this.disposables.add(
+      settings.watch('lifecycle.maxEvents', (next) => {
+        this.store.setMaxEvents(next);
+        this.duplicates.setMaxMessages(next);
+      }),
+    );
+    this.disposables.add(
+      this.store.onDidChange((change) => {
+        this.duplicates.observe(change.added);
+        if (change.dropped > 0) log.warn(`Lifecycle record full (sqsWorkbench.lifecycle.maxEvents): dropped ${change.dropped} of the oldest events, ${this.store.droppedTotal} in all.`);
+      }),
+    );
+  }
+
+  /** Records messages sent, with their idempotency keys read by the configured paths. */
+  sent(messages: readonly SentRecord[], via: SentMessage['via']): void {
+    const keyPaths = this.keyPaths.current;
+    this.store.record(messages.map((m) => sentEvent({ ...m, via }, keyPaths)));
+  }
+
+  /**
+   * Records what happened to a held message. A receive of a message seen first on another
+   * queue (or carrying `DeadLetterQueueSourceArn`) on a dead-letter queue is recorded as a
+   * move to that queue first, once.
+   */
+  leaseEvent(queue: RecordedQueue, e: LeaseEvent, key: FoundKey | undefined, isDeadLetterQueue: (arn: string) => boolean, at = Date.now()): void {
+    const m = e.message;
+    const base = { messageId: m.messageId, queueUrl: queue.url, at };
+    const events: NewLifecycleEvent[] = [];
+    if (e.kind === 'received') {
+      const earlier = this.store.eventsOf(m.messageId);
+      const seenElsewhere = earlier.some((x) => x.queueUrl !== queue.url);
+      const alreadyMoved = earlier.some((x) => x.kind === 'movedToDlq' && x.queueUrl === queue.url);
+      const source = m.systemAttributes.DeadLetterQueueSourceArn;
+      if ((seenElsewhere || source) && !alreadyMoved && (source !== undefined || isDeadLetterQueue(queue.arn))) {
+        events.push({ ...base, kind: 'movedToDlq', details: { from: source ?? 'another queue' } });
+      }
+      events.push({ ...base, kind: 'received', details: { receiveCount: m.receiveCount, mode: e.mode, deadline: m.deadline, ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}) } });
+    } else if (e.kind === 'failed') {
+      events.push({ ...base, kind: 'failed', details: { action: e.action, code: e.code } });
+    } else if (e.kind === 'extended') {
+      events.push({ ...base, kind: 'extended', details: { seconds: e.seconds, auto: e.auto, deadline: m.deadline } });
+    } else if (e.kind === 'peeked') {
+      // The end of a peek is a release: its visibility window closed when the loop ended.
+      events.push({ ...base, kind: 'released', details: { peek: true } });
+    } else if (e.kind !== 'autoExtend') {
+      events.push({ ...base, kind: e.kind, details: {} });
+    }
+    if (events.length > 0) this.store.record(events);
+  }
+
+  /** Forgets a purged queue's messages: their events and their flags. */
+  forgetQueue(queueUrl: string): void {
+    this.store.forgetQueue(queueUrl);
+    this.duplicates.forgetQueue(queueUrl);
+  }
+
+  dispose(): void {
+    this.disposables.dispose();
+  }
+}
