@@ -1,7 +1,6 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import * as vscode from 'vscode';
 import { jsonProblem } from '../../model/jsonText';
 import { describePosition } from '../../model/messageFile';
@@ -14,6 +13,7 @@ import { queueLimitsFrom, validateMessage, type OutgoingMessage, type QueueLimit
 import type { Connection, ConnectionManager } from '../../services/connections';
 import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
 import type { Settings } from '../../services/settings';
+import { pickBatchFile } from './batchFilePicker';
 import { resolveQueue, type QueueTarget } from './pickers';
 import type { RegisterCommands } from './registry';
 
@@ -46,18 +46,6 @@ interface LastSend {
   connection: Connection;
   queue: QueueSnapshot;
   message: OutgoingMessage;
-}
-
-function editorChunks(document: vscode.TextDocument): ChunkSource {
-  return function* () {
-    const text = document.getText();
-    const size = 1 << 16;
-    for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
-  };
-}
-
-function fileChunks(file: string): ChunkSource {
-  return () => createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 }) as AsyncIterable<string>;
 }
 
 const BATCH_DIAGNOSTICS = 'sqsWorkbench.batchSend';
@@ -347,7 +335,7 @@ export class SendCommands implements vscode.Disposable {
 
   private async batchSend(target: QueueTarget, file: vscode.Uri | undefined, request: BatchSendRequest): Promise<FileSendSummary | undefined> {
     const { connection } = target;
-    const source = await this.pickFile(file);
+    const source = await pickBatchFile(file);
     if (!source) return undefined;
     const queue = await getQueueSnapshot(connection.gateway, target.queue.url).catch((err: unknown) => {
       void vscode.window.showErrorMessage(`Cannot read ${target.queue.name}: ${err instanceof Error ? err.message : String(err)}`);
@@ -465,25 +453,6 @@ export class SendCommands implements vscode.Disposable {
       void vscode.window.showInformationMessage(text);
     }
     return { ...summary, ...(result ? { resultFile: resultPath } : {}) };
-  }
-
-  private async pickFile(given: vscode.Uri | undefined): Promise<{ uri: vscode.Uri; label: string; chunks: ChunkSource; resultDir: string } | undefined> {
-    const fromUri = (uri: vscode.Uri): { uri: vscode.Uri; label: string; chunks: ChunkSource; resultDir: string } => {
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      const dir = uri.scheme === 'file' ? path.dirname(uri.fsPath) : tmpdir();
-      if (open && (open.isDirty || uri.scheme !== 'file')) return { uri, label: path.basename(uri.path) || 'Untitled', chunks: editorChunks(open), resultDir: dir };
-      return { uri, label: path.basename(uri.fsPath), chunks: fileChunks(uri.fsPath), resultDir: dir };
-    };
-    if (given) return fromUri(given);
-    const active = vscode.window.activeTextEditor?.document;
-    const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = [];
-    if (active) items.push({ label: `$(file) ${path.basename(active.uri.path) || 'Untitled'}`, description: 'the active editor', uri: active.uri });
-    items.push({ label: '$(folder-opened) Choose a file…' });
-    const pick = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Batch Send: which file?', placeHolder: 'A JSON array, or NDJSON / JSON Lines with one entry per line' });
-    if (!pick) return undefined;
-    if (pick.uri) return fromUri(pick.uri);
-    const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Message files': ['json', 'jsonl', 'ndjson'], 'All files': ['*'] }, title: 'Batch Send: choose a file of messages' });
-    return chosen?.[0] ? fromUri(chosen[0]) : undefined;
   }
 
   dispose(): void {
