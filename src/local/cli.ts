@@ -13,6 +13,8 @@ Point any AWS SDK at the printed endpoint (for example AWS_ENDPOINT_URL_SQS=http
   --allow-host NAME a host name (besides loopback names and IP addresses) that requests may
                     name in their Host header; repeat for more
   --region NAME     region used in queue ARNs (default ${DEFAULT_REGION})
+  --max-memory MB   messages held at most, in MiB; sends past it get OverLimit (default: a
+                    quarter of the machine's memory, at most half of Node's heap limit)
   --seed demo       create the demo queues and messages
   --queue-name-hold SECONDS
                     how long a deleted queue's name stays reserved (default 60, as in SQS)
@@ -27,10 +29,11 @@ interface CliOptions {
   holdMs: number;
   log: boolean;
   allowedHosts: string[];
+  maxMemoryMiB: number | undefined;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [] };
+  const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [], maxMemoryMiB: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -50,6 +53,13 @@ function parseArgs(argv: string[]): CliOptions {
       case '--host':
         opts.host = value();
         break;
+      case '--max-memory': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) fail(`--max-memory must be a positive number of MiB, not "${v}".`);
+        opts.maxMemoryMiB = n;
+        break;
+      }
       case '--allow-host':
         opts.allowedHosts.push(value());
         break;
@@ -97,6 +107,7 @@ async function main(): Promise<void> {
     region: opts.region,
     deletedQueueNameHoldMs: opts.holdMs,
     allowedHosts: opts.allowedHosts,
+    ...(opts.maxMemoryMiB !== undefined ? { maxStoredBytes: Math.floor(opts.maxMemoryMiB * 1_048_576) } : {}),
     onRequest: opts.log
       ? (r) => console.log(`${new Date().toISOString()} ${r.action} ${r.status}${r.errorCode ? ` ${r.errorCode}` : ''} ${r.durationMs.toFixed(1)}ms`)
       : undefined,

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from './clock';
 import { SqsError, invalidParameter, missingParameter } from './errors';
 import { LocalQueue } from './localQueue';
 import { LongPolls } from './longPolls';
+import { MemoryMeter, defaultMemoryLimit } from './memory';
 import {
   SYSTEM_ATTRIBUTE_NAMES,
   batchError,
@@ -36,6 +37,8 @@ export interface EngineOptions {
   baseUrl?: string;
   /** How long a deleted queue's name stays reserved (SQS: 60 s). */
   deletedQueueNameHoldMs?: number;
+  /** Bytes of messages the server holds at most; sends past it get OverLimit. Default: {@link defaultMemoryLimit}. */
+  maxStoredBytes?: number;
 }
 
 export type { MoveTask } from './moveTasks';
@@ -54,6 +57,8 @@ export class SqsEngine {
   readonly region: string;
   readonly accountId: string;
   readonly queues: QueueRegistry;
+  /** The messages' memory against the limit. */
+  readonly memory: MemoryMeter;
   private readonly handles = new ReceiptHandles();
   private readonly longPolls: LongPolls;
   private readonly moveTasks: MoveTasks<LocalQueue>;
@@ -64,6 +69,7 @@ export class SqsEngine {
     this.region = options.region ?? DEFAULT_REGION;
     this.accountId = options.accountId ?? '000000000000';
     this.longPolls = new LongPolls(this.clock);
+    this.memory = new MemoryMeter(options.maxStoredBytes ?? defaultMemoryLimit());
     this.queues = new QueueRegistry(
       {
         clock: this.clock,
@@ -71,6 +77,7 @@ export class SqsEngine {
         accountId: this.accountId,
         baseUrl: options.baseUrl ?? 'http://127.0.0.1:9324',
         deletedQueueNameHoldMs: options.deletedQueueNameHoldMs ?? 60_000,
+        meter: this.memory,
       },
       { onDeleted: (queue) => this.longPolls.releaseAll(queue.polls), onChanged: (queue) => this.wake(queue) },
     );
@@ -331,12 +338,24 @@ export class SqsEngine {
         if (duplicate.sequenceNumber) result.SequenceNumber = duplicate.sequenceNumber;
         return result;
       }
+      this.checkMemory(m);
       m.sequenceNumber = queue.state.nextSequenceNumber();
       result.SequenceNumber = m.sequenceNumber;
       queue.state.rememberDedup(key, m.id, m.sequenceNumber, FIFO_DEDUP_WINDOW_MS);
     }
+    if (!queue.fifo) this.checkMemory(m);
     queue.state.insert(m);
     return result;
+  }
+
+  /** Refuses a message that would take the server past its memory limit, as SQS refuses past its quotas. */
+  private checkMemory(m: StoredMessage): void {
+    if (this.memory.fits(m.storedBytes)) return;
+    const mib = (n: number): string => `${(n / 1_048_576).toFixed(0)} MiB`;
+    throw new SqsError(
+      'OverLimit',
+      `The local server holds ${mib(this.memory.used)} of messages, its limit is ${mib(this.memory.limit)} (--max-memory, or the setting sqsWorkbench.localServer.maxMemoryMB): delete or purge messages, or raise the limit.`,
+    );
   }
 
   private take(

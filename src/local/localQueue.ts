@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
+import type { MemoryMeter } from './memory';
 import { QueueWaiters } from './longPolls';
 import { QueueState } from './queue';
 import type { QueueSettings } from '../model/queueAttributes';
@@ -22,10 +23,11 @@ export class LocalQueue {
     readonly createdAt: number,
     settings: QueueSettings,
     clock: Clock,
+    meter: MemoryMeter,
   ) {
     this.settings = settings;
     this.lastModified = createdAt;
-    this.state = new QueueState(clock, settings.FifoQueue, () => this.settings);
+    this.state = new QueueState(clock, settings.FifoQueue, () => this.settings, meter);
   }
 
   get fifo(): boolean {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SqsError, invalidParameter, missingParameter, toSqsError } from './errors';
 import { md5Hex, md5OfAttributes, type StoredAttribute } from './md5';
+import { MESSAGE_OVERHEAD_BYTES } from './memory';
 import type { StoredMessage } from './queue';
 import type { QueueSettings } from '../model/queueAttributes';
 import {
@@ -226,6 +227,7 @@ export function prepareMessage(queue: { readonly fifo: boolean; readonly setting
     receiveSerial: 0,
     receivedAt: 0,
     version: 0,
+    storedBytes: size + MESSAGE_OVERHEAD_BYTES,
   };
 }
 

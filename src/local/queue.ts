@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
 import { Deque, MinHeap } from './collections';
+import type { MemoryMeter } from './memory';
 import type { StoredAttribute } from './md5';
 import type { QueueSettings } from '../model/queueAttributes';
 
@@ -34,6 +35,8 @@ export interface StoredMessage {
   receivedAt: number;
   /** Bumped on every state change; heap and list entries made before it are stale. */
   version: number;
+  /** What holding it costs, counted against the server's memory limit. */
+  readonly storedBytes: number;
 }
 
 interface TimedEntry {
@@ -85,6 +88,7 @@ export class QueueState {
     private readonly clock: Clock,
     readonly fifo: boolean,
     private readonly settings: () => QueueSettings,
+    private readonly meter: MemoryMeter,
   ) {}
 
   /** Applies everything that time has made due: visibility and delay expiry, retention, dedup windows. */
@@ -142,6 +146,7 @@ export class QueueState {
   /** Adds a message in the state its `visibleAt` implies. */
   insert(m: StoredMessage): void {
     this.messages.set(m.id, m);
+    this.meter.used += m.storedBytes;
     this.arrivals.push(m);
     if (this.fifo) {
       const key = m.groupId ?? '';
@@ -187,6 +192,7 @@ export class QueueState {
   purge(): number {
     const count = this.messages.size;
     for (const m of this.messages.values()) {
+      if (m.state !== 'gone') this.meter.used -= m.storedBytes;
       m.state = 'gone';
       m.version++;
     }
@@ -228,6 +234,7 @@ export class QueueState {
 
   private setState(m: StoredMessage, state: MessageState): void {
     const previous = m.state;
+    if (state === 'gone' && previous !== 'gone') this.meter.used -= m.storedBytes;
     this.adjust(previous, -1);
     m.state = state;
     m.version++;

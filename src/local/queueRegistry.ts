@@ -1,6 +1,7 @@
 import { SqsError, invalidParameter, missingParameter, queueDoesNotExist } from './errors';
 import type { Clock } from './clock';
 import { LocalQueue } from './localQueue';
+import type { MemoryMeter } from './memory';
 import { checkTags } from './messageInput';
 import {
   READABLE_ATTRIBUTES,
@@ -19,6 +20,8 @@ export interface RegistryOptions {
   accountId: string;
   baseUrl: string;
   deletedQueueNameHoldMs: number;
+  /** The messages' memory, shared by every queue. */
+  meter: MemoryMeter;
 }
 
 /** What the messaging side is told of a queue's life. */
@@ -44,7 +47,7 @@ export class QueueRegistry {
   private readonly deletedNameHoldMs: number;
 
   constructor(
-    options: RegistryOptions,
+    private readonly options: RegistryOptions,
     private readonly hooks: RegistryHooks,
   ) {
     this.clock = options.clock;
@@ -107,7 +110,7 @@ export class QueueRegistry {
     }
     if (settings.RedrivePolicy) this.checkRedriveTarget(name, settings);
     checkTags(tags);
-    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock);
+    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock, this.options.meter);
     for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
     this.queues.set(name, queue);
     return this.queueUrl(name);

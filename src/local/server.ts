@@ -20,6 +20,8 @@ export interface LocalServerOptions {
   fallbackToFreePort?: boolean;
   /** How long a deleted queue's name stays reserved; SQS holds it 60 s. */
   deletedQueueNameHoldMs?: number;
+  /** Bytes of messages held at most; sends past it get OverLimit (default: a share of the machine). */
+  maxStoredBytes?: number;
   /**
    * Host names (besides loopback names and IP addresses) that requests may name in their
    * Host header. Any other name is refused, so that a web page cannot reach the server
@@ -63,6 +65,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     clock: options.clock,
     region: options.region,
     deletedQueueNameHoldMs: options.deletedQueueNameHoldMs,
+    maxStoredBytes: options.maxStoredBytes,
   });
   const sockets = new Set<import('node:net').Socket>();
   const inFlight = new Set<AbortController>();

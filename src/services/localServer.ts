@@ -44,7 +44,8 @@ export class LocalServerService implements Disposable {
 
   private async doStart(port: number): Promise<RunningLocalServer> {
     const region = this.settings.get('localServer.region');
-    const server = await startLocalServer({ port, region, fallbackToFreePort: true });
+    const maxMemoryMB = this.settings.get('localServer.maxMemoryMB');
+    const server = await startLocalServer({ port, region, fallbackToFreePort: true, ...(maxMemoryMB > 0 ? { maxStoredBytes: maxMemoryMB * 1_048_576 } : {}) });
     if (server.port !== port && port !== 0) {
       this.log.warn(`Port ${port} is taken; the local SQS server listens on ${server.port} instead.`);
     }

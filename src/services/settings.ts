@@ -13,6 +13,7 @@ export interface SettingValues {
   'localServer.seed': 'none' | 'demo';
   'localServer.region': string;
   'localServer.autoStart': boolean;
+  'localServer.maxMemoryMB': number;
   /** Entries as the user wrote them: `configuredConnections` checks each and reports the bad ones. */
   connections: readonly ConnectionSettings[];
   'explorer.refreshIntervalSeconds': number;
@@ -42,6 +43,7 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingSpec<SettingValues[K
   'localServer.seed': { type: 'string', default: 'none', enum: ['none', 'demo'] },
   'localServer.region': { type: 'string', default: DEFAULT_REGION },
   'localServer.autoStart': { type: 'boolean', default: false },
+  'localServer.maxMemoryMB': { type: 'integer', default: 0, minimum: 0 },
   connections: { type: 'array', default: [] },
   'explorer.refreshIntervalSeconds': { type: 'number', default: 5, minimum: 0 },
   'explorer.attributeConcurrency': { type: 'integer', default: 8, minimum: 1, maximum: 64 },
