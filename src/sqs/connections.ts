@@ -229,21 +229,23 @@ function isLoopback(endpoint: string | undefined): boolean {
 
 /**
  * Credentials for a connection: the SDK's node provider chain with the chosen profile
- * (static keys, SSO, credential_process, assume-role, ...). The built-in server needs none;
- * other servers on this machine (LocalStack, ElasticMQ) get placeholder keys when the chain
- * finds nothing, since they do not check them.
+ * (static keys, SSO, credential_process, assume-role, ...). A server on this machine
+ * (the built-in one, LocalStack, ElasticMQ: a loopback endpoint) is sent the user's real
+ * keys only when a configured connection names a profile for it; otherwise it gets the
+ * keys of the environment variables when they are set (LocalStack reads its account from
+ * them), else placeholder keys. Whatever listens on a local port never sees the keys of
+ * the default profile or an SSO session by accident.
  */
-export function credentialsFor(connection: ResolvedConnection): CredentialProvider {
+export function credentialsFor(connection: ResolvedConnection, env: NodeJS.ProcessEnv = process.env): CredentialProvider {
   if (connection.kind === 'local') return () => Promise.resolve(LOCAL_CREDENTIALS);
-  const chain = fromNodeProviderChain(connection.profile !== undefined ? { profile: connection.profile } : {});
-  if (!isLoopback(connection.endpoint)) return chain;
-  return async (options) => {
-    try {
-      return await chain(options);
-    } catch {
-      return LOCAL_CREDENTIALS;
-    }
-  };
+  const namedProfile = connection.kind === 'configured' && connection.profile !== undefined;
+  if (isLoopback(connection.endpoint) && !namedProfile) {
+    const fromEnv = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      : LOCAL_CREDENTIALS;
+    return () => Promise.resolve(fromEnv);
+  }
+  return fromNodeProviderChain(connection.profile !== undefined ? { profile: connection.profile } : {});
 }
 
 /** A new SDK client for the connection. */

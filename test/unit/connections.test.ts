@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { configuredConnections, environmentConnection, parseIni, readProfiles } from '../../src/sqs/connections';
+import { configuredConnections, credentialsFor, environmentConnection, parseIni, readProfiles } from '../../src/sqs/connections';
 
 describe('connections', () => {
   it('parses the shared AWS files, skipping comments and nested settings', () => {
@@ -20,6 +20,29 @@ describe('connections', () => {
     assert.equal(profiles.find((p) => p.name === 'sso-dev')?.sso, true);
     assert.equal(profiles.find((p) => p.name === 'zeta')?.region, 'ap-south-1');
     assert.deepEqual(await readProfiles({ AWS_CONFIG_FILE: path.join(dir, 'missing'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'missing') }), []);
+  });
+
+  it('sends real keys to a server on this machine only when a configured connection names a profile', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'aws-'));
+    writeFileSync(path.join(dir, 'credentials'), '[default]\naws_access_key_id = AKIAREALDEFAULT\naws_secret_access_key = s1\n[dev]\naws_access_key_id = AKIAREALDEV\naws_secret_access_key = s2\n');
+    const saved = { ...process.env };
+    process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, 'credentials');
+    process.env.AWS_CONFIG_FILE = path.join(dir, 'missing');
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    delete process.env.AWS_PROFILE;
+    try {
+      const keyOf = async (c: Parameters<typeof credentialsFor>[0], env: NodeJS.ProcessEnv = {}): Promise<string> => (await credentialsFor(c, env)()).accessKeyId;
+      const local = 'http://127.0.0.1:4566';
+      assert.equal(await keyOf({ id: 'env', name: 'e', kind: 'environment', region: 'us-east-1', endpoint: local, profile: 'dev' }), 'local', 'the environment connection to a local port: placeholder keys');
+      assert.equal(await keyOf({ id: 'config:ls', name: 'ls', kind: 'configured', region: 'us-east-1', endpoint: local }), 'local', 'no profile named: placeholder keys, not the default profile');
+      assert.equal(await keyOf({ id: 'config:ls', name: 'ls', kind: 'configured', region: 'us-east-1', endpoint: local }, { AWS_ACCESS_KEY_ID: '000000000042', AWS_SECRET_ACCESS_KEY: 'x' }), '000000000042', 'keys set in the environment for the local server are used');
+      assert.equal(await keyOf({ id: 'config:ls', name: 'ls', kind: 'configured', region: 'us-east-1', endpoint: local, profile: 'dev' }), 'AKIAREALDEV', 'a named profile is used as asked');
+      assert.equal(await keyOf({ id: 'config:aws', name: 'aws', kind: 'configured', region: 'us-east-1' }), 'AKIAREALDEFAULT', 'AWS itself gets the credential chain');
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 
   it('takes a connection from the environment, endpoint variables first', () => {
