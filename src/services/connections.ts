@@ -64,6 +64,7 @@ export class ConnectionManager implements Disposable {
     this.disposables.add(this.changed);
     this.disposables.add(localServer.onDidChange(() => void this.reload()));
     this.disposables.add(settings.watch('connections', () => void this.reload()));
+    this.disposables.add(settings.watch('environmentConnection', () => void this.reload()));
   }
 
   /** Runs before a connection's client is disposed, e.g. to release the messages it holds. */
@@ -110,7 +111,7 @@ export class ConnectionManager implements Disposable {
     this.problems = problems;
     wanted.push(...connections);
     this.environmentShownAs = undefined;
-    if (environmentHasAws(this.env, profiles)) {
+    if (this.settings.get('environmentConnection') && environmentHasAws(this.env, profiles)) {
       const env = environmentConnection(this.env, profiles);
       const same = connections.find((c) => sameTarget(c, env));
       if (same) {

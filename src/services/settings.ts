@@ -14,6 +14,7 @@ export interface SettingValues {
   'localServer.region': string;
   'localServer.autoStart': boolean;
   'localServer.maxMemoryMB': number;
+  environmentConnection: boolean;
   /** Entries as the user wrote them: `configuredConnections` checks each and reports the bad ones. */
   connections: readonly ConnectionSettings[];
   'explorer.refreshIntervalSeconds': number;
@@ -44,6 +45,7 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingSpec<SettingValues[K
   'localServer.region': { type: 'string', default: DEFAULT_REGION },
   'localServer.autoStart': { type: 'boolean', default: false },
   'localServer.maxMemoryMB': { type: 'integer', default: 0, minimum: 0 },
+  environmentConnection: { type: 'boolean', default: true },
   connections: { type: 'array', default: [] },
   'explorer.refreshIntervalSeconds': { type: 'number', default: 5, minimum: 0 },
   'explorer.attributeConcurrency': { type: 'integer', default: 8, minimum: 1, maximum: 64 },

@@ -543,6 +543,18 @@ describe('queue explorer', () => {
     });
   });
 
+  it('hides the environment connection in one click, and the setting brings it back', async function () {
+    this.timeout(60_000);
+    await withEnvironmentServer(async () => {
+      assert.ok(api.connections.get('env'), 'the environment connection is shown');
+      await vscode.commands.executeCommand('sqsWorkbench.hideEnvironmentConnection');
+      await waitFor('the environment connection to leave the tree', () => api.explorer.connectionNode('env') === undefined);
+      assert.equal(vscode.workspace.getConfiguration('sqsWorkbench').get('environmentConnection'), false);
+      await updateSetting('sqsWorkbench', 'environmentConnection', undefined);
+      await waitFor('the environment connection back in the tree', () => api.explorer.connectionNode('env'));
+    });
+  });
+
   it('shows a connection\'s endpoint in its tooltip as it is, with no stray escapes', async () => {
     const local = await localNode();
     const tooltip = local.toTreeItem().tooltip;

@@ -86,6 +86,11 @@ export const register: RegisterCommands = ({ connections: manager, settings }) =
       }
       return connection.name;
     }),
+    vscode.commands.registerCommand('sqsWorkbench.hideEnvironmentConnection', async () => {
+      await settings.update('environmentConnection', false);
+      await manager.reload();
+      vscode.window.setStatusBarMessage('$(eye-closed) The environment connection is hidden; the setting sqsWorkbench.environmentConnection shows it again', 8000);
+    }),
     vscode.commands.registerCommand('sqsWorkbench.removeConnection', async (arg?: unknown) => {
       const name = arg instanceof ConnectionNode ? arg.connection.info.name : undefined;
       const list = settings.get('connections');

@@ -37,6 +37,11 @@ export class ConnectionNode {
     for (const [label, value] of rows) {
       if (value !== undefined) tooltip.appendMarkdown(`- ${label}: ${codeSpan(value)}\n`);
     }
+    if (info.kind === 'environment') {
+      tooltip.appendMarkdown(
+        `\n${info.endpoint ? 'Taken from the environment.' : 'Taken from the environment: it calls Amazon SQS with your credentials whenever the view refreshes.'} Hide it from its context menu (**Hide the Environment Connection**), or with the setting \`sqsWorkbench.environmentConnection\`.\n`,
+      );
+    }
     item.tooltip = tooltip;
     return item;
   }
