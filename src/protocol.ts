@@ -23,7 +23,7 @@ import {
   type ReceiveMode,
   type ReceiveOptions,
 } from './shared/kinds';
-import { arrayOf, isBoolean, isEmpty, isNumber, isRecord, isString, literal, object, oneOf, optional, recordOf, type Validator } from './shared/validate';
+import { arrayOf, isBoolean, isEmpty, isNumber, isRecord, isString, isTime, literal, object, oneOf, optional, recordOf, type Validator } from './shared/validate';
 
 /** One lifecycle event of a message, as the timeline draws it. */
 export interface TimelineEvent {
@@ -95,7 +95,7 @@ const isReceiveMode = oneOf(RECEIVE_MODES);
 
 export const isReceiveOptions = object<ReceiveOptions>({ count: isNumber, waitSeconds: isNumber, visibilityTimeout: isNumber, mode: isReceiveMode });
 
-const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isNumber, receiveCount: optional(isNumber), deadline: optional(isNumber), detail: isString });
+const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isTime, receiveCount: optional(isNumber), deadline: optional(isTime), detail: isString });
 
 const isMessageFlags = object<MessageFlags>({
   redelivered: optional(isNumber),
@@ -106,7 +106,7 @@ const isMessageFlags = object<MessageFlags>({
 export const isMessageView = object<MessageView>({
   messageId: isString,
   body: isString,
-  sentAt: optional(isNumber),
+  sentAt: optional(isTime),
   receiveCount: isNumber,
   firstReceiveAt: optional(isNumber),
   senderId: optional(isString),
@@ -116,8 +116,8 @@ export const isMessageView = object<MessageView>({
   deadLetterSourceArn: optional(isString),
   state: oneOf(MESSAGE_STATES),
   mode: isReceiveMode,
-  deadline: isNumber,
-  windowStart: isNumber,
+  deadline: isTime,
+  windowStart: isTime,
   autoExtend: isBoolean,
   note: optional(isString),
   messageAttributes: recordOf(object<AttributeView>({ type: isString, value: isString })),

@@ -12,6 +12,10 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 
 export const isString: Validator<string> = (v): v is string => typeof v === 'string';
 export const isNumber: Validator<number> = (v): v is number => typeof v === 'number' && Number.isFinite(v);
+/** The largest time a Date can hold, in ms from the epoch either way. */
+export const MAX_TIME_MS = 8_640_000_000_000_000;
+/** A time in ms since the epoch that a Date can show (a 20-digit timestamp cannot). */
+export const isTime: Validator<number> = (v): v is number => isNumber(v) && Math.abs(v) <= MAX_TIME_MS;
 export const isBoolean: Validator<boolean> = (v): v is boolean => typeof v === 'boolean';
 
 /** One of the given strings (a kind, a state, a mode). */

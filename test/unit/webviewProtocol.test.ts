@@ -73,5 +73,9 @@ describe('webview protocol checks', () => {
     assert.ok(!isSavedSession(patched(session, ['messages', 0, 'state'], undefined)), 'a message without its state');
     assert.ok(!isSavedSession(patched(session, ['messages', 0, 'flags', 'duplicateKey'], { key: 'k' })), 'a duplicate flag without its count');
     assert.ok(!isSavedSession(patched(session, ['queue', 'visibilityTimeout'], '30')), 'a queue with a text visibility timeout');
+    assert.ok(!isSavedSession(patched(session, ['messages', 0, 'sentAt'], 1e20)), 'a time no Date can show');
+    assert.ok(!isSavedSession(patched(session, ['messages', 0, 'events', 0, 'at'], -1e17)), 'an event at a time no Date can show');
+    assert.ok(!isSavedSession(patched(session, ['messages', 0, 'body'], 42)), 'a numeric body');
+    assert.ok(!isSavedSession(patched(session, ['messages'], [null])), 'a null message');
   });
 });

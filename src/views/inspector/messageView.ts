@@ -4,9 +4,15 @@ import type { HeldMessage, LeaseSet } from '../../sqs/leases';
 import type { LifecycleEvent } from '../../model/lifecycle';
 import { LEASE_ACTIONS, type LeaseAction } from '../../shared/kinds';
 import type { AttributeView, MessageView, TimelineEvent } from '../../protocol';
+import { isTime } from '../../shared/validate';
 
 function num(v: string | undefined): number | undefined {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+function time(v: string | undefined): number | undefined {
+  const n = num(v);
+  return n !== undefined && isTime(n) ? n : undefined;
 }
 
 /** What the timeline's tooltip says of an event (untrusted values included as text). */
@@ -55,8 +61,9 @@ export function toMessageView(m: HeldMessage, leases: LeaseSet, key: FoundKey | 
     const why = leases.whyNot(m, action);
     if (why) disabled[action] = why;
   }
-  const sentAt = num(sys.SentTimestamp);
-  const firstReceiveAt = num(sys.ApproximateFirstReceiveTimestamp);
+  // A server that is not SQS may send a timestamp no Date can show: it is left out, not drawn.
+  const sentAt = time(sys.SentTimestamp);
+  const firstReceiveAt = time(sys.ApproximateFirstReceiveTimestamp);
   return {
     messageId: m.messageId,
     body: m.body,
