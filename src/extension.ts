@@ -26,6 +26,7 @@ import { vscodeSettingsSource } from './views/settingsSource';
 /** What `activate` returns: the services, for the extension's own tests. */
 export interface SqsWorkbenchApi {
   readonly localServer: LocalServerService;
+  readonly localServerStatus: LocalServerStatus;
   readonly connections: ConnectionManager;
   readonly explorer: ExplorerProvider;
   readonly refresher: RefreshManager;
@@ -70,14 +71,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
 
   // The services: plain Node, owned here once and handed to the views.
   const settings = own(new Settings(vscodeSettingsSource()));
-  const server = own(new LocalServerService(log, settings));
+  const server = own(new LocalServerService(log, settings, { script: vscode.Uri.joinPath(context.extensionUri, 'dist', 'local-sqs.js').fsPath }));
   localServer = server;
   const connections = own(new ConnectionManager(log, server, settings));
   const keyPaths = own(new KeyPaths(settings, log));
   const recorder = own(new LifecycleRecorder(settings, keyPaths, log));
 
   // The views.
-  own(new LocalServerStatus(server));
+  const localServerStatus = own(new LocalServerStatus(server));
   own(followConnectionsContext(connections));
   const filters = filterStore(context.globalState);
   const explorer = own(new ExplorerProvider(connections, filters));
@@ -101,7 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await context.globalState.update(VIEW_SHOWN_KEY, true);
     void vscode.commands.executeCommand('sqsWorkbench.explorer.focus');
   }
-  return { localServer: server, connections, explorer, refresher, lifecycle: recorder.store, inspectors, duplicates: recorder.duplicates, decorations, view };
+  return { localServer: server, localServerStatus, connections, explorer, refresher, lifecycle: recorder.store, inspectors, duplicates: recorder.duplicates, decorations, view };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,6 +1,7 @@
 import { DEFAULT_REGION } from '../model/sqsLimits';
 import { DEFAULT_LOCAL_SERVER_PORT, startLocalServer } from './server';
 import { seedDemo } from './seed';
+import { isParentMessage, type ChildMessage } from './childProtocol';
 
 const USAGE = `Usage: node dist/local-sqs.js [--port ${DEFAULT_LOCAL_SERVER_PORT}] [--host 127.0.0.1] [--region ${DEFAULT_REGION}] [--seed demo]
 
@@ -8,6 +9,7 @@ Runs the SQS Workbench local SQS server: the AWS JSON 1.0 protocol of Amazon SQS
 Point any AWS SDK at the printed endpoint (for example AWS_ENDPOINT_URL_SQS=http://127.0.0.1:${DEFAULT_LOCAL_SERVER_PORT}).
 
   --port N          port to listen on (default ${DEFAULT_LOCAL_SERVER_PORT}; 0 picks a free port)
+  --port-fallback   when the port is taken, listen on a free port instead of failing
   --host ADDRESS    address to bind (default 127.0.0.1; 0.0.0.0 serves other machines too,
                     with no authentication: keep it to networks you trust)
   --allow-host NAME a host name (besides loopback names and IP addresses) that requests may
@@ -29,11 +31,12 @@ interface CliOptions {
   holdMs: number;
   log: boolean;
   allowedHosts: string[];
+  portFallback: boolean;
   maxMemoryMiB: number | undefined;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [], maxMemoryMiB: undefined };
+  const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [], portFallback: false, maxMemoryMiB: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -50,6 +53,9 @@ function parseArgs(argv: string[]): CliOptions {
         opts.port = n;
         break;
       }
+      case '--port-fallback':
+        opts.portFallback = true;
+        break;
       case '--host':
         opts.host = value();
         break;
@@ -108,6 +114,7 @@ async function main(): Promise<void> {
     deletedQueueNameHoldMs: opts.holdMs,
     allowedHosts: opts.allowedHosts,
     ...(opts.maxMemoryMiB !== undefined ? { maxStoredBytes: Math.floor(opts.maxMemoryMiB * 1_048_576) } : {}),
+    fallbackToFreePort: opts.portFallback,
     onRequest: opts.log
       ? (r) => console.log(`${new Date().toISOString()} ${r.action} ${r.status}${r.errorCode ? ` ${r.errorCode}` : ''} ${r.durationMs.toFixed(1)}ms`)
       : undefined,
@@ -135,6 +142,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const send = process.send?.bind(process);
+  if (send) {
+    // Forked by the extension: report the endpoint, answer its pings, and never outlive it
+    // (its IPC channel closes when the extension host exits, however it exits).
+    const tell = (message: ChildMessage): void => void send(message);
+    process.on('message', (message: unknown) => {
+      if (isParentMessage(message)) tell({ kind: 'pong', id: message.id });
+    });
+    process.on('disconnect', () => stop('the parent\'s disconnect'));
+    tell({ kind: 'listening', endpoint: server.endpoint, port: server.port });
+  }
 }
 
 main().catch((err: unknown) => {

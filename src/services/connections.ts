@@ -62,7 +62,8 @@ export class ConnectionManager implements Disposable {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.disposables.add(this.changed);
-    this.disposables.add(localServer.onDidChange(() => void this.reload()));
+    // The Local connection outlives a server that failed, or restarts on the same endpoint: its queues are re-read at once.
+    this.disposables.add(localServer.onDidChange(() => void this.reload().then(() => this.connections.get('local')?.catalog.refresh())));
     this.disposables.add(settings.watch('connections', () => void this.reload()));
     this.disposables.add(settings.watch('environmentConnection', () => void this.reload()));
   }
@@ -104,8 +105,9 @@ export class ConnectionManager implements Disposable {
   private async doReload(): Promise<void> {
     const profiles = await readProfiles(this.env);
     const wanted: ResolvedConnection[] = [];
-    const local = this.localServer.running;
-    if (local) wanted.push(localConnection(local.endpoint, local.engine.region));
+    // A server whose process ended unasked stays listed, unreachable, so that the explorer says so.
+    const local = this.localServer.running ?? this.localServer.failure;
+    if (local) wanted.push(localConnection(local.endpoint, local.region));
     const setting = this.settings.get('connections');
     const { connections, problems } = configuredConnections(setting, profiles);
     this.problems = problems;

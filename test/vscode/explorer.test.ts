@@ -3,7 +3,6 @@ import * as net from 'node:net';
 import * as vscode from 'vscode';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SqsWorkbenchApi } from '../../src/extension';
-import type { SqsEngine } from '../../src/local/engine';
 import { startLocalServer, type RunningLocalServer } from '../../src/local/server';
 import type { ExplorerNode } from '../../src/views/explorer/explorerProvider';
 import type { ConnectionNode } from '../../src/views/explorer/nodes/connectionNode';
@@ -11,6 +10,7 @@ import type { InfoNode } from '../../src/views/explorer/nodes/infoNode';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
 import type { RelationNode } from '../../src/views/explorer/nodes/relationNode';
 import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
+import { localSqs, type LocalSqs } from './localSqs';
 import { Prompts } from './prompts';
 import { waitFor } from './wait';
 
@@ -64,11 +64,8 @@ describe('queue explorer', () => {
   const extraServers: RunningLocalServer[] = [];
   const clients: SQSClient[] = [];
 
-  const engine = (): SqsEngine => {
-    const running = api.localServer.running;
-    assert.ok(running, 'the local server is not running');
-    return running.engine;
-  };
+  /** The running local server, through the SQS API. */
+  const server = (): LocalSqs => localSqs(api);
 
   /** The node of the local connection, once the explorer shows the running server. */
   const localNode = (): Promise<ConnectionNode> =>
@@ -156,8 +153,8 @@ describe('queue explorer', () => {
   });
 
   it('lists the Local connection with its endpoint, and its queues sorted by name', async () => {
-    const e = engine();
-    for (const name of ['zeta', 'alpha', 'mid-queue']) e.createQueue(name);
+    const e = server();
+    for (const name of ['zeta', 'alpha', 'mid-queue']) await e.createQueue(name);
     await loadedLocalNode();
     const roots = await children();
     const local = roots.find((n) => n.kind === 'connection' && n.connection.info.id === LOCAL_ID);
@@ -183,13 +180,13 @@ describe('queue explorer', () => {
   });
 
   it('describes each queue by its counts in a few characters (in full for screen readers), or as empty', async () => {
-    const e = engine();
-    const busy = e.createQueue('busy');
-    e.createQueue('idle');
-    for (const n of [1, 2, 3]) e.sendMessage(busy, { MessageBody: `message ${n}` });
+    const e = server();
+    const busy = await e.createQueue('busy');
+    await e.createQueue('idle');
+    for (const n of [1, 2, 3]) await e.sendMessage(busy, { MessageBody: `message ${n}` });
     const received = await e.receiveMessage(busy, { MaxNumberOfMessages: 1, VisibilityTimeout: 300 });
     assert.equal(received.length, 1);
-    e.sendMessage(busy, { MessageBody: 'later', DelaySeconds: 600 });
+    await e.sendMessage(busy, { MessageBody: 'later', DelaySeconds: 600 });
 
     const local = await loadedLocalNode();
     const busyNode = await queueNode(local, 'busy');
@@ -200,7 +197,7 @@ describe('queue explorer', () => {
   });
 
   it('updates the counts after messages are sent and received over the SDK', async () => {
-    const url = engine().createQueue('traffic');
+    const url = await server().createQueue('traffic');
     const local = await loadedLocalNode();
     const node = await queueNode(local, 'traffic');
     assert.equal(description(node), 'empty');
@@ -223,12 +220,12 @@ describe('queue explorer', () => {
   });
 
   it('marks FIFO queues and dead-letter queues, and shows the redrive relation both ways', async () => {
-    const e = engine();
-    const dlqUrl = e.createQueue('jobs-dlq');
-    const dlqArn = e.getQueueAttributes(dlqUrl, ['QueueArn']).QueueArn;
-    e.createQueue('jobs', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 4 }) });
-    e.createQueue('tasks.fifo', { FifoQueue: 'true' });
-    e.sendMessage(dlqUrl, { MessageBody: 'dead letter' });
+    const e = server();
+    const dlqUrl = await e.createQueue('jobs-dlq');
+    const dlqArn = (await e.getQueueAttributes(dlqUrl, ['QueueArn'])).QueueArn;
+    await e.createQueue('jobs', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 4 }) });
+    await e.createQueue('tasks.fifo', { FifoQueue: 'true' });
+    await e.sendMessage(dlqUrl, { MessageBody: 'dead letter' });
 
     const local = await loadedLocalNode();
     const jobs = await queueNode(local, 'jobs');
@@ -260,8 +257,8 @@ describe('queue explorer', () => {
 
   it('live refresh fires change events only for the queues that changed, keeping their nodes', async function () {
     this.timeout(40_000);
-    const e = engine();
-    const urls = new Map(['live-a', 'live-b', 'live-c'].map((name) => [name, e.createQueue(name)]));
+    const e = server();
+    const urls = new Map(await Promise.all(['live-a', 'live-b', 'live-c'].map(async (name) => [name, await e.createQueue(name)] as const)));
     const url = (name: string): string => urls.get(name) ?? assert.fail(name);
     // Live refresh runs only while the view is visible and the window has focus.
     await vscode.commands.executeCommand('sqsWorkbench.explorer.focus');
@@ -287,7 +284,7 @@ describe('queue explorer', () => {
     );
     assert.deepEqual(events, [], 'a refresh without changes fired change events');
 
-    e.sendMessage(url('live-b'), { MessageBody: 'hello' });
+    await e.sendMessage(url('live-b'), { MessageBody: 'hello' });
     await waitFor('a change event after a message was sent', () => events.length > 0, 10_000);
     const liveB = byName.get('live-b');
     const firstFired = flatten(events);
@@ -298,8 +295,8 @@ describe('queue explorer', () => {
     assert.equal(description(byName.get('live-b') ?? assert.fail()), '1');
 
     events = [];
-    e.sendMessage(url('live-a'), { MessageBody: 'one' });
-    e.sendMessage(url('live-c'), { MessageBody: 'two', DelaySeconds: 900 });
+    await e.sendMessage(url('live-a'), { MessageBody: 'one' });
+    await e.sendMessage(url('live-c'), { MessageBody: 'two', DelaySeconds: 900 });
     await waitFor('a change event for live-a and live-c', () => new Set(flatten(events)).size >= 2, 10_000);
     const fired = new Set(flatten(events));
     assert.equal(fired.size, 2, `unexpected elements fired: ${[...fired].map((n) => (n ? n.id : 'the whole tree')).join(', ')}`);
@@ -325,7 +322,7 @@ describe('queue explorer', () => {
     const node = await queueNode(local, 'created-by-command');
     assert.equal(node.snapshot.url, url);
     assert.equal(node.snapshot.attributes.VisibilityTimeout, '40');
-    assert.ok(engine().queueNames().includes('created-by-command'));
+    assert.ok((await server().queueNames()).includes('created-by-command'));
 
     await vscode.commands.executeCommand('sqsWorkbench.createQueue', local, { name: 'ordered.fifo', attributes: { FifoQueue: 'true' } });
     assert.equal((await queueNode(local, 'ordered.fifo')).toTreeItem().contextValue, 'queue.fifo');
@@ -348,10 +345,10 @@ describe('queue explorer', () => {
   });
 
   it('a dead-letter relation, clicked, selects the queue it names', async () => {
-    const e = engine();
-    const dlqUrl = e.createQueue('work-dlq');
-    const dlqArn = e.getQueueAttributes(dlqUrl, ['QueueArn']).QueueArn;
-    e.createQueue('work', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }) });
+    const e = server();
+    const dlqUrl = await e.createQueue('work-dlq');
+    const dlqArn = (await e.getQueueAttributes(dlqUrl, ['QueueArn'])).QueueArn;
+    await e.createQueue('work', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }) });
     const local = await loadedLocalNode();
     const work = await queueNode(local, 'work');
     const dlq = await queueNode(local, 'work-dlq');
@@ -367,7 +364,7 @@ describe('queue explorer', () => {
   });
 
   it('edits attributes in a document: a valid save applies them, an invalid one is refused', async () => {
-    const url = engine().createQueue('editable');
+    const url = await server().createQueue('editable');
     const local = await loadedLocalNode();
     const node = await queueNode(local, 'editable');
 
@@ -387,7 +384,7 @@ describe('queue explorer', () => {
 
     await replaceText(JSON.stringify({ ...attributes, VisibilityTimeout: 45 }, null, 2));
     assert.equal(await doc.save(), true, 'a valid document was not saved');
-    assert.equal(engine().getQueueAttributes(url, ['VisibilityTimeout']).VisibilityTimeout, '45');
+    assert.equal((await server().getQueueAttributes(url, ['VisibilityTimeout'])).VisibilityTimeout, '45');
     assert.equal(node.snapshot.attributes.VisibilityTimeout, '45', 'the tree still shows the old value');
 
     await replaceText(JSON.stringify({ ...attributes, VisibilityTimeout: 99999 }, null, 2));
@@ -399,7 +396,7 @@ describe('queue explorer', () => {
       );
       assert.equal(saved, false, 'a visibility timeout of 99999 s was saved');
       assert.equal(doc.isDirty, true);
-      assert.equal(engine().getQueueAttributes(url, ['VisibilityTimeout']).VisibilityTimeout, '45');
+      assert.equal((await server().getQueueAttributes(url, ['VisibilityTimeout'])).VisibilityTimeout, '45');
       const [problem, ...more] = vscode.languages.getDiagnostics(uri);
       assert.deepEqual(more, []);
       assert.ok(problem, 'the problem is not in the Problems panel');
@@ -417,11 +414,11 @@ describe('queue explorer', () => {
   });
 
   it('purges a queue: its counts go to zero', async () => {
-    const e = engine();
-    const url = e.createQueue('to-purge');
-    for (const n of [1, 2, 3]) e.sendMessage(url, { MessageBody: `m${n}` });
+    const e = server();
+    const url = await e.createQueue('to-purge');
+    for (const n of [1, 2, 3]) await e.sendMessage(url, { MessageBody: `m${n}` });
     await e.receiveMessage(url, { MaxNumberOfMessages: 1, VisibilityTimeout: 300 });
-    e.sendMessage(url, { MessageBody: 'later', DelaySeconds: 600 });
+    await e.sendMessage(url, { MessageBody: 'later', DelaySeconds: 600 });
     const local = await loadedLocalNode();
     const node = await queueNode(local, 'to-purge');
     assert.equal(description(node), '2 · 1 in flight · 1 delayed');
@@ -430,13 +427,13 @@ describe('queue explorer', () => {
     assert.equal(await vscode.commands.executeCommand('sqsWorkbench.purgeQueue', node, { confirmed: true }), true);
     assert.equal(description(node), 'empty');
     assert.ok(flatten(events).includes(node), 'the purged queue was not redrawn');
-    assert.deepEqual(e.counts(url), { visible: 0, inflight: 0, delayed: 0 });
+    assert.deepEqual((await e.counts(url)), { visible: 0, inflight: 0, delayed: 0 });
   });
 
   it('deletes a queue: it disappears from the tree', async () => {
-    const e = engine();
-    e.createQueue('keep-me');
-    e.createQueue('delete-me');
+    const e = server();
+    await e.createQueue('keep-me');
+    await e.createQueue('delete-me');
     const local = await loadedLocalNode();
     const node = await queueNode(local, 'delete-me');
 
@@ -444,14 +441,14 @@ describe('queue explorer', () => {
     assert.equal(await vscode.commands.executeCommand('sqsWorkbench.deleteQueue', node, { confirmed: true }), true);
     assert.ok(flatten(events).includes(local), 'the connection node was not redrawn');
     assert.deepEqual((await queueNodes(local)).map((q) => q.snapshot.name), ['keep-me']);
-    assert.ok(!e.queueNames().includes('delete-me'));
+    assert.ok(!(await e.queueNames()).includes('delete-me'));
     await refresh(local);
     assert.deepEqual((await queueNodes(local)).map((q) => q.snapshot.name), ['keep-me']);
   });
 
   it('filters the queues by name, says when nothing matches, and clears the filter', async () => {
-    const e = engine();
-    for (const name of ['alpha-one', 'alpha-two', 'beta']) e.createQueue(name);
+    const e = server();
+    for (const name of ['alpha-one', 'alpha-two', 'beta']) await e.createQueue(name);
     const local = await loadedLocalNode();
     const names = async (): Promise<string[]> => (await queueNodes(local)).map((q) => q.snapshot.name);
     assert.deepEqual(await names(), ['alpha-one', 'alpha-two', 'beta']);
@@ -476,14 +473,14 @@ describe('queue explorer', () => {
 
   it('lists every queue when ListQueues needs more than one page (1,005 queues)', async function () {
     this.timeout(120_000);
-    const e = engine();
+    const e = server();
     const expected: string[] = [];
     for (let i = 0; i < 1005; i++) {
       const name = `paged-${String(i).padStart(4, '0')}`;
-      e.createQueue(name);
+      await e.createQueue(name);
       expected.push(name);
     }
-    assert.equal(e.listQueues().QueueUrls.length, 1000, 'one ListQueues page should hold at most 1,000 queues');
+    assert.equal((await e.listQueues()).QueueUrls.length, 1000, 'one ListQueues page should hold at most 1,000 queues');
     const local = await loadedLocalNode();
     const names = (await queueNodes(local)).map((q) => q.snapshot.name);
     assert.equal(names.length, 1005);

@@ -7,17 +7,14 @@ import type { SqsWorkbenchApi } from '../../src/extension';
 import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
 import type { SendOutcome } from '../../src/views/commands/sendCommands';
+import { localSqs, type LocalSqs } from './localSqs';
 import { waitFor } from './wait';
 
 describe('duplicate and redelivery flags in VS Code', () => {
   let a: SqsWorkbenchApi;
   let name: string;
   let url: string;
-  const engine = () => {
-    const e = a.localServer.running?.engine;
-    assert.ok(e);
-    return e;
-  };
+  const server = (): LocalSqs => localSqs(a);
   const node = async (): Promise<QueueNode> => {
     await a.connections.get('local')?.catalog.refresh();
     const root = await waitFor('the local connection in the tree', () => a.explorer.connectionNode('local'));
@@ -39,9 +36,9 @@ describe('duplicate and redelivery flags in VS Code', () => {
     // The connection to this server: a stopped server's can still be listed while the reload that removes it runs.
     await waitFor('the connection local', () => (a.connections.get('local')?.info.endpoint === a.localServer.endpoint ? a.connections.get('local') : undefined), 20_000);
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     name = `flags-${Date.now()}`;
-    url = engine().createQueue(name);
+    url = await server().createQueue(name);
   });
   afterEach(() => Promise.all(a.inspectors.open.map((p) => p.close())));
   after(() => a.localServer.stop());
@@ -100,7 +97,7 @@ describe('duplicate and redelivery flags in VS Code', () => {
   });
 
   it('flags a message a consumer received and did not delete, and not the inspector\'s own receives', async () => {
-    engine().sendMessage(url, { MessageBody: JSON.stringify({ idempotencyKey: 'job-7' }) });
+    await server().sendMessage(url, { MessageBody: JSON.stringify({ idempotencyKey: 'job-7' }) });
     const panel = await receive({ count: 1, waitSeconds: 0, visibilityTimeout: 1, mode: 'hold' });
     const id = panel.views[0].messageId;
     for (let i = 0; i < 60 && panel.leases.get(id)?.state !== 'expired'; i++) await new Promise((r) => setTimeout(r, 50));
@@ -108,7 +105,7 @@ describe('duplicate and redelivery flags in VS Code', () => {
     await panel.receive({ count: 1, waitSeconds: 1, visibilityTimeout: 0, mode: 'hold' });
     assert.deepEqual(panel.views.find((v) => v.messageId === id)?.flags, {}, 'received twice, both times by the inspector: not a redelivery');
     // A consumer receives it and lets it go without deleting it; the inspector sees it come back.
-    const [consumed] = await engine().receiveMessage(url, { MaxNumberOfMessages: 1, VisibilityTimeout: 0 });
+    const [consumed] = await server().receiveMessage(url, { MaxNumberOfMessages: 1, VisibilityTimeout: 0 });
     assert.equal(consumed?.MessageId, id);
     await panel.receive({ count: 1, waitSeconds: 1, visibilityTimeout: 30, mode: 'hold' });
     const view = panel.views.find((v) => v.messageId === id);
@@ -120,7 +117,7 @@ describe('duplicate and redelivery flags in VS Code', () => {
   });
 
   it('does not flag messages the inspector peeked and then held', async () => {
-    for (let i = 0; i < 3; i++) engine().sendMessage(url, { MessageBody: JSON.stringify({ idempotencyKey: `p-${i}` }) });
+    for (let i = 0; i < 3; i++) await server().sendMessage(url, { MessageBody: JSON.stringify({ idempotencyKey: `p-${i}` }) });
     const panel = await receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'peek', confirmed: true });
     await panel.receive({ count: 10, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
     assert.equal(panel.views.length, 3);

@@ -7,6 +7,7 @@ import { checkMessageFile } from '../../src/sqs/batchFile';
 import type { SqsWorkbenchApi } from '../../src/extension';
 import type { InspectorPanel } from '../../src/views/inspector/inspectorPanel';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
+import { localSqs, type LocalSqs } from './localSqs';
 import { waitFor } from './wait';
 
 const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
@@ -22,11 +23,7 @@ describe('message inspector in VS Code', () => {
   let url: string;
   let name: string;
 
-  const engine = () => {
-    const e = a.localServer.running?.engine;
-    assert.ok(e, 'the local server runs');
-    return e;
-  };
+  const server = (): LocalSqs => localSqs(a);
   const node = async (): Promise<QueueNode> => {
     const connection = a.connections.get('local');
     assert.ok(connection);
@@ -48,12 +45,12 @@ describe('message inspector in VS Code', () => {
     // The connection to this server: a stopped server's can still be listed while the reload that removes it runs.
     await waitFor('the connection local', () => (a.connections.get('local')?.info.endpoint === a.localServer.endpoint ? a.connections.get('local') : undefined), 20_000);
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     name = `inspect-${Date.now()}`;
-    const dlq = engine().createQueue(`${name}-dlq`);
-    const dlqArn = engine().getQueueAttributes(dlq, ['QueueArn']).QueueArn;
-    url = engine().createQueue(name, { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) });
-    for (let i = 0; i < 12; i++) engine().sendMessage(url, { MessageBody: JSON.stringify({ n: i, idempotencyKey: `k-${i}` }) });
+    const dlq = await server().createQueue(`${name}-dlq`);
+    const dlqArn = (await server().getQueueAttributes(dlq, ['QueueArn'])).QueueArn;
+    url = await server().createQueue(name, { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) });
+    for (let i = 0; i < 12; i++) await server().sendMessage(url, { MessageBody: JSON.stringify({ n: i, idempotencyKey: `k-${i}` }) });
   });
   afterEach(async () => {
     await Promise.all(a.inspectors.open.map((p) => p.close()));
@@ -73,7 +70,7 @@ describe('message inspector in VS Code', () => {
   it('peeks at messages and leaves none hidden, recording each receive', async () => {
     const panel = await open({ count: 12, waitSeconds: 0, visibilityTimeout: 30, mode: 'peek', confirmed: true });
     assert.equal(panel.views.length, 12);
-    assert.deepEqual(engine().counts(url), { visible: 12, inflight: 0, delayed: 0 });
+    assert.deepEqual((await server().counts(url)), { visible: 12, inflight: 0, delayed: 0 });
     const view = panel.views[0];
     assert.equal(view.state, 'peeked');
     assert.match(view.disabled.delete ?? '', /Hold mode/);
@@ -107,14 +104,14 @@ describe('message inspector in VS Code', () => {
     assert.ok(restored, 'the inspector is back');
     assert.equal(a.inspectors.get(url), restored);
     assert.equal(restored.views.length, 0);
-    assert.equal(engine().counts(url).inflight, 0);
+    assert.equal((await server().counts(url)).inflight, 0);
     const stray = vscode.window.createWebviewPanel('sqsWorkbench.inspector', 'gone', vscode.ViewColumn.Active, {});
     assert.equal(await a.inspectors.restore(stray, { queueUrl: 'http://127.0.0.1:1/000000000000/none', connectionId: 'nope' }), undefined, 'a queue that cannot be found is not restored');
   });
 
   it('holds, extends, releases and deletes, and records every step', async () => {
     const panel = await open({ count: 5, waitSeconds: 0, visibilityTimeout: 60, mode: 'hold' });
-    assert.equal(engine().counts(url).inflight, 5);
+    assert.equal((await server().counts(url)).inflight, 5);
     const [a1, a2, a3] = panel.views.map((v) => v.messageId);
     const held = panel.views[0];
     assert.equal(held.state, 'held');
@@ -123,7 +120,7 @@ describe('message inspector in VS Code', () => {
     assert.ok((panel.leases.get(a1)?.deadline ?? 0) > Date.now() + 110_000);
     assert.deepEqual((await panel.release([a2])).failures, []);
     assert.deepEqual((await panel.delete([a3])).failures, []);
-    assert.deepEqual(engine().counts(url), { visible: 8, inflight: 3, delayed: 0 });
+    assert.deepEqual((await server().counts(url)), { visible: 8, inflight: 3, delayed: 0 });
     assert.deepEqual(a.lifecycle.eventsOf(a1).map((e) => e.kind), ['received', 'extended']);
     assert.deepEqual(a.lifecycle.eventsOf(a2).map((e) => e.kind), ['received', 'released']);
     assert.deepEqual(a.lifecycle.eventsOf(a3).map((e) => e.kind), ['received', 'deleted']);
@@ -133,11 +130,11 @@ describe('message inspector in VS Code', () => {
 
   it('releases every held message when the inspector closes', async () => {
     const panel = await open({ count: 10, waitSeconds: 0, visibilityTimeout: 3600, mode: 'hold' });
-    assert.equal(engine().counts(url).inflight, 10);
+    assert.equal((await server().counts(url)).inflight, 10);
     panel.panel.dispose();
     // The server has the release before the inspector has its answer: wait for both.
-    for (let i = 0; i < 40 && (engine().counts(url).inflight > 0 || a.inspectors.open.length > 0); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(engine().counts(url), { visible: 12, inflight: 0, delayed: 0 });
+    for (let i = 0; i < 40 && ((await server().counts(url)).inflight > 0 || a.inspectors.open.length > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual((await server().counts(url)), { visible: 12, inflight: 0, delayed: 0 });
     assert.equal(a.inspectors.open.length, 0);
   });
 
@@ -155,11 +152,11 @@ describe('message inspector in VS Code', () => {
     assert.ok(target);
     const panel = await vscode.commands.executeCommand<InspectorPanel>('sqsWorkbench.receiveMessages', target, { count: 4, waitSeconds: 0, visibilityTimeout: 3600, mode: 'hold' });
     assert.equal(panel.connection, connection);
-    assert.equal(engine().counts(url).inflight, 4);
+    assert.equal((await server().counts(url)).inflight, 4);
     await vscode.commands.executeCommand('sqsWorkbench.removeConnection', root);
-    for (let i = 0; i < 60 && (a.connections.get('config:removable') || engine().counts(url).inflight > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 60 && (a.connections.get('config:removable') || (await server().counts(url)).inflight > 0); i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(a.connections.get('config:removable'), undefined, 'the connection is gone');
-    assert.equal(engine().counts(url).inflight, 0, 'its inspector released what it held first');
+    assert.equal((await server().counts(url)).inflight, 0, 'its inspector released what it held first');
     assert.ok(!a.inspectors.open.includes(panel));
   });
 

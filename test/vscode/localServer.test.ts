@@ -12,9 +12,10 @@ import {
 import type { SqsWorkbenchApi } from '../../src/extension';
 import { startLocalServer } from '../../src/local/server';
 import { Prompts } from './prompts';
+import { waitFor } from './wait';
 
 const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
-const COMMANDS = ['sqsWorkbench.startLocalServer', 'sqsWorkbench.stopLocalServer', 'sqsWorkbench.copyLocalServerEndpoint'];
+const COMMANDS = ['sqsWorkbench.startLocalServer', 'sqsWorkbench.restartLocalServer', 'sqsWorkbench.stopLocalServer', 'sqsWorkbench.copyLocalServerEndpoint'];
 const LOOPBACK_ENDPOINT = /^http:\/\/127\.0\.0\.1:(\d+)$/;
 
 async function activateExtension(): Promise<SqsWorkbenchApi> {
@@ -229,5 +230,55 @@ describe('local SQS server inside VS Code', () => {
     assert.equal(api.localServer.endpoint, undefined);
     assert.equal(await tryConnect(port), 'ECONNREFUSED');
     await assert.rejects(client(endpoint).send(new ListQueuesCommand({})));
+  });
+
+  it('runs the server in its own process: a killed one shows an error node and a Restart, which brings it back', async function () {
+    this.timeout(60_000);
+    const endpoint = await startServer();
+    const running = api.localServer.running;
+    assert.ok(running);
+    assert.notEqual(running.pid, process.pid, 'the server runs in the extension host');
+    process.kill(running.pid, 'SIGKILL');
+
+    await waitFor('the service to see its process end', () => api.localServer.failure);
+    assert.equal(api.localServer.running, undefined);
+    assert.equal(api.localServer.failure?.message, 'Local SQS server stopped unexpectedly (signal SIGKILL)');
+    const status = api.localServerStatus.shown;
+    assert.match(status.text, /SQS local server stopped/);
+    assert.match(status.tooltip, /Local SQS server stopped unexpectedly \(signal SIGKILL\)/);
+    assert.equal(status.command, 'sqsWorkbench.restartLocalServer');
+
+    // The Local connection stays, unreachable: the explorer says so rather than hanging or notifying.
+    const errorChild = await waitFor(
+      'an error node under Local',
+      async () => {
+        const node = api.explorer.connectionNode('local');
+        if (!node || node.connection.info.endpoint !== endpoint) return undefined;
+        const [first] = await api.explorer.getChildren(node);
+        const item = first?.toTreeItem();
+        return item?.contextValue === 'error' ? item : undefined;
+      },
+      30_000,
+    );
+    const label = typeof errorChild.label === 'string' ? errorChild.label : (errorChild.label?.label ?? '');
+    assert.match(label, /^(Cannot reach|Failed to list queues)/);
+
+    const restarted = await vscode.commands.executeCommand<string | undefined>('sqsWorkbench.restartLocalServer');
+    assert.equal(restarted, endpoint, 'it restarts on the port it had');
+    assert.equal(api.localServer.failure, undefined);
+    const again = await api.localServer.start();
+    assert.equal(again.endpoint, endpoint);
+    assert.notEqual(again.pid, running.pid);
+    assert.match(api.localServerStatus.shown.text, /SQS 127\.0\.0\.1:/);
+    const { QueueUrl } = await client(endpoint).send(new CreateQueueCommand({ QueueName: 'after-restart' }));
+    assert.ok(QueueUrl);
+    const node = await waitFor('the Local connection listing the new queue', async () => {
+      const local = api.connections.get('local');
+      if (!local) return undefined;
+      await local.catalog.refresh();
+      return local.catalog.queues.some((q) => q.url === QueueUrl) ? api.explorer.connectionNode('local') : undefined;
+    });
+    const shown = await api.explorer.getChildren(node);
+    assert.deepEqual(shown.map((n) => n.toTreeItem().label), ['after-restart']);
   });
 });

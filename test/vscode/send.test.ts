@@ -8,6 +8,7 @@ import type { FileSendSummary } from '../../src/sqs/batchFile';
 import type { QueueNode } from '../../src/views/explorer/nodes/queueNode';
 import type { SendOutcome, SendRequest } from '../../src/views/commands/sendCommands';
 import { Prompts, type Asked } from './prompts';
+import { localSqs, type LocalSqs } from './localSqs';
 import { waitFor } from './wait';
 
 const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
@@ -40,29 +41,23 @@ describe('send commands in VS Code', () => {
     // The connection to this server: a stopped server's can still be listed while the reload that removes it runs.
     await waitFor('the connection local', () => (a.connections.get('local')?.info.endpoint === a.localServer.endpoint ? a.connections.get('local') : undefined), 20_000);
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'sqs-send-'));
-    const engine = a.localServer.running?.engine;
-    assert.ok(engine);
-    for (const name of engine.queueNames()) engine.deleteQueue(engine.queueUrl(name));
+    for (const url of await server().queueUrls()) await server().deleteQueue(url);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   after(() => a.localServer.stop());
 
-  const engine = () => {
-    const e = a.localServer.running?.engine;
-    assert.ok(e);
-    return e;
-  };
-  const fresh = (name: string, attributes: Record<string, string> = {}): string => engine().createQueue(`${name}-${Date.now()}`, attributes);
+  const server = (): LocalSqs => localSqs(a);
+  const fresh = (name: string, attributes: Record<string, string> = {}): Promise<string> => server().createQueue(`${name}-${Date.now()}`, attributes);
 
   it('sends a message, records it with its idempotency key, and shows it in the counts', async () => {
-    const url = fresh('orders');
+    const url = await fresh('orders');
     const node = await queueNode(a, url.split('/').pop() ?? '');
     const request: SendRequest = { body: JSON.stringify({ orderId: 1, idempotency_key: 'order-1' }), attributes: { kind: { DataType: 'String', StringValue: 'order' } } };
     const out = await vscode.commands.executeCommand<SendOutcome | undefined>('sqsWorkbench.sendMessage', node, request);
     assert.ok(out?.messageId);
-    assert.equal(engine().counts(url).visible, 1);
+    assert.equal((await server().counts(url)).visible, 1);
     const [event] = a.lifecycle.eventsOf(out.messageId);
     assert.ok(event.kind === 'sent', `a sent event, not ${event.kind}`);
     assert.equal(event.queueUrl, url);
@@ -73,23 +68,23 @@ describe('send commands in VS Code', () => {
   });
 
   it('refuses a message over the queue\'s size limit before sending, naming the field and limit', async () => {
-    const url = fresh('small', { MaximumMessageSize: '1024' });
+    const url = await fresh('small', { MaximumMessageSize: '1024' });
     const node = await queueNode(a, url.split('/').pop() ?? '');
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('sqsWorkbench.sendMessage', node, { body: 'x'.repeat(1025) })),
       /body: The message is 1,025 bytes .* at most 1,024 bytes/,
     );
-    assert.equal(engine().counts(url).visible, 0);
+    assert.equal((await server().counts(url)).visible, 0);
   });
 
   it('sends again: new MessageIds on a standard queue (a duplicate send), one MessageId on FIFO (deduplicated)', async () => {
-    const url = fresh('again');
+    const url = await fresh('again');
     const node = await queueNode(a, url.split('/').pop() ?? '');
     const first = await vscode.commands.executeCommand<SendOutcome>('sqsWorkbench.sendMessage', node, { body: '{"idempotencyKey":"k-1"}' });
     const again = await vscode.commands.executeCommand<SendOutcome[]>('sqsWorkbench.sendAgain', 2);
     assert.equal(again.length, 2);
     assert.equal(new Set([first.messageId, ...again.map((r) => r.messageId)]).size, 3);
-    assert.equal(engine().counts(url).visible, 3);
+    assert.equal((await server().counts(url)).visible, 3);
     const sentDetails = (id: string) => {
       const [e] = a.lifecycle.eventsOf(id);
       return e?.kind === 'sent' ? e.details : undefined;
@@ -100,37 +95,37 @@ describe('send commands in VS Code', () => {
 
   it('sends again on FIFO with the same deduplication id: SQS delivers it once', async () => {
     const name = `pay-${Date.now()}.fifo`;
-    const url = engine().createQueue(name, { FifoQueue: 'true' });
+    const url = await server().createQueue(name, { FifoQueue: 'true' });
     const node = await queueNode(a, name);
     const first = await vscode.commands.executeCommand<SendOutcome>('sqsWorkbench.sendMessage', node, { body: 'capture', groupId: 'ord-1', dedupId: 'pay-1' });
     assert.ok(first.sequenceNumber);
     const again = await vscode.commands.executeCommand<SendOutcome[]>('sqsWorkbench.sendAgain', 3);
     assert.deepEqual(new Set(again.map((r) => r.messageId)), new Set([first.messageId]));
-    assert.equal(engine().counts(url).visible, 1);
+    assert.equal((await server().counts(url)).visible, 1);
   });
 
   it('batch-sends a JSON Lines file and records every message', async () => {
-    const url = fresh('batch');
+    const url = await fresh('batch');
     const node = await queueNode(a, url.split('/').pop() ?? '');
     const file = path.join(dir, 'orders.jsonl');
     writeFileSync(file, Array.from({ length: 250 }, (_, i) => JSON.stringify({ body: { orderId: i, idempotency_key: `o-${i % 240}` }, attributes: { n: i } })).join('\n'));
     const before = a.lifecycle.eventCount;
     const summary = await vscode.commands.executeCommand<FileSendSummary>('sqsWorkbench.batchSend', node, vscode.Uri.file(file));
     assert.deepEqual([summary.sent, summary.failed, summary.notSent, summary.entries], [250, 0, 0, 250]);
-    assert.equal(engine().counts(url).visible, 250);
+    assert.equal((await server().counts(url)).visible, 250);
     assert.equal(a.lifecycle.eventCount - before, 250);
     assert.equal(summary.resultFile, undefined);
   });
 
   it('lists every problem of a file at its line, sends nothing, then sends the valid entries when asked', async () => {
-    const url = fresh('checked');
+    const url = await fresh('checked');
     const node = await queueNode(a, url.split('/').pop() ?? '');
     const file = path.join(dir, 'mixed.jsonl');
     writeFileSync(file, ['"ok 1"', '{"body": "late", "delaySeconds": 1000}', 'not json', '{"body": "ok 2", "attributes": {"AWS.reserved": "x"}}', '"ok 3"'].join('\n'));
     const uri = vscode.Uri.file(file);
     const refused = await vscode.commands.executeCommand<FileSendSummary | undefined>('sqsWorkbench.batchSend', node, uri);
     assert.equal(refused, undefined, 'nothing is sent while any entry is invalid');
-    assert.equal(engine().counts(url).visible, 0);
+    assert.equal((await server().counts(url)).visible, 0);
     const diagnostics = vscode.languages.getDiagnostics(uri);
     assert.deepEqual(diagnostics.map((d) => d.range.start.line + 1), [2, 3, 4]);
     assert.match(diagnostics[0].message, /line 2, delaySeconds/);
@@ -138,7 +133,7 @@ describe('send commands in VS Code', () => {
 
     const summary = await vscode.commands.executeCommand<FileSendSummary>('sqsWorkbench.batchSend', node, uri, { sendValidOnly: true });
     assert.deepEqual([summary.sent, summary.failed, summary.notSent], [2, 0, 3]);
-    assert.equal(engine().counts(url).visible, 2);
+    assert.equal((await server().counts(url)).visible, 2);
     assert.ok(summary.resultFile);
     const unsent = readFileSync(summary.resultFile, 'utf8').trim().split('\n');
     assert.equal(unsent.length, 3);
@@ -154,7 +149,7 @@ describe('send commands in VS Code', () => {
   };
 
   it('Batch Send from the file Explorer\'s context menu (uri, [uri]) sends that file, asking only for the queue', async () => {
-    const url = fresh('explorer-menu');
+    const url = await fresh('explorer-menu');
     const name = url.split('/').pop() ?? '';
     await queueNode(a, name);
     const file = path.join(dir, 'menu.jsonl');
@@ -164,7 +159,7 @@ describe('send commands in VS Code', () => {
     try {
       const summary = await vscode.commands.executeCommand<FileSendSummary | undefined>('sqsWorkbench.batchSend', uri, [uri]);
       assert.deepEqual([summary?.sent, summary?.entries], [3, 3]);
-      assert.equal(engine().counts(url).visible, 3);
+      assert.equal((await server().counts(url)).visible, 3);
       assert.ok(prompts.of('quickPick').every((q) => !/which file/i.test(q.text)), 'it asked for the file again');
       assert.equal(prompts.of('openDialog').length, 0);
     } finally {
@@ -173,7 +168,7 @@ describe('send commands in VS Code', () => {
   });
 
   it('Batch Send from an editor\'s context menu (uri) sends that editor\'s file without asking which file', async () => {
-    const url = fresh('editor-menu');
+    const url = await fresh('editor-menu');
     const name = url.split('/').pop() ?? '';
     await queueNode(a, name);
     const file = path.join(dir, 'open.json');
@@ -192,9 +187,9 @@ describe('send commands in VS Code', () => {
   });
 
   it('"Send the N Valid Entries" sends to the queue chosen for the check, without asking again', async () => {
-    const url = fresh('valid-only');
+    const url = await fresh('valid-only');
     const name = url.split('/').pop() ?? '';
-    const other = fresh('valid-other');
+    const other = await fresh('valid-other');
     await queueNode(a, name);
     const file = path.join(dir, 'half.jsonl');
     writeFileSync(file, ['"good 1"', 'broken', '"good 2"'].join('\n'));
@@ -203,9 +198,9 @@ describe('send commands in VS Code', () => {
     try {
       const refused = await vscode.commands.executeCommand<FileSendSummary | undefined>('sqsWorkbench.batchSend', uri, [uri]);
       assert.equal(refused, undefined);
-      for (let i = 0; i < 100 && engine().counts(url).visible < 2; i++) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(engine().counts(url).visible, 2);
-      assert.equal(engine().counts(other).visible, 0);
+      for (let i = 0; i < 100 && (await server().counts(url)).visible < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await server().counts(url)).visible, 2);
+      assert.equal((await server().counts(other)).visible, 0);
       assert.equal(prompts.of('quickPick').filter((q) => q.text === 'Choose a queue').length, 1, 'the queue was asked for again');
     } finally {
       prompts.restore();
@@ -214,7 +209,7 @@ describe('send commands in VS Code', () => {
 
   it('on a FIFO queue, asks for the message group id first: it is the default choice', async () => {
     const name = `first-group-${Date.now()}.fifo`;
-    engine().createQueue(name, { FifoQueue: 'true' });
+    await server().createQueue(name, { FifoQueue: 'true' });
     const node = await queueNode(a, name);
     const prompts = new Prompts((asked) => (asked.kind === 'inputBox' ? 'a body' : undefined));
     try {
@@ -228,7 +223,7 @@ describe('send commands in VS Code', () => {
   });
 
   it('with an editor open, text typed into the body picker is sent as the body', async () => {
-    const url = fresh('typed');
+    const url = await fresh('typed');
     const node = await queueNode(a, url.split('/').pop() ?? '');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: 'the editor text' }));
     const prompts = new Prompts((asked) => {
@@ -238,7 +233,7 @@ describe('send commands in VS Code', () => {
     try {
       const out = await vscode.commands.executeCommand<SendOutcome | undefined>('sqsWorkbench.sendMessage', node);
       assert.ok(out?.messageId, 'nothing was sent');
-      const [received] = await engine().receiveMessage(url, { MaxNumberOfMessages: 1 });
+      const [received] = await server().receiveMessage(url, { MaxNumberOfMessages: 1 });
       assert.equal(received?.Body, '{"typed": true}');
       assert.equal(prompts.of('inputBox').length, 0, 'asked for the body again');
     } finally {
@@ -248,7 +243,7 @@ describe('send commands in VS Code', () => {
   });
 
   it('cancelling the invalid-JSON warning opens the body again, as typed, to be mended', async () => {
-    const url = fresh('mend');
+    const url = await fresh('mend');
     const node = await queueNode(a, url.split('/').pop() ?? '');
     const typed = ['{"orderId": 1,', '{"orderId": 1}'];
     const prompts = new Prompts((asked) => {
@@ -267,10 +262,10 @@ describe('send commands in VS Code', () => {
   });
 
   it('Send Again to a deleted queue shows only the error, not "Sent 0 more copies"', async () => {
-    const url = fresh('gone');
+    const url = await fresh('gone');
     const node = await queueNode(a, url.split('/').pop() ?? '');
     await vscode.commands.executeCommand<SendOutcome>('sqsWorkbench.sendMessage', node, { body: 'first' });
-    engine().deleteQueue(url);
+    await server().deleteQueue(url);
     const prompts = new Prompts();
     try {
       const again = await vscode.commands.executeCommand<SendOutcome[]>('sqsWorkbench.sendAgain', 2);

@@ -42,7 +42,7 @@ async function offerServerOnPort({ localServer, connections, reveal }: CommandSe
   return { kind: 'useExisting', endpoint };
 }
 
-/** Start, Stop and Copy Endpoint of the built-in server. */
+/** Start, Restart, Stop and Copy Endpoint of the built-in server. */
 export const register: RegisterCommands = (services) => {
   const { localServer: server, log } = services;
   return [
@@ -61,8 +61,19 @@ export const register: RegisterCommands = (services) => {
         return undefined;
       }
     }),
+    vscode.commands.registerCommand('sqsWorkbench.restartLocalServer', async () => {
+      try {
+        const running = await server.restart();
+        vscode.window.setStatusBarMessage(`$(server-process) SQS local server running at ${running.endpoint}`, 5000);
+        return running.endpoint;
+      } catch (err) {
+        log.error(`Local SQS server failed to restart: ${errorText(err)}`);
+        void vscode.window.showErrorMessage(`SQS local server failed to restart: ${errorText(err)}`);
+        return undefined;
+      }
+    }),
     vscode.commands.registerCommand('sqsWorkbench.stopLocalServer', async () => {
-      if (!server.running) return;
+      if (!server.running && !server.failure) return;
       await server.stop();
       vscode.window.setStatusBarMessage('$(debug-stop) SQS local server stopped', 5000);
     }),
