@@ -166,6 +166,79 @@ export function parseRedriveAllowPolicy(raw: string): RedriveAllowPolicy {
   return { redrivePermission };
 }
 
+/** Validates one attribute and sets it on `next`. */
+function applyOne(next: QueueSettings, base: QueueSettings, name: string, raw: string, creating: boolean): void {
+  switch (name) {
+    case 'DelaySeconds':
+      next.DelaySeconds = integerIn(name, raw, 0, MAX_DELAY_SECONDS);
+      break;
+    case 'MaximumMessageSize':
+      next.MaximumMessageSize = integerIn(name, raw, MIN_MAXIMUM_MESSAGE_SIZE, MAX_MESSAGE_BYTES);
+      break;
+    case 'MessageRetentionPeriod':
+      next.MessageRetentionPeriod = integerIn(name, raw, MIN_RETENTION_SECONDS, MAX_RETENTION_SECONDS);
+      break;
+    case 'ReceiveMessageWaitTimeSeconds':
+      next.ReceiveMessageWaitTimeSeconds = integerIn(name, raw, 0, MAX_WAIT_TIME_SECONDS);
+      break;
+    case 'VisibilityTimeout':
+      next.VisibilityTimeout = integerIn(name, raw, 0, MAX_VISIBILITY_TIMEOUT_SECONDS);
+      break;
+    case 'RedrivePolicy':
+      next.RedrivePolicy = raw === '' ? undefined : parseRedrivePolicy(raw);
+      break;
+    case 'RedriveAllowPolicy':
+      next.RedriveAllowPolicy = raw === '' ? undefined : parseRedriveAllowPolicy(raw);
+      break;
+    case 'Policy':
+      if (raw !== '') {
+        try {
+          JSON.parse(raw);
+        } catch {
+          throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter Policy. Reason: not valid JSON.');
+        }
+      }
+      next.Policy = raw === '' ? undefined : raw;
+      break;
+    case 'KmsMasterKeyId':
+      next.KmsMasterKeyId = raw === '' ? undefined : raw;
+      if (next.KmsMasterKeyId) next.SqsManagedSseEnabled = false;
+      break;
+    case 'KmsDataKeyReusePeriodSeconds':
+      next.KmsDataKeyReusePeriodSeconds = integerIn(name, raw, 60, 86_400);
+      break;
+    case 'SqsManagedSseEnabled':
+      next.SqsManagedSseEnabled = bool(name, raw);
+      break;
+    case 'FifoQueue': {
+      const fifo = bool(name, raw);
+      if (!creating && fifo !== base.FifoQueue) {
+        throw new QueueAttributeError('InvalidAttributeName', 'Unknown Attribute FifoQueue.');
+      }
+      if (creating && !fifo && base.FifoQueue) {
+        throw new QueueAttributeError('InvalidParameterValue', 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix.');
+      }
+      next.FifoQueue = fifo;
+      break;
+    }
+    case 'ContentBasedDeduplication':
+      next.ContentBasedDeduplication = bool(name, raw);
+      break;
+    case 'DeduplicationScope':
+      if (raw !== 'queue' && raw !== 'messageGroup') {
+        throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter DeduplicationScope. Reason: must be queue or messageGroup.');
+      }
+      next.DeduplicationScope = raw;
+      break;
+    case 'FifoThroughputLimit':
+      if (raw !== 'perQueue' && raw !== 'perMessageGroupId') {
+        throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter FifoThroughputLimit. Reason: must be perQueue or perMessageGroupId.');
+      }
+      next.FifoThroughputLimit = raw;
+      break;
+  }
+}
+
 /**
  * Applies `input` onto `base` (a copy is returned), validating each attribute as SQS does.
  * `creating` allows FifoQueue; on an existing queue FifoQueue cannot change.
@@ -182,75 +255,7 @@ export function applyAttributes(base: QueueSettings, input: Record<string, strin
     if (FIFO_ONLY.has(name) && !base.FifoQueue) {
       throw new QueueAttributeError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     }
-    switch (name) {
-      case 'DelaySeconds':
-        next.DelaySeconds = integerIn(name, raw, 0, MAX_DELAY_SECONDS);
-        break;
-      case 'MaximumMessageSize':
-        next.MaximumMessageSize = integerIn(name, raw, MIN_MAXIMUM_MESSAGE_SIZE, MAX_MESSAGE_BYTES);
-        break;
-      case 'MessageRetentionPeriod':
-        next.MessageRetentionPeriod = integerIn(name, raw, MIN_RETENTION_SECONDS, MAX_RETENTION_SECONDS);
-        break;
-      case 'ReceiveMessageWaitTimeSeconds':
-        next.ReceiveMessageWaitTimeSeconds = integerIn(name, raw, 0, MAX_WAIT_TIME_SECONDS);
-        break;
-      case 'VisibilityTimeout':
-        next.VisibilityTimeout = integerIn(name, raw, 0, MAX_VISIBILITY_TIMEOUT_SECONDS);
-        break;
-      case 'RedrivePolicy':
-        next.RedrivePolicy = raw === '' ? undefined : parseRedrivePolicy(raw);
-        break;
-      case 'RedriveAllowPolicy':
-        next.RedriveAllowPolicy = raw === '' ? undefined : parseRedriveAllowPolicy(raw);
-        break;
-      case 'Policy':
-        if (raw !== '') {
-          try {
-            JSON.parse(raw);
-          } catch {
-            throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter Policy. Reason: not valid JSON.');
-          }
-        }
-        next.Policy = raw === '' ? undefined : raw;
-        break;
-      case 'KmsMasterKeyId':
-        next.KmsMasterKeyId = raw === '' ? undefined : raw;
-        if (next.KmsMasterKeyId) next.SqsManagedSseEnabled = false;
-        break;
-      case 'KmsDataKeyReusePeriodSeconds':
-        next.KmsDataKeyReusePeriodSeconds = integerIn(name, raw, 60, 86_400);
-        break;
-      case 'SqsManagedSseEnabled':
-        next.SqsManagedSseEnabled = bool(name, raw);
-        break;
-      case 'FifoQueue': {
-        const fifo = bool(name, raw);
-        if (!creating && fifo !== base.FifoQueue) {
-          throw new QueueAttributeError('InvalidAttributeName', 'Unknown Attribute FifoQueue.');
-        }
-        if (creating && !fifo && base.FifoQueue) {
-          throw new QueueAttributeError('InvalidParameterValue', 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix.');
-        }
-        next.FifoQueue = fifo;
-        break;
-      }
-      case 'ContentBasedDeduplication':
-        next.ContentBasedDeduplication = bool(name, raw);
-        break;
-      case 'DeduplicationScope':
-        if (raw !== 'queue' && raw !== 'messageGroup') {
-          throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter DeduplicationScope. Reason: must be queue or messageGroup.');
-        }
-        next.DeduplicationScope = raw;
-        break;
-      case 'FifoThroughputLimit':
-        if (raw !== 'perQueue' && raw !== 'perMessageGroupId') {
-          throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter FifoThroughputLimit. Reason: must be perQueue or perMessageGroupId.');
-        }
-        next.FifoThroughputLimit = raw;
-        break;
-    }
+    applyOne(next, base, name, raw, creating);
   }
   if (next.FifoThroughputLimit === 'perMessageGroupId' && next.DeduplicationScope !== 'messageGroup') {
     throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter FifoThroughputLimit. Reason: perMessageGroupId is allowed only when DeduplicationScope is messageGroup.');

@@ -83,104 +83,131 @@ export async function sendBatches(
   items: AsyncIterable<BatchItem> | Iterable<BatchItem>,
   options: BatchSendOptions,
 ): Promise<BatchSendSummary> {
-  const maxAttempts = options.maxAttempts ?? 4;
-  const baseDelay = options.baseDelayMs ?? 200;
-  const summary: BatchSendSummary = { sent: 0, failed: 0, notSent: 0, cancelled: false, requests: 0 };
-  const inFlight = new Set<Promise<void>>();
-  const stopped = (): boolean => summary.stoppedBy !== undefined || options.signal?.aborted === true;
+  return new BatchRun(gateway, queueUrl, options).run(items);
+}
 
-  const notSent = (batch: readonly BatchItem[], code: string, message: string): void => {
-    if (batch.length === 0) return;
-    summary.notSent += batch.length;
-    options.onNotSent?.(batch.map((item) => ({ item, code, message })));
-  };
-  const failed = (list: UnsentItem[]): void => {
-    if (list.length === 0) return;
-    summary.failed += list.length;
-    options.onFailed?.(list);
-  };
+/** One Batch Send run: its requests in flight, and the fate of every item. */
+class BatchRun {
+  private readonly summary: BatchSendSummary = { sent: 0, failed: 0, notSent: 0, cancelled: false, requests: 0 };
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly maxAttempts: number;
+  private readonly baseDelay: number;
 
-  const sendOne = async (batch: BatchItem[]): Promise<void> => {
-    let pending = batch;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const entries: SendMessageBatchRequestEntry[] = pending.map((item, i) => ({
-        Id: `e${i}`,
-        MessageBody: item.message.body,
-        ...(item.message.attributes && Object.keys(item.message.attributes).length > 0 ? { MessageAttributes: item.message.attributes } : {}),
-        ...(item.message.delaySeconds !== undefined ? { DelaySeconds: item.message.delaySeconds } : {}),
-        ...(item.message.groupId !== undefined ? { MessageGroupId: item.message.groupId } : {}),
-        ...(item.message.dedupId !== undefined ? { MessageDeduplicationId: item.message.dedupId } : {}),
-      }));
-      summary.requests++;
-      let retry: BatchItem[] = [];
-      let retryReason = { code: '', message: '' };
-      try {
-        const out = await gateway.call('SendMessageBatch', queueUrl, (c) => c.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })));
-        const at = Date.now();
-        const sent: SentItem[] = [];
-        for (const s of out.Successful ?? []) {
-          const item = pending[Number(s.Id?.slice(1))];
-          if (item && s.MessageId) sent.push({ item, messageId: s.MessageId, ...(s.SequenceNumber ? { sequenceNumber: s.SequenceNumber } : {}), at });
-        }
-        if (sent.length > 0) {
-          summary.sent += sent.length;
-          options.onSent?.(sent);
-        }
-        const gaveUp: UnsentItem[] = [];
-        for (const f of out.Failed ?? []) {
-          const item = pending[Number(f.Id?.slice(1))];
-          if (!item) continue;
-          const code = f.Code ?? 'Unknown';
-          const message = f.Message ?? code;
-          if ((!f.SenderFault || SAFE_TO_RETRY.has(code)) && attempt < maxAttempts) {
-            retry.push(item);
-            retryReason = { code, message };
-          } else gaveUp.push({ item, code, message });
-        }
-        failed(gaveUp);
-      } catch (err) {
-        const error = err instanceof SqsCallError ? err : new SqsCallError(String(err), 'Unknown', 'SendMessageBatch', queueUrl, false);
-        if (FATAL.has(error.code)) {
-          summary.stoppedBy ??= error;
-          failed(pending.map((item) => ({ item, code: error.code, message: error.message })));
-          return;
-        }
-        if (SAFE_TO_RETRY.has(error.code) && attempt < maxAttempts) {
-          retry = pending;
-          retryReason = { code: error.code, message: error.message };
-        } else {
-          const note = SAFE_TO_RETRY.has(error.code) ? '' : ' (the request may or may not have reached SQS)';
-          failed(pending.map((item) => ({ item, code: error.code, message: `${error.message}${note}` })));
-        }
-      }
-      pending = retry;
-      if (pending.length === 0) return;
-      if (stopped()) {
-        notSent(pending, options.signal?.aborted ? 'Cancelled' : 'Stopped', `Not sent: ${retryReason.code} (${retryReason.message}), then the run stopped before a retry.`);
-        return;
-      }
-      await sleep(baseDelay * 2 ** (attempt - 1), options.signal);
+  constructor(
+    private readonly gateway: SqsGateway,
+    private readonly queueUrl: string,
+    private readonly options: BatchSendOptions,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.baseDelay = options.baseDelayMs ?? 200;
+  }
+
+  async run(items: AsyncIterable<BatchItem> | Iterable<BatchItem>): Promise<BatchSendSummary> {
+    const packer = new BatchPacker<BatchItem>();
+    for await (const item of items) {
+      const batch = packer.add(item);
+      if (batch) await this.dispatch(batch);
     }
-  };
+    const last = packer.flush();
+    if (last) await this.dispatch(last);
+    await Promise.all(this.inFlight);
+    this.summary.cancelled = this.options.signal?.aborted === true;
+    return this.summary;
+  }
 
-  const dispatch = async (batch: BatchItem[]): Promise<void> => {
-    while (inFlight.size >= Math.max(1, options.concurrency)) await Promise.race(inFlight);
-    if (stopped()) {
-      notSent(batch, options.signal?.aborted ? 'Cancelled' : 'Stopped', options.signal?.aborted ? 'Cancelled before it was sent.' : `Not sent: the run stopped (${summary.stoppedBy?.code ?? ''}).`);
+  private stopped(): boolean {
+    return this.summary.stoppedBy !== undefined || this.options.signal?.aborted === true;
+  }
+
+  private notSent(batch: readonly BatchItem[], code: string, message: string): void {
+    if (batch.length === 0) return;
+    this.summary.notSent += batch.length;
+    this.options.onNotSent?.(batch.map((item) => ({ item, code, message })));
+  }
+
+  private failed(list: UnsentItem[]): void {
+    if (list.length === 0) return;
+    this.summary.failed += list.length;
+    this.options.onFailed?.(list);
+  }
+
+  private async dispatch(batch: BatchItem[]): Promise<void> {
+    while (this.inFlight.size >= Math.max(1, this.options.concurrency)) await Promise.race(this.inFlight);
+    if (this.stopped()) {
+      const aborted = this.options.signal?.aborted;
+      this.notSent(batch, aborted ? 'Cancelled' : 'Stopped', aborted ? 'Cancelled before it was sent.' : `Not sent: the run stopped (${this.summary.stoppedBy?.code ?? ''}).`);
       return;
     }
-    const p: Promise<void> = sendOne(batch).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-  };
-
-  const packer = new BatchPacker<BatchItem>();
-  for await (const item of items) {
-    const batch = packer.add(item);
-    if (batch) await dispatch(batch);
+    const p: Promise<void> = this.sendOne(batch).finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
   }
-  const last = packer.flush();
-  if (last) await dispatch(last);
-  await Promise.all(inFlight);
-  summary.cancelled = options.signal?.aborted === true;
-  return summary;
+
+  /** Sends a batch, retrying what may be retried with back-off, until every item has its fate. */
+  private async sendOne(batch: BatchItem[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const outcome = await this.attempt(pending, attempt);
+      if (outcome === 'stop') return;
+      pending = outcome.retry;
+      if (pending.length === 0) return;
+      if (this.stopped()) {
+        const { code, message } = outcome.reason;
+        this.notSent(pending, this.options.signal?.aborted ? 'Cancelled' : 'Stopped', `Not sent: ${code} (${message}), then the run stopped before a retry.`);
+        return;
+      }
+      await sleep(this.baseDelay * 2 ** (attempt - 1), this.options.signal);
+    }
+  }
+
+  /** One SendMessageBatch request: reports what was sent and what failed, and says what to retry. */
+  private async attempt(pending: BatchItem[], attempt: number): Promise<{ retry: BatchItem[]; reason: { code: string; message: string } } | 'stop'> {
+    const entries: SendMessageBatchRequestEntry[] = pending.map((item, i) => ({
+      Id: `e${i}`,
+      MessageBody: item.message.body,
+      ...(item.message.attributes && Object.keys(item.message.attributes).length > 0 ? { MessageAttributes: item.message.attributes } : {}),
+      ...(item.message.delaySeconds !== undefined ? { DelaySeconds: item.message.delaySeconds } : {}),
+      ...(item.message.groupId !== undefined ? { MessageGroupId: item.message.groupId } : {}),
+      ...(item.message.dedupId !== undefined ? { MessageDeduplicationId: item.message.dedupId } : {}),
+    }));
+    this.summary.requests++;
+    const retry: BatchItem[] = [];
+    let reason = { code: '', message: '' };
+    try {
+      const out = await this.gateway.call('SendMessageBatch', this.queueUrl, (c) => c.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries })));
+      const at = Date.now();
+      const sent: SentItem[] = [];
+      for (const s of out.Successful ?? []) {
+        const item = pending[Number(s.Id?.slice(1))];
+        if (item && s.MessageId) sent.push({ item, messageId: s.MessageId, ...(s.SequenceNumber ? { sequenceNumber: s.SequenceNumber } : {}), at });
+      }
+      if (sent.length > 0) {
+        this.summary.sent += sent.length;
+        this.options.onSent?.(sent);
+      }
+      const gaveUp: UnsentItem[] = [];
+      for (const f of out.Failed ?? []) {
+        const item = pending[Number(f.Id?.slice(1))];
+        if (!item) continue;
+        const code = f.Code ?? 'Unknown';
+        const message = f.Message ?? code;
+        if ((!f.SenderFault || SAFE_TO_RETRY.has(code)) && attempt < this.maxAttempts) {
+          retry.push(item);
+          reason = { code, message };
+        } else gaveUp.push({ item, code, message });
+      }
+      this.failed(gaveUp);
+      return { retry, reason };
+    } catch (err) {
+      const error = err instanceof SqsCallError ? err : new SqsCallError(String(err), 'Unknown', 'SendMessageBatch', this.queueUrl, false);
+      if (FATAL.has(error.code)) {
+        this.summary.stoppedBy ??= error;
+        this.failed(pending.map((item) => ({ item, code: error.code, message: error.message })));
+        return 'stop';
+      }
+      if (SAFE_TO_RETRY.has(error.code) && attempt < this.maxAttempts) return { retry: pending, reason: { code: error.code, message: error.message } };
+      const note = SAFE_TO_RETRY.has(error.code) ? '' : ' (the request may or may not have reached SQS)';
+      this.failed(pending.map((item) => ({ item, code: error.code, message: `${error.message}${note}` })));
+      return { retry: [], reason };
+    }
+  }
 }
