@@ -21,14 +21,15 @@ async function api(): Promise<SqsWorkbenchApi> {
 
 /** The explorer node of a queue of the local connection, after a refresh. */
 async function queueNode(a: SqsWorkbenchApi, name: string): Promise<QueueNode> {
-  const connection = a.connections.get('local');
-  assert.ok(connection, 'the local connection is shown');
-  await connection.catalog.refresh();
-  const root = await waitFor('the local connection in the tree', () => a.explorer.connectionNode('local'));
-  const children = await a.explorer.getChildren(root);
-  const node = children.find((n) => n.kind === 'queue' && n.snapshot.name === name);
-  assert.ok(node && node.kind === 'queue', `queue ${name} is in the tree`);
-  return node;
+  return waitFor(`queue ${name} in the tree`, async () => {
+    const connection = a.connections.get('local');
+    if (!connection) return undefined;
+    await connection.catalog.refresh();
+    const root = a.explorer.connectionNode('local');
+    if (!root) return undefined;
+    const node = (await a.explorer.getChildren(root)).find((n) => n.kind === 'queue' && n.snapshot.name === name);
+    return node?.kind === 'queue' ? node : undefined;
+  });
 }
 
 describe('send commands in VS Code', () => {
