@@ -69,3 +69,23 @@ export function readPlainMessages(file: string): PlainMessage[] {
   }
   return out;
 }
+
+/**
+ * A file of two entries with long bodies: `sizes[i]` bytes of entry text each (a body of
+ * `x`s). Written a block at a time, so the file never sits in memory as one string.
+ */
+export function writeLargeEntryFile(file: string, sizes: readonly number[]): number {
+  const fd = openSync(file, 'w');
+  const block = 'x'.repeat(1 << 20);
+  let bytes = 0;
+  try {
+    for (const size of sizes) {
+      bytes += writeSync(fd, '{"body":"', null, 'utf8');
+      for (let left = size - 12; left > 0; left -= block.length) bytes += writeSync(fd, block.slice(0, Math.min(left, block.length)), null, 'utf8');
+      bytes += writeSync(fd, '"}\n', null, 'utf8');
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}

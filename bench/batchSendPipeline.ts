@@ -40,7 +40,7 @@ function cpuMs(used: NodeJS.CpuUsage): number {
 }
 
 export function fileChunks(file: string): ChunkSource {
-  return () => createReadStream(file, { encoding: 'utf8', highWaterMark: 65536 }) as AsyncIterable<string>;
+  return () => createReadStream(file, { highWaterMark: 65536 }) as AsyncIterable<Buffer>;
 }
 
 export async function batchSendFile(gateway: SqsGateway, queueUrl: string, file: string, concurrency: number): Promise<PipelineResult> {

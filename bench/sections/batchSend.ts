@@ -8,15 +8,19 @@
  * exactly the messages sent.
  *
  * Then memory: Batch Send of files of 10,000, 50,000 and 100,000 lines, each in a fresh
- * process (bench/batchSendChild.ts) that samples its RSS and heap every 50 ms.
+ * process (bench/batchSendChild.ts) that samples its RSS and heap every 50 ms; and the check
+ * pass alone over a file with one 1 MiB and one 60 MiB entry beside a file of 1,000 small
+ * entries (bench/batchCheckChild.ts), its time and peak RSS.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SqsGateway } from '../../src/sqs/gateway';
+import { MAX_MESSAGE_BYTES } from '../../src/model/sqsLimits';
+import type { CheckChildMessage } from '../batchCheckChild';
 import type { MemoryChildMessage, MemoryChildResult } from '../batchSendChild';
-import { readPlainMessages, writeBatchFile, type PlainMessage } from '../batchFiles';
+import { readPlainMessages, writeBatchFile, writeLargeEntryFile, type PlainMessage } from '../batchFiles';
 import { batchSendFile, type PipelineResult } from '../batchSendPipeline';
 import type { ServerChild } from '../children';
 import { megabytes, ratio, type Cell } from '../report';
@@ -34,6 +38,9 @@ const MEMORY_CHILD_TIMEOUT_MS = 300_000;
 const TARGET_FLOOR_RATIO = 0.9;
 const TARGET_NAIVE_RATIO = 5;
 const TARGET_MEMORY_GROWTH = 1.3;
+const LARGE_ENTRY_SIZES = [MAX_MESSAGE_BYTES - 64, 60 * 1024 * 1024];
+/** The check of the file with a 60 MiB entry may take this much more RSS than that of 1,000 small entries. */
+const TARGET_LARGE_ENTRY_EXTRA_RSS_MB = 64;
 
 interface Run {
   ms: number;
@@ -64,6 +71,16 @@ interface MemoryRun {
   msgPerSec: number;
   held: number;
   ok: boolean;
+  problems: string[];
+}
+
+interface LargeEntryRun {
+  file: string;
+  fileMB: number;
+  ms: number;
+  peakRssMB: number;
+  entries: number;
+  valid: number;
   problems: string[];
 }
 
@@ -102,6 +119,27 @@ async function naiveSend(client: SQSClient, queueUrl: string, messages: readonly
     if (out.MessageId) sent++;
   }
   return { sent, requests: messages.length, problems: [] };
+}
+
+/** The check pass over a file of two long entries, beside a file of 1,000 small ones; a fresh process each. */
+async function largeEntryRuns(context: BenchContext, dir: string): Promise<LargeEntryRun[]> {
+  const files = [
+    { file: '1,000 small entries', write: (file: string) => writeBatchFile(file, 1_000) },
+    { file: 'one 1 MiB entry, one 60 MiB entry', write: (file: string) => writeLargeEntryFile(file, LARGE_ENTRY_SIZES) },
+  ];
+  const runs: LargeEntryRun[] = [];
+  for (const [i, { file, write }] of files.entries()) {
+    const name = path.join(dir, `check-${i}.ndjson`);
+    const bytes = write(name);
+    try {
+      const r = await context.children.runScript<CheckChildMessage>('batchCheckChild', [name], MEMORY_CHILD_TIMEOUT_MS);
+      if (r.type === 'error') throw new Error(`batchCheckChild (${file}): ${r.message}`);
+      runs.push({ file, fileMB: megabytes(bytes), ms: r1(r.ms), peakRssMB: megabytes(r.peakRssBytes), entries: r.entries, valid: r.valid, problems: r.problems.map((p) => p.slice(0, 120)) });
+    } finally {
+      rmSync(name, { force: true });
+    }
+  }
+  return runs;
 }
 
 let queueSerial = 0;
@@ -346,6 +384,24 @@ export const batchSendSection: Section = {
         `peak RSS ${smallest?.peakRssMB ?? '?'} MB -> ${largest?.peakRssMB ?? '?'} MB (${growth?.toFixed(2) ?? '?'}x), peak heap used ${smallest?.peakHeapUsedMB ?? '?'} MB -> ${largest?.peakHeapUsedMB ?? '?'} MB (${heapGrowth?.toFixed(2) ?? '?'}x)`,
       );
 
+      const large: LargeEntryRun[] = await largeEntryRuns(context, dir).catch((err: unknown) => {
+        report.note('batchsend', `check of large entries failed: ${errorText(err)}`);
+        return [];
+      });
+      report.table({
+        title: 'Batch Send check pass (checkMessageFile) over long entries, in a fresh process each; RSS sampled every 20 ms',
+        columns: ['file', 'file MB', 'check ms', 'peak RSS MB', 'entries', 'valid', 'problems'],
+        rows: large.map((l) => [l.file, l.fileMB, l.ms, l.peakRssMB, l.entries, l.valid, l.problems.join(' / ')]),
+      });
+      const [small, long] = large;
+      const extraRss = small && long ? r1(long.peakRssMB - small.peakRssMB) : undefined;
+      report.target(
+        'batchsend',
+        `Batch Send check of a 60 MiB entry: refused, peak RSS <= ${TARGET_LARGE_ENTRY_EXTRA_RSS_MB} MB above that of 1,000 small entries`,
+        long !== undefined && long.valid === 1 && long.entries === 2 && extraRss !== undefined && extraRss <= TARGET_LARGE_ENTRY_EXTRA_RSS_MB,
+        `${long?.ms ?? '?'} ms, peak RSS ${long?.peakRssMB ?? '?'} MB vs ${small?.peakRssMB ?? '?'} MB (+${extraRss ?? '?'} MB)`,
+      );
+
       report.data('batchsend', {
         parameters: { entries: ENTRIES, fileBytes, naiveMessages: NAIVE_MESSAGES, rounds: ROUNDS, concurrency: CONCURRENCY, memorySizes: MEMORY_SIZES },
         msgPerSec: { batchSend: pipelineRate, batchSendExcludingCheck: sendOnlyRate, floor: floorRate, naive: naiveRate },
@@ -356,6 +412,7 @@ export const batchSendSection: Section = {
         samples,
         naive,
         memory,
+        largeEntries: large,
       });
     } finally {
       gateway.dispose();

@@ -1,4 +1,4 @@
-import { readMessageFile, type FileEntry, type FileFormat } from '../model/messageFile';
+import { readMessageFile, type FileChunks, type FileEntry, type FileFormat } from '../model/messageFile';
 import { sendBatches, type BatchItem, type BatchSendOptions, type BatchSendSummary, type UnsentItem } from './batchSender';
 import type { SqsGateway } from './gateway';
 import { messageFromEntry, validateMessage, type FieldProblem, type QueueLimits } from './sending';
@@ -18,8 +18,14 @@ export interface CheckedEntries {
   readonly invalid: UnsentItem[];
 }
 
-/** Files up to this many bytes of bodies are kept in memory between the check and the send. */
+/**
+ * Files whose entries fit in this many bytes (the bodies of valid entries, the text of
+ * invalid ones) are kept in memory between the check and the send.
+ */
 export const CACHE_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** What an entry kept in the cache costs besides its text: the item and its problem. */
+const CACHED_ENTRY_BYTES = 256;
 
 export interface FileCheck {
   format: FileFormat;
@@ -35,8 +41,8 @@ export interface FileCheck {
   moreProblems: number;
 }
 
-/** Opens the file's text again from the start, as chunks. */
-export type ChunkSource = () => AsyncIterable<string> | Iterable<string>;
+/** Opens the file again from the start, as chunks of text or of UTF-8 bytes. */
+export type ChunkSource = () => FileChunks;
 
 function toItem(entry: FileEntry, limits: QueueLimits): { item?: BatchItem; problems: FieldProblem[] } {
   if (entry.error !== undefined) return { problems: [{ field: 'entry', message: entry.error }] };
@@ -65,13 +71,11 @@ export async function checkMessageFile(source: ChunkSource, limits: QueueLimits,
   for await (const entry of readMessageFile(source(), (f) => (check.format = f))) {
     check.entries++;
     const { item, problems } = toItem(entry, limits);
+    cachedBytes += CACHED_ENTRY_BYTES + (item ? item.message.body.length : entry.length) * 2;
+    if (cachedBytes > cacheLimitBytes) cache = undefined;
     if (item) {
       check.valid++;
-      if (cache) {
-        cachedBytes += item.message.body.length * 2;
-        if (cachedBytes > cacheLimitBytes) cache = undefined;
-        else cache.valid.push(item);
-      }
+      cache?.valid.push(item);
       continue;
     }
     cache?.invalid.push(invalidItem(entry, problems));

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { checkMessageFile, resultLine, sendMessageFile } from '../../src/sqs/batchFile';
@@ -186,6 +189,39 @@ describe('batch send against the local server', () => {
     assert.equal(new Set([...sentPositions, ...notSent.map((n) => n.item.position)]).size, 5000, 'every entry is accounted for');
     const bodies = await drain();
     assert.equal(bodies.length, summary.sent, 'the queue holds exactly what was reported sent');
+  });
+
+  it('reads a file as bytes: skips a BOM, takes CR line ends, refuses a deep, a huge and a non-UTF-8 entry at their lines, sends the rest', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sqs-batch-'));
+    const file = path.join(dir, 'hostile.jsonl');
+    const text = (s: string): Buffer => Buffer.from(s, 'utf8');
+    writeFileSync(
+      file,
+      Buffer.concat([
+        Uint8Array.of(0xef, 0xbb, 0xbf),
+        text(`{"body":"a"}\r{"body":${'['.repeat(10_000)}${']'.repeat(10_000)}}\r{"body":"${'x'.repeat(8 * 1024 * 1024)}"}\r\n"é ok"\n"c`),
+        Uint8Array.of(0xc3, 0x28),
+        text('"\n"never read"\n'),
+      ]),
+    );
+    try {
+      const source = () => createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>;
+      const attrs = (await t.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
+      const limits = queueLimitsFrom(attrs, 'batch');
+      const check = await checkMessageFile(source, limits);
+      assert.deepEqual([check.entries, check.valid, check.invalid, check.cached], [5, 2, 3, undefined]);
+      assert.deepEqual(
+        check.problems.map((p) => [p.line, /nested deeper than 1,000|longer than 4,194,304 characters|not valid UTF-8: byte offset [\d,]+ \(line 5\)/.test(p.message)]),
+        [[2, true], [3, true], [5, true]],
+      );
+      const unsent: UnsentItem[] = [];
+      const summary = await sendMessageFile(gateway, url, source, limits, { concurrency: 2, onInvalid: (u) => unsent.push(...u) });
+      assert.deepEqual([summary.sent, summary.notSent, summary.entries], [2, 3, 5]);
+      assert.deepEqual((await drain()).sort(), ['a', 'é ok']);
+      assert.equal(unsent.length, 3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks a file first, then sends its valid entries; the result file can be sent again as it is', async () => {

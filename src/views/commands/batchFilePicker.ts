@@ -21,7 +21,7 @@ function editorChunks(document: vscode.TextDocument): ChunkSource {
 }
 
 function fileChunks(file: string): ChunkSource {
-  return () => createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 }) as AsyncIterable<string>;
+  return () => createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>;
 }
 
 /**
