@@ -28,3 +28,23 @@ export function jsonProblem(body: string): string | undefined {
     return `${message.replace(/ in JSON at position.*$/, '').replace(/ at position.*$/, '')} at ${positionText(body, offset)}`;
   }
 }
+
+/**
+ * How deeply a JSON text nests its arrays and objects, read in one pass without recursion
+ * (a text nested 10,000 deep makes `JSON.stringify` of its parsed value overflow the stack).
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}

@@ -11,6 +11,10 @@ import {
   MIN_RETENTION_SECONDS,
   SETTABLE_QUEUE_ATTRIBUTES,
 } from './sqsLimits';
+import { jsonDepth } from './jsonText';
+
+/** How deeply a queue policy may nest: IAM policy documents are a few levels deep. */
+export const MAX_POLICY_DEPTH = 64;
 
 /**
  * A queue attribute SQS would refuse, under the error code SQS answers with; the local
@@ -196,6 +200,10 @@ function applyOne(next: QueueSettings, base: QueueSettings, name: string, raw: s
           JSON.parse(raw);
         } catch {
           throw new QueueAttributeError('InvalidAttributeValue', 'Invalid value for the parameter Policy. Reason: not valid JSON.');
+        }
+        const depth = jsonDepth(raw);
+        if (depth > MAX_POLICY_DEPTH) {
+          throw new QueueAttributeError('InvalidAttributeValue', `Invalid value for the parameter Policy. Reason: it nests ${depth} levels deep; a policy document nests at most ${MAX_POLICY_DEPTH}.`);
         }
       }
       next.Policy = raw === '' ? undefined : raw;

@@ -1,5 +1,5 @@
-import { jsonErrorOffset, positionText } from './jsonText';
-import { applyAttributes, defaultSettings } from './queueAttributes';
+import { jsonDepth, jsonErrorOffset, positionText } from './jsonText';
+import { MAX_POLICY_DEPTH, applyAttributes, defaultSettings } from './queueAttributes';
 import { SETTABLE_QUEUE_ATTRIBUTES } from './sqsLimits';
 
 /**
@@ -24,8 +24,9 @@ export function attributesToDocument(attributes: Record<string, string>): string
     if (NUMBER_ATTRIBUTES.has(name) && /^\d+$/.test(raw)) doc[name] = Number(raw);
     else if (BOOLEAN_ATTRIBUTES.has(name) && (raw === 'true' || raw === 'false')) doc[name] = raw === 'true';
     else if (JSON_ATTRIBUTES.has(name)) {
+      // A document nested deeper than any policy is shown as its text: it could not be written back pretty.
       try {
-        doc[name] = JSON.parse(raw) as unknown;
+        doc[name] = jsonDepth(raw) <= MAX_POLICY_DEPTH ? (JSON.parse(raw) as unknown) : raw;
       } catch {
         doc[name] = raw;
       }

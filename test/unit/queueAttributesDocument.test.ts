@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { jsonProblem } from '../../src/model/jsonText';
+import { jsonDepth, jsonProblem } from '../../src/model/jsonText';
+import { applyAttributes, defaultSettings, QueueAttributeError } from '../../src/model/queueAttributes';
 import { attributesToDocument, documentToAttributes, problemLine } from '../../src/model/queueAttributesDocument';
 
 describe('JSON text and the queue attributes document', () => {
@@ -9,6 +10,15 @@ describe('JSON text and the queue attributes document', () => {
     const problem = jsonProblem('{\n  "a": 1,\n  "b" 2\n}');
     assert.match(problem ?? '', /^Unexpected number.* at line 3, column 7$/);
     assert.doesNotMatch(problem ?? '', /position/);
+  });
+
+  it('refuses a Policy nested 10,000 deep, and opens a queue that holds one as its text', () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    assert.equal(jsonDepth(deep), 10_000);
+    assert.equal(jsonDepth('{"a":"[[[[","b":[{"c":1}]}'), 3, 'brackets inside strings do not count');
+    assert.throws(() => applyAttributes(defaultSettings(false), { Policy: deep }, false), (err: unknown) => err instanceof QueueAttributeError && /nests 10000 levels deep; a policy document nests at most 64/.test(err.message));
+    const doc = attributesToDocument({ Policy: deep, VisibilityTimeout: '30' });
+    assert.equal((JSON.parse(doc) as { Policy: unknown }).Policy, deep, 'shown as its text, not parsed');
   });
 
   it('shows attributes as typed JSON and reads them back as SQS strings', () => {
