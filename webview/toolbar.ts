@@ -162,6 +162,9 @@ export class ActionsBar {
   /** The list's one-key shortcuts for these actions; says whether the key was one. */
   onKey(e: KeyboardEvent): boolean {
     const press = (b: UiButton): boolean => {
+      // A key pressed right after a click comes before the next frame redraws the buttons:
+      // bring them up to the store's selection first.
+      this.render();
       if (!b.disabled) b.click();
       return true;
     };

@@ -1,27 +1,13 @@
 // The inspector webview in real Chromium: rendering, keyboard, requests to the host, and
 // untrusted content that must stay text. Runs in the "browser" tier of npm test.
 import assert from 'node:assert/strict';
-import { heldMessage, launchBrowser, OPTIONS, QUEUE, servePage, SUMMARY } from './inspectorPage.mjs';
+import { heldMessage, OPTIONS, QUEUE, SUMMARY, usePage } from './inspectorPage.mjs';
 
 describe('inspector webview in Chromium', function () {
   this.timeout(60_000);
   let page;
-  let browser;
-  let server;
-
-  before(async () => {
-    server = await servePage();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    page = await browser.context.newPage();
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.__posted.some((m) => m.method === 'webview/ready'));
-  });
+  const fixture = usePage();
+  beforeEach(() => (page = fixture.page));
   afterEach(() => page.close());
 
   const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
@@ -53,7 +39,7 @@ describe('inspector webview in Chromium', function () {
     assert.equal(await page.locator('tr.row[aria-selected="true"]').count(), 2);
     await page.keyboard.press('Delete');
     await page.locator('.confirm vscode-button[aria-label="Delete 2 Messages"]').click();
-    const request = await page.evaluate(() => window.__posted.find((m) => m.method === 'messages/delete'));
+    const request = await (await page.waitForFunction(() => window.__posted.find((m) => m.method === 'messages/delete'))).jsonValue();
     assert.equal(request.kind, 'request');
     assert.equal(request.params.ids.length, 2);
     assert.ok(request.params.ids.every((id) => id.startsWith('6f1c')));
@@ -219,7 +205,7 @@ describe('inspector webview in Chromium', function () {
     await page.waitForTimeout(50);
     assert.equal(await page.locator('tr.row').count(), 1, 'a message in an unknown state is not drawn');
     await page.locator('vscode-button[aria-label="Receive"]').click();
-    const request = await page.evaluate(() => window.__posted.find((m) => m.method === 'messages/receive'));
+    const request = await (await page.waitForFunction(() => window.__posted.find((m) => m.method === 'messages/receive'))).jsonValue();
     await deliver({ method: 'host/reply', params: { id: request.id, ok: true, result: { received: 1 } } });
     await page.locator('.notice.error').waitFor();
     assert.match(await page.locator('.notice').innerText(), /answer to messages\/receive is malformed/);

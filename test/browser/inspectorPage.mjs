@@ -71,6 +71,31 @@ export async function servePage() {
 }
 
 /** Headless Chromium from the system, as the rest of the test tooling starts it. */
+/**
+ * For the tests of the calling `describe`: serves the built page and launches Chromium once,
+ * and opens a new tab of the page for each test, resolved when the page said it is ready.
+ * `fixture.page` is that tab.
+ */
+export function usePage() {
+  const fixture = { page: undefined };
+  let browser;
+  let server;
+  before(async () => {
+    server = await servePage();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    fixture.page = await browser.context.newPage();
+    await fixture.page.goto(server.url);
+    await fixture.page.waitForFunction(() => window.__posted.some((m) => m.method === 'webview/ready'));
+  });
+  return fixture;
+}
+
 export async function launchBrowser() {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

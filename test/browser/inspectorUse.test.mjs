@@ -2,29 +2,15 @@
 // server, actions on what is seen, flags that tell the inspector's receives apart, columns
 // at the widths an editor split leaves, and the keyboard. Runs in the "browser" tier.
 import assert from 'node:assert/strict';
-import { heldMessage, launchBrowser, OPTIONS, QUEUE, servePage, SUMMARY } from './inspectorPage.mjs';
+import { heldMessage, OPTIONS, QUEUE, SUMMARY, usePage } from './inspectorPage.mjs';
 import { startLiveHost } from './liveHost.mjs';
 
 describe('inspector webview in use', function () {
   this.timeout(60_000);
   let page;
-  let browser;
-  let server;
   let host;
-
-  before(async () => {
-    server = await servePage();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    page = await browser.context.newPage();
-    await page.goto(server.url);
-    await page.waitForFunction(() => window.__posted.some((m) => m.method === 'webview/ready'));
-  });
+  const fixture = usePage();
+  beforeEach(() => (page = fixture.page));
   afterEach(async () => {
     await host?.close();
     host = undefined;
@@ -34,6 +20,11 @@ describe('inspector webview in use', function () {
   const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
   const state = (messages, summary = SUMMARY, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, summary, now } });
   const posted = (method) => page.evaluate((m) => window.__posted.filter((x) => x.method === m), method);
+  /** The requests of `method` the page posted, once it posted at least one (a click's handler may run a moment later). */
+  const postedOnce = async (method) => {
+    await page.waitForFunction((m) => window.__posted.some((x) => x.method === m), method);
+    return posted(method);
+  };
 
   it('shows a peek as peeked, not held: no countdown, receipt-handle actions disabled with a reason, the window closed as released', async () => {
     host = await startLiveHost(page, { extra: 40, options: { count: 100, waitSeconds: 0, visibilityTimeout: 45, mode: 'peek' } });
@@ -183,7 +174,7 @@ describe('inspector webview in use', function () {
     assert.equal(await page.locator('tr.row').count(), 1);
     await page.locator('tr.row').first().click();
     await page.keyboard.press('r');
-    const release = await posted('messages/release');
+    const release = await postedOnce('messages/release');
     assert.equal(release.length, 1);
     assert.deepEqual(release[0].params.ids, [flagged.messageId], 'the visible, focused message, not the hidden checked ones');
     await page.locator('vscode-button[aria-label="Flagged only"]').click();
@@ -194,7 +185,7 @@ describe('inspector webview in use', function () {
     assert.equal((await posted('messages/delete')).length, 0, 'nothing deleted before the answer');
     assert.match(await page.locator('.confirm').innerText(), /Delete 3 messages\?/);
     await page.locator('.confirm vscode-button[aria-label="Delete 3 Messages"]').click();
-    const del = await posted('messages/delete');
+    const del = await postedOnce('messages/delete');
     assert.equal(del.length, 1);
     assert.equal(del[0].params.ids.length, 3);
   });
