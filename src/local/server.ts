@@ -20,6 +20,8 @@ export interface LocalServerOptions {
   fallbackToFreePort?: boolean;
   /** How long a deleted queue's name stays reserved; SQS holds it 60 s. */
   deletedQueueNameHoldMs?: number;
+  /** How long clients get for their headers, their whole request, and idle keep-alive (tests shorten them). */
+  timeouts?: { headersMs?: number; requestMs?: number; keepAliveMs?: number };
   /** Bytes of messages held at most; sends past it get OverLimit (default: a share of the machine). */
   maxStoredBytes?: number;
   /**
@@ -71,7 +73,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const inFlight = new Set<AbortController>();
   let answered: (() => void) | undefined;
   const hostAllowed = hostCheck(host, options.allowedHosts ?? []);
-  const server = http.createServer((req, res) => {
+  const timeouts = { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS, keepAliveMs: KEEP_ALIVE_MS, ...options.timeouts };
+  // Node checks the header and request timeouts on this interval: a fifth of the shorter one.
+  const checkEvery = Math.max(100, Math.min(timeouts.headersMs, timeouts.requestMs) / 5);
+  const server = http.createServer({ connectionsCheckingInterval: checkEvery }, (req, res) => {
     const controller = new AbortController();
     inFlight.add(controller);
     res.on('close', () => {
@@ -86,9 +91,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }
     void serve(engine, req, res, controller.signal, options.onRequest);
   });
-  server.keepAliveTimeout = KEEP_ALIVE_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
   server.maxConnections = MAX_CONNECTIONS;
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -275,7 +280,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       if (bad >= 0) reject(new SqsError('SerializationException', `The request body is not valid UTF-8: byte ${bad} (0x${bytes[bad].toString(16).padStart(2, '0')}) starts no valid character.`));
       else resolve(bytes.toString('utf8'));
     });
-    req.on('error', reject);
+    // The client left or timed out before its body ended: nothing to answer, and nothing went wrong here.
+    req.on('error', () => reject(new SqsError('SerializationException', 'The request ended before its body did.')));
   });
 }
 

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { DeleteMessageCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startTestServer, type TestServer } from './harness';
 
@@ -37,5 +38,38 @@ describe('local server: its memory limit', () => {
     await t.client.send(new PurgeQueueCommand({ QueueUrl: url }));
     assert.equal(t.server.engine.memory.used, 0, 'a purge frees everything it held');
     for (let i = 0; i < 5; i++) await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+  });
+});
+
+describe('local server: slow and idle clients', () => {
+  let t: TestServer;
+  afterEach(() => t.close());
+
+  /** Opens a raw connection, writes `text`, and resolves with the ms until the server closes it (or `giveUpMs`). */
+  function closedAfter(port: number, text: string, giveUpMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve(Infinity);
+      }, giveUpMs);
+      socket.on('data', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(Date.now() - started);
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? undefined : reject(err)));
+    });
+  }
+
+  it('closes a connection whose headers trickle in, one whose body never ends, and an idle keep-alive one', async () => {
+    t = await startTestServer({ timeouts: { headersMs: 500, requestMs: 1_000, keepAliveMs: 300 } });
+    const port = Number(new URL(t.server.endpoint).port);
+    assert.ok((await closedAfter(port, 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Tar', 5_000)) < 3_000, 'headers never finished');
+    const body = 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 100\r\n\r\n{';
+    assert.ok((await closedAfter(port, body, 5_000)) < 3_000, 'a body that never ends');
+    const idle = 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n\r\n{}';
+    assert.ok((await closedAfter(port, idle, 5_000)) < 3_000, 'a keep-alive connection left idle after its answer');
   });
 });
