@@ -428,7 +428,11 @@ export class LeaseSet {
     this.clearTimer(this.expiryTimers, m.messageId);
     const handle = this.clock.setTimeout(() => {
       this.expiryTimers.delete(m.messageId);
-      if (m.state === 'held' && this.clock.now() >= m.deadline) this.expire(m);
+      if (m.state !== 'held') return;
+      // Timers run on a monotonic clock and may fire a little before the wall clock reaches
+      // the deadline: check again then, or the hold would never be marked expired.
+      if (this.clock.now() >= m.deadline) this.expire(m);
+      else this.scheduleExpiry(m);
     }, Math.max(0, m.deadline - this.clock.now()));
     this.expiryTimers.set(m.messageId, handle);
   }

@@ -108,6 +108,18 @@ describe('leases: peek and hold against the local server, with one controlled cl
     assert.equal(counts().visible, 25, 'nothing was deleted with the stale handle');
   });
 
+  it('marks a hold expired even when its timer fires before the clock reaches the deadline', async () => {
+    // Node's timers run on a monotonic clock and can fire a millisecond before Date.now() reaches the deadline.
+    const early: LeaseClock = { ...leaseClock(), setTimeout: (cb, ms) => t.clock.setTimer(cb, ms > 5 ? ms - 5 : ms) };
+    await leases.dispose();
+    leases = new LeaseSet(gateway, url, 30, early);
+    const [m] = await leases.receive({ count: 1, waitSeconds: 0, visibilityTimeout: 20, mode: 'hold' });
+    await advance(19_995);
+    assert.equal(m.state, 'held', 'the timer fired early: still held');
+    await advance(5);
+    assert.equal(m.state, 'expired', 'checked again at the deadline');
+  });
+
   it('uses only the newest receipt handle after a message comes back', async () => {
     const [m] = await leases.receive({ count: 1, waitSeconds: 0, visibilityTimeout: 5, mode: 'hold' });
     const firstHandle = m.receiptHandle;

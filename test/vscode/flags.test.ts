@@ -100,8 +100,7 @@ describe('duplicate and redelivery flags in VS Code', () => {
     await server().sendMessage(url, { MessageBody: JSON.stringify({ idempotencyKey: 'job-7' }) });
     const panel = await receive({ count: 1, waitSeconds: 0, visibilityTimeout: 1, mode: 'hold' });
     const id = panel.views[0].messageId;
-    for (let i = 0; i < 60 && panel.leases.get(id)?.state !== 'expired'; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(panel.leases.get(id)?.state, 'expired');
+    await waitFor('the 1-second hold to expire', () => panel.leases.get(id)?.state === 'expired');
     await panel.receive({ count: 1, waitSeconds: 1, visibilityTimeout: 0, mode: 'hold' });
     assert.deepEqual(panel.views.find((v) => v.messageId === id)?.flags, {}, 'received twice, both times by the inspector: not a redelivery');
     // A consumer receives it and lets it go without deleting it; the inspector sees it come back.
