@@ -108,7 +108,7 @@ export const isMessageView = object<MessageView>({
   body: isString,
   sentAt: optional(isTime),
   receiveCount: isNumber,
-  firstReceiveAt: optional(isNumber),
+  firstReceiveAt: optional(isTime),
   senderId: optional(isString),
   groupId: optional(isString),
   dedupId: optional(isString),

@@ -22,6 +22,8 @@ export interface LocalServerOptions {
   deletedQueueNameHoldMs?: number;
   /** How long clients get for their headers, their whole request, and idle keep-alive (tests shorten them). */
   timeouts?: { headersMs?: number; requestMs?: number; keepAliveMs?: number };
+  /** Connections open at once (default 4,096); past it new ones are closed at once (tests lower it). */
+  maxConnections?: number;
   /** Bytes of messages held at most; sends past it get OverLimit (default: a share of the machine). */
   maxStoredBytes?: number;
   /**
@@ -94,7 +96,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.headersTimeout = timeouts.headersMs;
   server.requestTimeout = timeouts.requestMs;
-  server.maxConnections = MAX_CONNECTIONS;
+  server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

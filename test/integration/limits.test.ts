@@ -72,4 +72,41 @@ describe('local server: slow and idle clients', () => {
     const idle = 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n\r\n{}';
     assert.ok((await closedAfter(port, idle, 5_000)) < 3_000, 'a keep-alive connection left idle after its answer');
   });
+
+  it('closes connections past its cap at once, and takes new ones again when some close', async () => {
+    t = await startTestServer({ maxConnections: 16 });
+    const port = Number(new URL(t.server.endpoint).port);
+    const open = async (): Promise<net.Socket> => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      return socket;
+    };
+    const idle: net.Socket[] = [];
+    for (let i = 0; i < 16; i++) idle.push(await open());
+    await settleConnections();
+    const refused = await open();
+    const closedQuickly = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 2_000);
+      refused.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    assert.ok(closedQuickly, 'the 17th connection was closed by the server');
+    idle.pop()?.destroy();
+    await settleConnections();
+    const answer = await fetch(`${t.server.endpoint}/`, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': 'application/x-amz-json-1.0' },
+      body: '{}',
+    });
+    assert.equal(answer.status, 200, 'one closed, so a new client is served');
+    for (const s of idle) s.destroy();
+  });
 });
+
+/** Lets the server see connections open and close. */
+function settleConnections(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 100));
+}
