@@ -53,6 +53,8 @@ async function open() {
     'workbench.colorTheme': 'Default Dark Modern',
     // Faster than the default 5 s, so that counts the tests wait for come sooner.
     'sqsWorkbench.explorer.refreshIntervalSeconds': 1,
+    // The server the extension starts: on a port of its own, so that no other server answers there.
+    'sqsWorkbench.localServer.port': await freePort(),
   });
   linkExtension(folders);
   let codeServer;

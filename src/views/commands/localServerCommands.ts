@@ -45,7 +45,22 @@ async function offerServerOnPort({ localServer, connections, reveal }: CommandSe
 /** Start, Restart, Stop and Copy Endpoint of the built-in server. */
 export const register: RegisterCommands = (services) => {
   const { localServer: server, log } = services;
+  // One transient message at a time, withdrawn when the process dies: "running at" must not
+  // stand beside "stopped".
+  let message: vscode.Disposable | undefined;
+  const flash = (text: string, ms: number): void => {
+    message?.dispose();
+    message = vscode.window.setStatusBarMessage(text, ms);
+  };
   return [
+    server.onDidChange(() => {
+      if (server.failure) message?.dispose();
+    }),
+    {
+      dispose: () => {
+        message?.dispose();
+      },
+    },
     vscode.commands.registerCommand('sqsWorkbench.startLocalServer', async () => {
       try {
         const choice: StartChoice = server.running ? { kind: 'start' } : await offerServerOnPort(services);
@@ -53,7 +68,7 @@ export const register: RegisterCommands = (services) => {
         if (choice.kind === 'useExisting') return choice.endpoint;
         const running = await server.start(choice.port);
         // Transient: the status bar item keeps showing the endpoint while the server runs.
-        vscode.window.setStatusBarMessage(`$(server-process) SQS local server running at ${running.endpoint}`, 5000);
+        flash(`$(server-process) SQS local server running at ${running.endpoint}`, 5000);
         return running.endpoint;
       } catch (err) {
         log.error(`Local SQS server failed to start: ${errorText(err)}`);
@@ -64,7 +79,7 @@ export const register: RegisterCommands = (services) => {
     vscode.commands.registerCommand('sqsWorkbench.restartLocalServer', async () => {
       try {
         const running = await server.restart();
-        vscode.window.setStatusBarMessage(`$(server-process) SQS local server running at ${running.endpoint}`, 5000);
+        flash(`$(server-process) SQS local server running at ${running.endpoint}`, 5000);
         return running.endpoint;
       } catch (err) {
         log.error(`Local SQS server failed to restart: ${errorText(err)}`);
@@ -75,13 +90,13 @@ export const register: RegisterCommands = (services) => {
     vscode.commands.registerCommand('sqsWorkbench.stopLocalServer', async () => {
       if (!server.running && !server.failure) return;
       await server.stop();
-      vscode.window.setStatusBarMessage('$(debug-stop) SQS local server stopped', 5000);
+      flash('$(debug-stop) SQS local server stopped', 5000);
     }),
     vscode.commands.registerCommand('sqsWorkbench.copyLocalServerEndpoint', async () => {
       const endpoint = server.endpoint;
       if (!endpoint) return;
       await vscode.env.clipboard.writeText(endpoint);
-      vscode.window.setStatusBarMessage(`Copied ${endpoint}`, 3000);
+      flash(`Copied ${endpoint}`, 3000);
     }),
   ];
 };
