@@ -128,7 +128,9 @@ export type Step =
    */
   | { kind: 'scroll'; selector: string; top: number }
   /** A keydown on the element, as a key press dispatches it. */
-  | { kind: 'key'; selector: string; key: string };
+  | { kind: 'key'; selector: string; key: string }
+  /** Sets a text field's value and fires its input event, as typing or pasting does. */
+  | { kind: 'type'; selector: string; value: string };
 
 /**
  * Times one step in the page: delivering a host message, or a click. A message is parked as
@@ -159,6 +161,10 @@ export async function timeStep(p: InspectorPage, step: Step): Promise<StepTiming
     if (!target) window.__deliver(message);
     else if (s.kind === 'click') target.click();
     else if (s.kind === 'key') target.dispatchEvent(new KeyboardEvent('keydown', { key: s.key, bubbles: true }));
+    else if (s.kind === 'type') {
+      (target as unknown as { value: string }).value = s.value;
+      target.dispatchEvent(new Event('input'));
+    }
     else if (s.kind === 'scroll') {
       const began = new Promise<number>((resolve) => window.addEventListener('scroll', () => resolve(performance.now()), { capture: true, once: true }));
       // Registered after the page's own listener on the element, so it runs after it.

@@ -23,6 +23,7 @@ const COLUMNS = [
   { key: 'state', label: 'State', width: 110 },
 ] as const;
 const BODY_MIN = 80;
+const EMPTY_NOTE = 'No messages yet. Choose Peek to look without taking them, or Hold to keep them hidden from other consumers while you watch their visibility timeout run down.';
 const COLUMN_MIN = 28;
 
 interface Row {
@@ -75,7 +76,7 @@ export class MessageList {
   private readonly tbody = el('tbody');
   private readonly thead = el('thead');
   private readonly allBox = el('input');
-  private readonly empty = el('div', 'empty', 'No messages yet. Choose Peek to look without taking them, or Hold to keep them hidden from other consumers while you watch their visibility timeout run down.');
+  private readonly empty = el('div', 'empty', EMPTY_NOTE);
   private readonly cols = new Map<string, HTMLTableColElement>();
   private readonly rows = new Map<string, Row>();
   private readonly topSpacer = el('tr', 'spacer');
@@ -110,7 +111,9 @@ export class MessageList {
   /** What is shown of the list (the table, the empty note or the timeline), and the Select all box. */
   renderChrome(): void {
     const count = this.store.messages.size;
-    this.empty.hidden = count > 0;
+    const noneShown = count > 0 && this.store.shown.length === 0 && !this.store.timeline;
+    this.empty.hidden = count > 0 && !noneShown;
+    this.empty.textContent = count === 0 ? EMPTY_NOTE : this.store.filtering ? 'No message matches the filter. Press Escape in the filter box to clear it.' : 'No flagged messages.';
     this.table.hidden = this.store.timeline || count === 0;
     this.timeline.element.hidden = !this.store.timeline;
     this.allBox.checked = this.store.shown.length > 0 && this.store.selected.size === this.store.shown.length;

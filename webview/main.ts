@@ -4,6 +4,7 @@ import type { ReceiveOptions } from '../src/shared/kinds';
 import { HostChannel, type HostUpdate, type VsCodeApi } from './channel';
 import { ConfirmBar } from './confirm';
 import { DetailPane } from './detail';
+import { FilterBar } from './filter';
 import { MessageList } from './list';
 import { Notice } from './notice';
 import { SplitLayout } from './split';
@@ -25,6 +26,7 @@ class InspectorPage {
   private readonly header: Header;
   private readonly receiveBar: ReceiveBar;
   private readonly actions: ActionsBar;
+  private readonly filter: FilterBar;
   private readonly list: MessageList;
   private readonly detail: DetailPane;
   /** What the next frame redraws: updates are taken in at once and drawn once per frame. */
@@ -45,9 +47,10 @@ class InspectorPage {
     this.receiveBar.show(this.store.options);
     this.actions = new ActionsBar(this.store, this.channel, this.notice, this.confirm);
     this.list = new MessageList(this.store);
+    this.filter = new FilterBar(this.store, () => this.list.focus());
     this.detail = new DetailPane(this.store, this.channel);
     const layout = new SplitLayout(this.store, this.list.element, this.detail.element, () => this.list.renderWindow(true));
-    app.append(this.header.element, this.receiveBar.element, this.actions.element, this.confirm.element, this.notice.element, layout.element);
+    app.append(this.header.element, this.receiveBar.element, this.actions.element, this.filter.element, this.confirm.element, this.notice.element, layout.element);
     this.store.onDidChange((c) => this.onChange(c));
     // For tests and the webview's developer tools: the messages as the page holds them.
     Object.defineProperty(window, 'inspectorMessages', { value: () => [...this.store.messages.values()] });
@@ -62,6 +65,7 @@ class InspectorPage {
     this.list.renderAll();
     this.detail.render();
     this.actions.render();
+    this.filter.render();
   }
 
   private onChange(change: StoreChange): void {
@@ -94,6 +98,7 @@ class InspectorPage {
       case 'view':
         this.list.renderAll();
         this.actions.render();
+        this.filter.render();
         return;
     }
   }
@@ -110,6 +115,7 @@ class InspectorPage {
     this.list.renderChrome();
     this.list.renderTimeline();
     this.actions.render();
+    this.filter.render();
   }
 
   /** A host update: into the store (which tells the views), or to the view it is for. */
@@ -172,6 +178,10 @@ class InspectorPage {
     else if (e.key === 'ArrowUp') move(index - 1);
     else if (e.key === 'Home') move(0);
     else if (e.key === 'End') move(shown.length - 1);
+    else if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      this.filter.focus();
+    }
     else if (e.key === ' ' && current) {
       e.preventDefault();
       this.store.toggle(current);

@@ -1,5 +1,6 @@
 import type { HostNotificationMap, MessageView, QueueView, StateParams, UpsertParams } from '../src/protocol';
 import { DEFAULT_VISIBILITY_TIMEOUT_SECONDS, MAX_RECEIVE_MESSAGES, type FlagSummary, type ReceiveOptions } from '../src/shared/kinds';
+import { parseFilter, type MessageFilter } from '../src/shared/messageFilter';
 import { isFlagged } from './flags';
 
 /** What the page keeps across reloads (VS Code stores it with the panel). */
@@ -12,6 +13,8 @@ export interface PersistedState {
   /** Column widths in pixels, by column key, and the list's share of the list/detail split. */
   columns?: Record<string, number>;
   split?: number;
+  /** The filter as typed. */
+  filter?: string;
 }
 
 /**
@@ -50,6 +53,10 @@ export class Store {
   onlyFlagged = false;
   /** The timeline of all messages is shown instead of the table. */
   timeline = false;
+  /** The filter as typed, and what is wrong with it (the last valid one stays applied meanwhile). */
+  filterText = '';
+  filterError: string | undefined;
+  private filter: MessageFilter | undefined;
   /** The messages the last receive returned: marked, and the list scrolls to the first. */
   readonly fresh = new Set<string>();
   readonly columns: Record<string, number>;
@@ -71,6 +78,7 @@ export class Store {
     this.current = saved?.current;
     this.columns = { ...(saved?.columns ?? {}) };
     this.split = saved?.split ?? SPLIT_DEFAULT;
+    if (saved?.filter) this.setFilterText(saved.filter, false);
   }
 
   onDidChange(listener: (change: StoreChange) => void): void {
@@ -140,8 +148,8 @@ export class Store {
       }
       this.messages.set(m.messageId, m);
     }
-    // A changed flag can put a message in or out of the flagged list.
-    const listed = added || this.onlyFlagged;
+    // A changed flag or state can put a message in or out of a filtered list.
+    const listed = added || this.onlyFlagged || this.filtering;
     if (listed) this.recomputeShown();
     this.emit({ kind: 'messages', ids: p.messages.map((m) => m.messageId), listed });
   }
@@ -183,6 +191,25 @@ export class Store {
     this.emit({ kind: 'view' });
   }
 
+  /** Whether a filter narrows the list. */
+  get filtering(): boolean {
+    return this.filter !== undefined && !this.filter.empty;
+  }
+
+  /** Applies the filter typed; a malformed one is reported and the last valid one stays. */
+  setFilterText(text: string, emit = true): void {
+    this.filterText = text;
+    const parsed = parseFilter(text);
+    if (parsed.ok) {
+      this.filter = parsed.filter;
+      this.filterError = undefined;
+    } else this.filterError = parsed.error;
+    if (!emit) return;
+    this.recomputeShown();
+    this.persist();
+    this.emit({ kind: 'view' });
+  }
+
   setTimeline(on: boolean): void {
     this.timeline = on;
     this.emit({ kind: 'view' });
@@ -214,16 +241,19 @@ export class Store {
       ...(this.queue ? { queueUrl: this.queue.url, connectionId: this.queue.connectionId } : {}),
       columns: { ...this.columns },
       split: this.split,
+      ...(this.filterText ? { filter: this.filterText } : {}),
     });
   }
 
   private recomputeShown(): void {
-    this.shownIds = this.onlyFlagged
-      ? this.order.filter((id) => {
-          const m = this.messages.get(id);
-          return m !== undefined && isFlagged(m);
-        })
-      : [...this.order];
+    const filter = this.filtering ? this.filter : undefined;
+    this.shownIds =
+      this.onlyFlagged || filter
+        ? this.order.filter((id) => {
+            const m = this.messages.get(id);
+            return m !== undefined && (!this.onlyFlagged || isFlagged(m)) && (!filter || filter.matches(m));
+          })
+        : [...this.order];
     // A check the user cannot see must not take part in an action: it goes with its row.
     if (this.selected.size === 0) return;
     const visible = new Set(this.shownIds);

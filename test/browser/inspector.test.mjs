@@ -178,6 +178,48 @@ describe('inspector webview in Chromium', function () {
     assert.ok((await page.locator('tr.row td.id').allInnerTexts()).some((t) => t.startsWith('m-09')), 'rows far down are drawn when scrolled to');
   });
 
+  it('filters the list and the timeline with "/" and a query, counts the matches, and says what is wrong with a bad one', async () => {
+    const now = Date.now();
+    const messages = Array.from({ length: 10_000 }, (_, i) =>
+      heldMessage(i, now, {
+        messageId: `m-${String(i).padStart(5, '0')}-x`,
+        body: JSON.stringify({ order: { status: i % 100 === 7 ? 'FAILED' : 'PAID', n: i } }),
+        ...(i % 1000 === 7 ? { state: 'expired' } : {}),
+      }),
+    );
+    await state(messages);
+    await page.locator('table').focus();
+    await page.keyboard.press('/');
+    const field = page.locator('vscode-text-field[aria-label="Filter"]');
+    assert.equal(await field.evaluate((f) => f.matches(':focus-within') || document.activeElement === f), true, '"/" focused the filter');
+    await page.keyboard.type('order.status = "FAILED"');
+    await page.waitForFunction(() => document.querySelector('.filter-count')?.textContent === '100 of 10,000 match');
+    const ids = await page.locator('tr.row td.id').allInnerTexts();
+    assert.ok(ids.length > 0 && ids.every((t) => /^m-\d\d\d07/.test(t)), `only matches are listed: ${ids.slice(0, 3).join(', ')}`);
+    await page.keyboard.type(' state:expired');
+    await page.waitForFunction(() => document.querySelector('.filter-count')?.textContent === '10 of 10,000 match');
+    await page.locator('vscode-button[aria-label="Timeline"]').click();
+    const all = page.locator('.list .timeline.all');
+    await all.locator('g.row').first().waitFor();
+    assert.equal(await all.locator('g.row').count(), 10, 'the timeline shows only the matches');
+    await page.locator('vscode-button[aria-label="Timeline"]').click();
+    // Pasted at once: typed, its first letters would make a valid text term of their own.
+    await field.evaluate((f) => {
+      f.focus();
+      f.value = 'order.status = "FAILED" state:expired state:gone';
+      f.dispatchEvent(new Event('input'));
+    });
+    await page.locator('.filter-error', { hasText: 'state:gone: the states are' }).waitFor();
+    assert.equal(await page.locator('.filter-count').innerText(), '10 of 10,000 match', 'the last valid filter stays applied');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelector('.filter-count')?.textContent === '');
+    assert.equal(await page.locator('.filter-error').isHidden(), true);
+    await field.evaluate((f) => f.focus());
+    await page.keyboard.type('nothing-matches-this');
+    await page.locator('.empty', { hasText: 'No message matches the filter' }).waitFor();
+  });
+
   it('shows a saved session read-only', async () => {
     const now = Date.now();
     await deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages: [heldMessage(0, now)], summary: SUMMARY, now, readOnly: true } });
