@@ -38,12 +38,43 @@ function decodeComponent(raw: string, parameter: string | undefined): string {
   }
 }
 
+/**
+ * Where the indexed parameters are: for each prefix (`SendMessageBatchRequestEntry.3.MessageAttribute`),
+ * the indices N of its list items (`prefix.N`) and of its structures (`prefix.N.…`). Built
+ * in one pass over the names, so a request with many parameters costs no more than reading them.
+ */
+interface IndexTable {
+  items: Map<string, Set<number>>;
+  structures: Map<string, Set<number>>;
+}
+
+function indexTable(names: Iterable<string>): IndexTable {
+  const table: IndexTable = { items: new Map(), structures: new Map() };
+  for (const name of names) {
+    const parts = name.split('.');
+    for (let i = 1; i < parts.length; i++) {
+      if (!/^[1-9]\d{0,5}$/.test(parts[i])) continue;
+      const prefix = parts.slice(0, i).join('.');
+      const into = i === parts.length - 1 ? table.items : table.structures;
+      let set = into.get(prefix);
+      if (!set) into.set(prefix, (set = new Set()));
+      set.add(Number(parts[i]));
+    }
+  }
+  return table;
+}
+
 /** The request's parameters, or those under one prefix (`SendMessageBatchRequestEntry.3.`). */
 class Params {
+  private readonly table: IndexTable;
+
   constructor(
     private readonly all: ReadonlyMap<string, string>,
     readonly prefix = '',
-  ) {}
+    table?: IndexTable,
+  ) {
+    this.table = table ?? indexTable(all.keys());
+  }
 
   str(name: string, required: true): string;
   str(name: string, required?: false): string | undefined;
@@ -69,7 +100,7 @@ class Params {
 
   /** The structures `Name.1.…`, `Name.2.…`, … in index order. */
   entries(name: string): Params[] {
-    return this.indices(name, true).map((i) => new Params(this.all, `${this.prefix}${name}.${i}.`));
+    return this.indices(name, true).map((i) => new Params(this.all, `${this.prefix}${name}.${i}.`, this.table));
   }
 
   /** A map sent as `Name.N.<key>` / `Name.N.<value>` pairs (`Attribute.1.Name`, `Tag.1.Key`). */
@@ -108,16 +139,8 @@ class Params {
 
   /** The indices N present under `Name.N` (or `Name.N.…` for structures), sorted. */
   private indices(name: string, structures: boolean): number[] {
-    const start = `${this.prefix}${name}.`;
-    const found = new Set<number>();
-    for (const key of this.all.keys()) {
-      if (!key.startsWith(start)) continue;
-      const rest = key.slice(start.length);
-      const dot = rest.indexOf('.');
-      const index = structures ? (dot > 0 ? rest.slice(0, dot) : '') : dot < 0 ? rest : '';
-      if (/^[1-9]\d{0,5}$/.test(index)) found.add(Number(index));
-    }
-    return [...found].sort((a, b) => a - b);
+    const found = (structures ? this.table.structures : this.table.items).get(this.prefix + name);
+    return found ? [...found].sort((a, b) => a - b) : [];
   }
 }
 
