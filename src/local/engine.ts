@@ -50,8 +50,9 @@ const TWELVE_HOURS_MS = MAX_VISIBILITY_TIMEOUT_SECONDS * 1000;
 
 /**
  * The local SQS engine: every action of the SQS API over in-memory queues, with SQS's
- * limits and semantics. It knows nothing of HTTP; {@link handleJsonRequest} speaks the
- * wire protocol on top of it. All time comes from the injected {@link Clock}.
+ * limits and semantics. It knows nothing of HTTP or of wire formats: `jsonProtocol.ts` (AWS
+ * JSON 1.0) and `queryProtocol.ts` (AWS Query) translate requests into its calls. All time
+ * comes from the injected {@link Clock}.
  */
 export class SqsEngine {
   readonly clock: Clock;
