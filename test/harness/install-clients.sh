@@ -16,6 +16,6 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "install-clients: apt-get install ${missing[*]}"
 start=$SECONDS
-as_root apt-get update -qq
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+as_root apt-get -o DPkg::Lock::Timeout=300 update -qq
+as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-clients: ${missing[*]} ready ($((SECONDS - start))s)"
