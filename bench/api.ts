@@ -4,7 +4,9 @@
  * - `sdk`: @aws-sdk/client-sqs, what users of the server run (request signing, MD5 checks
  *   of bodies, middleware: it costs the client far more CPU than a local server spends);
  * - `raw`: bare AWS JSON 1.0 requests over a keep-alive agent, light enough that the figures
- *   show what the server itself sustains.
+ *   show what the server itself sustains;
+ * - `query`: bare AWS Query requests (form-encoded, XML answers) over the same kind of agent,
+ *   as older SDKs and the AWS CLI v1 send them: our server only.
  */
 import * as http from 'node:http';
 import {
@@ -18,11 +20,12 @@ import {
 
 export const REGION = 'us-east-1';
 
-export type ClientKind = 'sdk' | 'raw';
+export type ClientKind = 'sdk' | 'raw' | 'query';
 
 export const CLIENT_LABELS: Record<ClientKind, string> = {
   sdk: '@aws-sdk/client-sqs',
   raw: 'raw HTTP (AWS JSON 1.0, no SDK)',
+  query: 'raw HTTP (AWS Query, XML answers, no SDK)',
 };
 
 export interface BatchFailure {
@@ -55,7 +58,8 @@ export interface SqsApi {
 }
 
 export function openApi(kind: ClientKind, endpoint: string): SqsApi {
-  return kind === 'sdk' ? new SdkApi(endpoint) : new RawApi(endpoint);
+  if (kind === 'sdk') return new SdkApi(endpoint);
+  return kind === 'raw' ? new RawApi(endpoint) : new RawQueryApi(endpoint);
 }
 
 const DEPTH_ATTRIBUTES = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] as const;
@@ -184,42 +188,133 @@ class RawApi implements SqsApi {
   }
 
   /** One AWS JSON 1.0 request; an empty 200 body counts as `{}` (a server may answer so). */
-  private call<T>(action: string, input: object): Promise<T> {
-    const payload = Buffer.from(JSON.stringify(input), 'utf8');
-    return new Promise<T>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: this.url.hostname,
-          port: this.url.port,
-          path: '/',
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            'Content-Type': 'application/x-amz-json-1.0',
-            'X-Amz-Target': `AmazonSQS.${action}`,
-            'Content-Length': payload.length,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (res.statusCode !== 200) {
-              reject(new Error(`${action}: HTTP ${res.statusCode ?? '?'} ${text.slice(0, 300)}`));
-              return;
-            }
-            try {
-              resolve((text === '' ? {} : JSON.parse(text)) as T);
-            } catch {
-              reject(new Error(`${action}: answer is not JSON: ${text.slice(0, 300)}`));
-            }
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
+  private async call<T>(action: string, input: object): Promise<T> {
+    const text = await post(this.agent, this.url, action, 'application/x-amz-json-1.0', JSON.stringify(input), { 'X-Amz-Target': `AmazonSQS.${action}` });
+    try {
+      return (text === '' ? {} : JSON.parse(text)) as T;
+    } catch {
+      throw new Error(`${action}: answer is not JSON: ${text.slice(0, 300)}`);
+    }
+  }
+}
+
+/** POSTs one request over the agent; resolves with the answer's text, rejects unless it is a 200. */
+function post(agent: http.Agent, url: URL, action: string, contentType: string, body: string, headers: Record<string, string> = {}): Promise<string> {
+  const payload = Buffer.from(body, 'utf8');
+  return new Promise<string>((resolve, reject) => {
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/',
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': contentType, 'Content-Length': payload.length, ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode === 200) resolve(text);
+          else reject(new Error(`${action}: HTTP ${res.statusCode ?? '?'} ${text.slice(0, 300)}`));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function xmlText(s: string): string {
+  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, ref: string) =>
+    ref.startsWith('#x') ? String.fromCodePoint(parseInt(ref.slice(2), 16)) : ref.startsWith('#') ? String.fromCodePoint(Number(ref.slice(1))) : (XML_ENTITIES[ref] ?? whole),
+  );
+}
+
+/** The text of every `<name>` element inside each `<parent>` element, in order. */
+function xmlFields(xml: string, parent: string, names: readonly string[]): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const block of xml.matchAll(new RegExp(`<${parent}>([\\s\\S]*?)</${parent}>`, 'g'))) {
+    const fields: Record<string, string> = {};
+    for (const name of names) {
+      const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(block[1]);
+      if (m) fields[name] = xmlText(m[1]);
+    }
+    out.push(fields);
+  }
+  return out;
+}
+
+function xmlFailures(xml: string): BatchFailure[] {
+  return xmlFields(xml, 'BatchResultErrorEntry', ['Id', 'Code', 'Message']).map((f) => ({ id: f.Id ?? '?', code: f.Code ?? '?', message: f.Message ?? '' }));
+}
+
+class RawQueryApi implements SqsApi {
+  readonly kind = 'query';
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly url: URL;
+
+  constructor(endpoint: string) {
+    this.url = new URL(endpoint);
+  }
+
+  async createQueue(name: string, attributes: Record<string, string> = {}): Promise<string> {
+    const params: Record<string, string> = { QueueName: name };
+    Object.entries(attributes).forEach(([k, v], i) => {
+      params[`Attribute.${i + 1}.Name`] = k;
+      params[`Attribute.${i + 1}.Value`] = v;
     });
+    const [result] = xmlFields(await this.call('CreateQueue', params), 'CreateQueueResult', ['QueueUrl']);
+    if (!result?.QueueUrl) throw new Error(`CreateQueue ${name} answered without a QueueUrl.`);
+    return result.QueueUrl;
+  }
+
+  async sendMessageBatch(queueUrl: string, entries: { Id: string; MessageBody: string }[]): Promise<{ successful: string[]; failed: BatchFailure[] }> {
+    const params: Record<string, string> = { QueueUrl: queueUrl };
+    entries.forEach((e, i) => {
+      params[`SendMessageBatchRequestEntry.${i + 1}.Id`] = e.Id;
+      params[`SendMessageBatchRequestEntry.${i + 1}.MessageBody`] = e.MessageBody;
+    });
+    const xml = await this.call('SendMessageBatch', params);
+    return { successful: xmlFields(xml, 'SendMessageBatchResultEntry', ['Id']).map((f) => f.Id ?? '?'), failed: xmlFailures(xml) };
+  }
+
+  async receiveMessage(queueUrl: string, options: ReceiveOptions): Promise<Received[]> {
+    const xml = await this.call('ReceiveMessage', {
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: String(options.maxMessages),
+      WaitTimeSeconds: String(options.waitTimeSeconds),
+      VisibilityTimeout: String(options.visibilityTimeoutSeconds),
+    });
+    return xmlFields(xml, 'Message', ['Body', 'ReceiptHandle']).map((f) => ({ body: f.Body ?? '', receiptHandle: f.ReceiptHandle ?? '' }));
+  }
+
+  async deleteMessageBatch(queueUrl: string, entries: { Id: string; ReceiptHandle: string }[]): Promise<{ failed: BatchFailure[] }> {
+    const params: Record<string, string> = { QueueUrl: queueUrl };
+    entries.forEach((e, i) => {
+      params[`DeleteMessageBatchRequestEntry.${i + 1}.Id`] = e.Id;
+      params[`DeleteMessageBatchRequestEntry.${i + 1}.ReceiptHandle`] = e.ReceiptHandle;
+    });
+    return { failed: xmlFailures(await this.call('DeleteMessageBatch', params)) };
+  }
+
+  async queueDepth(queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+    const params: Record<string, string> = { QueueUrl: queueUrl };
+    DEPTH_ATTRIBUTES.forEach((name, i) => (params[`AttributeName.${i + 1}`] = name));
+    const pairs = xmlFields(await this.call('GetQueueAttributes', params), 'Attribute', ['Name', 'Value']);
+    return toDepth(Object.fromEntries(pairs.map((p) => [p.Name, p.Value])));
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private call(action: string, params: Record<string, string>): Promise<string> {
+    const form = new URLSearchParams({ Action: action, Version: '2012-11-05', ...params }).toString();
+    return post(this.agent, this.url, action, 'application/x-www-form-urlencoded', form);
   }
 }

@@ -286,7 +286,7 @@ export const throughputSection: Section = {
   title: `Throughput: ${MESSAGES.toLocaleString('en-US')} messages of ${BODY_BYTES} bytes, batches of ${BATCH_SIZE}, ${CONCURRENCY} requests in parallel, each server in its own process, ${ROUNDS} rounds`,
   async run(context) {
     const { report } = context;
-    const series: Record<ClientKind, Partial<Record<ServerName, Series>>> = { sdk: {}, raw: {} };
+    const series: Record<ClientKind, Partial<Record<ServerName, Series>>> = { sdk: {}, raw: {}, query: {} };
     const children = new Map<ServerName, ServerChild>();
     const apis: SqsApi[] = [];
     try {

@@ -27,6 +27,7 @@ import {
   MAX_VISIBILITY_TIMEOUT_SECONDS,
   MAX_WAIT_TIME_SECONDS,
   attributesSize,
+  isValidFifoId,
 } from '../model/sqsLimits';
 
 export interface EngineOptions {
@@ -49,8 +50,9 @@ const TWELVE_HOURS_MS = MAX_VISIBILITY_TIMEOUT_SECONDS * 1000;
 
 /**
  * The local SQS engine: every action of the SQS API over in-memory queues, with SQS's
- * limits and semantics. It knows nothing of HTTP; {@link handleJsonRequest} speaks the
- * wire protocol on top of it. All time comes from the injected {@link Clock}.
+ * limits and semantics. It knows nothing of HTTP or of wire formats: `jsonProtocol.ts` (AWS
+ * JSON 1.0) and `queryProtocol.ts` (AWS Query) translate requests into its calls. All time
+ * comes from the injected {@link Clock}.
  */
 export class SqsEngine {
   readonly clock: Clock;
@@ -223,7 +225,23 @@ export class SqsEngine {
         throw new SqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
       }
     }
-    const take = (): ReceivedMessage[] => this.take(queue, max, vt, systemNames, input.MessageAttributeNames ?? []);
+    // The attempt id is for FIFO queues only; standard queues ignore it, as SQS does.
+    const attempt = queue.fifo ? input.ReceiveRequestAttemptId : undefined;
+    if (attempt !== undefined) {
+      if (!isValidFifoId(attempt)) {
+        throw invalidParameter(`Value ${attempt} for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+      }
+      queue.state.tick();
+      const replay = queue.receiveAttempts.replay(attempt, queue.state, this.clock.now());
+      if (replay) return Promise.resolve(replay);
+    }
+    const take = (): ReceivedMessage[] => {
+      const taken = this.take(queue, max, vt, systemNames, input.MessageAttributeNames ?? []);
+      if (attempt !== undefined) {
+        queue.receiveAttempts.remember(attempt, queue.state, this.clock.now(), (vt ?? queue.settings.VisibilityTimeout) * 1000, taken);
+      }
+      return taken;
+    };
     const first = take();
     if (first.length > 0 || wait === 0 || this.closed) return Promise.resolve(first);
     return this.longPolls.wait(queue.polls, queue.state, take, wait, () => this.closed || !this.queues.has(queue.name), signal);

@@ -40,6 +40,7 @@ export const ERRORS = {
   InvalidAction: spec(400, 'InvalidAction'),
   UnknownOperationException: spec(400, 'UnknownOperationException'),
   SerializationException: spec(400, 'SerializationException'),
+  MalformedQueryString: spec(400, 'MalformedQueryString'),
   InvalidProtocol: spec(400, 'InvalidAction'),
   InternalError: spec(500, 'InternalError', 'Receiver'),
 } as const satisfies Record<string, ErrorSpec>;

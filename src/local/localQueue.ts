@@ -3,6 +3,7 @@ import type { Clock } from './clock';
 import type { MemoryMeter } from './memory';
 import { QueueWaiters } from './longPolls';
 import { QueueState } from './queue';
+import { ReceiveAttempts } from './receiveAttempts';
 import type { QueueSettings } from '../model/queueAttributes';
 
 /** A queue: its settings, identity, tags, and messages. */
@@ -13,6 +14,8 @@ export class LocalQueue {
   readonly permissions = new Map<string, { accounts: string[]; actions: string[] }>();
   /** Its waiting long polls. */
   readonly polls = new QueueWaiters();
+  /** FIFO receives by `ReceiveRequestAttemptId`, for retries. */
+  readonly receiveAttempts = new ReceiveAttempts();
   lastModified: number;
   /** Distinguishes this queue from an earlier one of the same name in receipt handles. */
   readonly incarnation = randomBytes(4).toString('hex');

@@ -5,6 +5,7 @@ import type { Clock } from './clock';
 import { SqsEngine } from './engine';
 import { SqsError, toSqsError } from './errors';
 import { handleJsonAction } from './jsonProtocol';
+import { handleQueryAction, parseQueryParameters, queryErrorXml } from './queryProtocol';
 import { invalidUtf8Offset } from '../model/utf8';
 
 /** The port the local server listens on unless told otherwise (ElasticMQ's, which SDK examples use). */
@@ -56,8 +57,9 @@ const STOP_GRACE_MS = 2_000;
 /** Largest request body read: a 1 MiB batch grows with JSON escaping and base64 attributes. */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
+const XML_CONTENT_TYPE = 'text/xml';
 const PROTOCOL_HELP =
-  'This server speaks the AWS JSON 1.0 protocol of Amazon SQS (POST with "X-Amz-Target: AmazonSQS.<Action>" and "Content-Type: application/x-amz-json-1.0"), as @aws-sdk/client-sqs v3 (3.447 or later), boto3 1.34.90+ and AWS CLI v2 use. The XML query protocol (Action=...) of older SDKs and the AWS CLI v1 is not supported: update the client.';
+  'This server speaks the two protocols of Amazon SQS: AWS JSON 1.0 (POST with "X-Amz-Target: AmazonSQS.<Action>" and "Content-Type: application/x-amz-json-1.0"), as @aws-sdk/client-sqs v3, boto3 1.34.90+ and AWS CLI 2.15+ use, and the Query protocol (Action=<Action>&Version=2012-11-05, form-encoded), as older SDKs and the AWS CLI v1 use.';
 
 /**
  * Starts the built-in SQS server on 127.0.0.1. The same function serves the command line
@@ -88,7 +90,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     });
     const refused = hostAllowed(req.headers.host);
     if (refused) {
-      void drain(req).then(() => sendError(res, refused));
+      void drain(req).then(() => sendError(res, refused, isQueryRequest(req), randomUUID()));
       return;
     }
     void serve(engine, req, res, controller.signal, options.onRequest);
@@ -159,9 +161,17 @@ function hostCheck(bound: string, allowed: readonly string[]): (header: string |
   };
 }
 
-function sendError(res: http.ServerResponse, error: SqsError): void {
+function sendError(res: http.ServerResponse, error: SqsError, query: boolean, requestId: string): void {
   res.setHeader('x-amzn-query-error', error.queryErrorHeader);
-  sendRaw(res, error.status, JSON_CONTENT_TYPE, JSON.stringify(error.toJson()));
+  if (query) sendRaw(res, error.status, XML_CONTENT_TYPE, queryErrorXml(error, requestId), requestId);
+  else sendRaw(res, error.status, JSON_CONTENT_TYPE, JSON.stringify(error.toJson()), requestId);
+}
+
+/** A Query-protocol request: form-encoded, or an `Action` in the query string, and no JSON target. */
+function isQueryRequest(req: http.IncomingMessage): boolean {
+  if (headerValue(req.headers['x-amz-target']) !== undefined) return false;
+  const contentType = headerValue(req.headers['content-type']) ?? '';
+  return contentType.startsWith('application/x-www-form-urlencoded') || /[?&]Action=/.test(req.url ?? '');
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -188,24 +198,37 @@ async function serve(
   onRequest: LocalServerOptions['onRequest'],
 ): Promise<void> {
   const started = performance.now();
+  const requestId = randomUUID();
   const target = headerValue(req.headers['x-amz-target']);
-  const action = target?.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
+  const query = isQueryRequest(req);
+  let action = target?.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
   let status = 200;
   let errorCode: string | undefined;
   try {
-    if (req.method === 'GET' && (req.url === '/' || req.url === '/health')) {
-      if (req.url === '/health' || !new URL(req.url, 'http://x').searchParams.has('Action')) {
-        sendRaw(res, 200, 'application/json', JSON.stringify({ status: 'ok', service: 'sqs-workbench-local', queues: engine.queueNames().length }));
-        return;
-      }
+    const [path, search = ''] = (req.url ?? '/').split('?', 2);
+    if (req.method === 'GET' && !query && (path === '/' || path === '/health')) {
+      sendRaw(res, 200, 'application/json', JSON.stringify({ status: 'ok', service: 'sqs-workbench-local', queues: engine.queueNames().length }), requestId);
+      return;
     }
-    const contentType = headerValue(req.headers['content-type']) ?? '';
-    const isQuery = contentType.startsWith('application/x-www-form-urlencoded') || (req.url ?? '').includes('Action=');
-    if (isQuery || !target) {
+    if (query) {
+      if (req.method !== 'POST' && req.method !== 'GET') throw new SqsError('InvalidAction', `Use POST or GET for Query requests, not ${req.method}.`);
+      const body = await readBody(req);
+      const parameters = parseQueryParameters(search);
+      const contentType = headerValue(req.headers['content-type']) ?? '';
+      if (contentType.startsWith('application/x-www-form-urlencoded')) parseQueryParameters(body, parameters);
+      action = parameters.get('Action') ?? '';
+      // A request sent to a queue's URL names the queue by its path.
+      const xml = await handleQueryAction(engine, parameters, path === '/' ? undefined : path, requestId, signal);
+      if (signal.aborted) return;
+      sendRaw(res, 200, XML_CONTENT_TYPE, xml, requestId);
+      return;
+    }
+    if (!target) {
       status = 400;
       errorCode = 'InvalidAction';
       await drain(req);
-      sendProtocolHelp(res, isQuery);
+      res.setHeader('x-amzn-query-error', 'InvalidAction;Sender');
+      sendRaw(res, 400, JSON_CONTENT_TYPE, JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidAction', message: `Missing X-Amz-Target header. ${PROTOCOL_HELP}` }), requestId);
       return;
     }
     if (req.method !== 'POST') throw new SqsError('InvalidAction', `Use POST for ${action}. ${PROTOCOL_HELP}`);
@@ -213,14 +236,14 @@ async function serve(
     const body = await readBody(req);
     const result: unknown = await handleJsonAction(engine, action, body, signal);
     if (signal.aborted) return;
-    sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result));
+    sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result), requestId);
   } catch (err) {
     const known = toSqsError(err);
     const error = known ?? new SqsError('InternalError', 'We encountered an internal error. Please try again.');
     if (!known) console.error('[local-sqs] internal error in', action, err);
     status = error.status;
     errorCode = error.code;
-    if (!res.headersSent && !signal.aborted) sendError(res, error);
+    if (!res.headersSent && !signal.aborted) sendError(res, error, query, requestId);
   } finally {
     onRequest?.({ action: action || req.method || 'UNKNOWN', status, durationMs: performance.now() - started, errorCode });
   }
@@ -230,29 +253,14 @@ function headerValue(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h[0] : h;
 }
 
-function sendRaw(res: http.ServerResponse, status: number, contentType: string, body: string): void {
+function sendRaw(res: http.ServerResponse, status: number, contentType: string, body: string, requestId: string): void {
   const bytes = Buffer.from(body, 'utf8');
   res.writeHead(status, {
     'Content-Type': contentType,
     'Content-Length': bytes.length,
-    'x-amzn-RequestId': randomUUID(),
+    'x-amzn-RequestId': requestId,
   });
   res.end(bytes);
-}
-
-/** Old clients parse XML errors: answer them in their own format so the reason reaches the user. */
-function sendProtocolHelp(res: http.ServerResponse, query: boolean): void {
-  if (query) {
-    const xml = `<?xml version="1.0"?><ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${escapeXml(PROTOCOL_HELP)}</Message><Detail/></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
-    sendRaw(res, 400, 'text/xml', xml);
-    return;
-  }
-  res.setHeader('x-amzn-query-error', 'InvalidAction;Sender');
-  sendRaw(res, 400, JSON_CONTENT_TYPE, JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidAction', message: `Missing X-Amz-Target header. ${PROTOCOL_HELP}` }));
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

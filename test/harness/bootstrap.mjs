@@ -6,7 +6,9 @@
 //   package-lock.json (a package missing or at another version);
 // - the test VS Code and its browser: test/harness/install-vscode.sh (Debian's chromium and
 //   build tools, Node 24, code-server into .vscode-test/), which only checks when all is
-//   there already.
+//   there already;
+// - for `npm test` with the clients tier: Debian's boto3 and AWS CLI
+//   (test/harness/install-clients.sh), which only asks dpkg when both are there.
 //
 //   node test/harness/bootstrap.mjs [--tests] SCRIPT [ARGS...]
 //
@@ -74,7 +76,13 @@ function run(command, args, options = {}) {
   });
 }
 
-async function main(script, args) {
+/** Whether SQS_TEST_TIERS (all tiers when unset) selects `tier`. */
+function wantsTier(tier, env = process.env) {
+  const raw = env.SQS_TEST_TIERS;
+  return !raw || raw.split(',').map((s) => s.trim()).includes(tier);
+}
+
+async function main(script, args, tests) {
   if (!script) throw new Error('usage: node test/harness/bootstrap.mjs [--tests] SCRIPT [ARGS...]');
 
   const problem = nodeModulesProblem();
@@ -89,6 +97,11 @@ async function main(script, args) {
   if (code !== 0) throw new Error(`test/harness/install-vscode.sh failed (exit ${code}); its output is above`);
   const took = (Date.now() - started) / 1000;
   if (took > 5) say(`the test VS Code and Chromium are ready (${took.toFixed(0)}s)`);
+
+  if (tests && wantsTier('clients')) {
+    const clients = await run('bash', [path.join(HARNESS, 'install-clients.sh')], { env: installerEnv() });
+    if (clients !== 0) throw new Error(`test/harness/install-clients.sh failed (exit ${clients}); its output is above`);
+  }
 
   // The script runs as a child so that it sees the node_modules installed just now. Ctrl+C
   // reaches it with the whole process group; this process waits for it to stop.
@@ -105,7 +118,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const [script, ...args] = tests ? argv.slice(1) : argv;
   let exitCode;
   try {
-    exitCode = await main(script, args);
+    exitCode = await main(script, args, tests);
   } catch (error) {
     console.error(`setup: ${error instanceof Error ? error.message : String(error)}`);
     if (tests) console.log('0 passed, 1 failed');

@@ -1,7 +1,8 @@
 // `npm test` (after test/harness/bootstrap.mjs installed what was missing): type-check,
 // lint, build and compile, then run the test tiers (unit and integration in plain Node,
 // browser: the inspector's page in Chromium, vscode: mocha inside a real VS Code, e2e: the
-// browser VS Code driven as a person drives it) and end with the plain line
+// browser VS Code driven as a person drives it, clients: boto3 and the AWS CLI speaking the
+// Query protocol to the local server) and end with the plain line
 // `N passed, N failed` summed over everything. A failing step counts as one failure and
 // the run goes on where it can, so that line is always printed.
 //
@@ -19,9 +20,9 @@ const Mocha = require('mocha');
 const HARNESS = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HARNESS, '../..');
 const SUMMARY = /^(\d+) passed, (\d+) failed$/;
-const ALL_TIERS = ['unit', 'integration', 'browser', 'vscode', 'e2e'];
+const ALL_TIERS = ['unit', 'integration', 'clients', 'browser', 'vscode', 'e2e'];
 /** Tiers of plain JavaScript run from their folder under test/ (the others are compiled to out/). */
-const SCRIPT_TIERS = { browser: 60_000, e2e: 120_000 };
+const SCRIPT_TIERS = { clients: 60_000, browser: 60_000, e2e: 120_000 };
 
 const totals = { passed: 0, failed: 0 };
 const results = [];
