@@ -35,6 +35,8 @@ export interface TimelineEvent {
   readonly deadline?: number;
   /** A short text for the tooltip (untrusted values included as text). */
   readonly detail: string;
+  /** The other end of a copy: the copy's MessageId on `copied`, the original's on the copy's `sent`. */
+  readonly link?: string;
 }
 
 export interface AttributeView {
@@ -95,7 +97,7 @@ const isReceiveMode = oneOf(RECEIVE_MODES);
 
 export const isReceiveOptions = object<ReceiveOptions>({ count: isNumber, waitSeconds: isNumber, visibilityTimeout: isNumber, mode: isReceiveMode });
 
-const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isTime, receiveCount: optional(isNumber), deadline: optional(isTime), detail: isString });
+const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isTime, receiveCount: optional(isNumber), deadline: optional(isTime), detail: isString, link: optional(isString) });
 
 const isMessageFlags = object<MessageFlags>({
   redelivered: optional(isNumber),
