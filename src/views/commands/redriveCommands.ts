@@ -115,7 +115,7 @@ async function redrive(services: CommandServices, arg: unknown, request?: Redriv
   if (!destination) return undefined;
   const velocity = request ? (request.rate !== undefined ? { rate: request.rate } : {}) : await askRate(queue.name);
   if (!velocity) return undefined;
-  const where = describeDestination(destination) === 'their source queues' ? `their source queues (${connection.catalog.deadLetterSources(queue.arn).map((q) => q.name).join(', ')})` : describeDestination(destination);
+  const where = destination.destinationArn ? describeDestination(destination) : `their source queues (${connection.catalog.deadLetterSources(queue.arn).map((q) => q.name).join(', ')})`;
   try {
     if (!request?.confirmed) {
       const fresh = await getQueueSnapshot(connection.gateway, queue.url);
