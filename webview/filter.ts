@@ -49,6 +49,8 @@ export class FilterBar {
 
   render(): void {
     const { store } = this;
+    // The toolkit names a field by its label text when it joins the page ("Text field" without one).
+    if (this.field.getAttribute('aria-label') !== 'Filter') this.field.setAttribute('aria-label', 'Filter');
     const total = store.messages.size;
     this.matches.textContent = store.filtering && total > 0 ? `${store.shown.length.toLocaleString()} of ${total.toLocaleString()} match` : '';
     this.problem.textContent = store.filterError ?? '';
