@@ -92,6 +92,8 @@ export function writeUserSettings(folders, settings) {
     'extensions.autoUpdate': false,
     'extensions.ignoreRecommendations': true,
     'update.mode': 'none',
+    // A server on a port of its own (the local SQS server) would otherwise raise a "port is available" toast.
+    'remote.autoForwardPorts': false,
     'git.enabled': false,
   };
   fs.writeFileSync(path.join(dir, 'settings.json'), `${JSON.stringify({ ...quiet, ...settings }, null, 2)}\n`);

@@ -6,11 +6,13 @@
 // settings, and drives headless Chromium at 1280x800: opens the SQS view, expands `orders`
 // to its dead-letter queue and hovers it for its tooltip; then opens the inspector of
 // `orders` with its inline button, receives in Hold mode, opens a message's details while
-// the countdowns run, and turns on the timeline of all messages. Stops everything it
+// the countdowns run, turns on the timeline of all messages, then filters the list
+// (media/filter-vscode.png). Stops everything it
 // started, by PID. Console errors and warnings of the inspector's page are printed.
 //
 //   node test/harness/screenshot.mjs [--out media/explorer.png] [--inspector-out media/inspector-vscode.png]
-//                                    [--timeline-out media/timeline-vscode.png] [--only-explorer] [--no-build]
+//                                    [--timeline-out media/timeline-vscode.png] [--filter-out media/filter-vscode.png]
+//                                    [--only-explorer] [--no-build]
 //
 // Environment: CHROMIUM (default /usr/bin/chromium); SCREENSHOT_CONSOLE=all prints every
 // console message of the page and its frames.
@@ -32,17 +34,18 @@ import {
 const STEP_TIMEOUT_MS = 60_000;
 
 const USAGE =
-  'usage: node test/harness/screenshot.mjs [--out FILE.png] [--inspector-out FILE.png] [--timeline-out FILE.png] [--only-explorer] [--no-build]';
+  'usage: node test/harness/screenshot.mjs [--out FILE.png] [--inspector-out FILE.png] [--timeline-out FILE.png] [--filter-out FILE.png] [--only-explorer] [--no-build]';
 
 function parseArgs(argv) {
   const options = {
     out: path.join(ROOT, 'media/explorer.png'),
     inspectorOut: path.join(ROOT, 'media/inspector-vscode.png'),
     timelineOut: path.join(ROOT, 'media/timeline-vscode.png'),
+    filterOut: path.join(ROOT, 'media/filter-vscode.png'),
     inspector: true,
     build: true,
   };
-  const files = { '--out': 'out', '--inspector-out': 'inspectorOut', '--timeline-out': 'timelineOut' };
+  const files = { '--out': 'out', '--inspector-out': 'inspectorOut', '--timeline-out': 'timelineOut', '--filter-out': 'filterOut' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -154,7 +157,7 @@ async function receive(frame, visibilitySeconds, received) {
  * messages with their countdowns running: `out` with a message's details, then
  * `timelineOut` with the timeline of all messages.
  */
-async function captureInspector(page, { out, timelineOut }, step) {
+async function captureInspector(page, { out, timelineOut, filterOut }, step) {
   // Away from the tooltip of the explorer picture, then the inline "Receive Messages…" of `orders`.
   await page.keyboard.press('Escape');
   const orders = row(page, /^Queue orders,/);
@@ -201,6 +204,15 @@ async function captureInspector(page, { out, timelineOut }, step) {
   // until now) are seen beside the expired ones.
   await page.waitForTimeout(4_000);
   await save(page, timelineOut);
+
+  // Back to the list, narrowed by a filter typed after "/".
+  step.out = filterOut;
+  await frame.locator('vscode-button[aria-label="Timeline"]').click();
+  await rows.nth(1).click();
+  await page.keyboard.press('/');
+  await page.keyboard.type('@eventType = OrderCreated quantity >= 2');
+  await frame.locator('.filter-count', { hasText: / of \d+ match/ }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await save(page, filterOut);
 }
 
 /**
@@ -268,7 +280,7 @@ async function main() {
       await capture(page, resources.codeServer.url, options.out);
       if (options.inspector) {
         step.out = options.inspectorOut;
-        await captureInspector(page, { out: options.inspectorOut, timelineOut: options.timelineOut }, step);
+        await captureInspector(page, { out: options.inspectorOut, timelineOut: options.timelineOut, filterOut: options.filterOut }, step);
       }
     } catch (error) {
       const failure = step.out.replace(/\.png$/, '-failure.png');
