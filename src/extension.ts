@@ -6,10 +6,12 @@ import { ConnectionManager } from './services/connections';
 import { KeyPaths } from './services/keyPaths';
 import { LifecycleRecorder } from './services/lifecycleRecorder';
 import { LocalServerService } from './services/localServer';
+import { LocalServerFaults } from './services/localServerFaults';
 import { Settings } from './services/settings';
 import { register as registerConnectionCommands } from './views/commands/connectionCommands';
 import { register as registerInspectorCommands } from './views/commands/inspectorCommands';
 import { register as registerLocalServerCommands } from './views/commands/localServerCommands';
+import { register as registerFaultCommands } from './views/commands/faultCommands';
 import { ATTRIBUTES_SCHEME, QueueAttributesFileSystem } from './views/commands/queueAttributesDocument';
 import { register as registerQueueCommands } from './views/commands/queueCommands';
 import type { CommandServices, RegisterCommands } from './views/commands/registry';
@@ -42,7 +44,7 @@ const VIEW_SHOWN_KEY = 'sqsWorkbench.viewShown';
 const FILTERS_KEY = 'sqsWorkbench.filters';
 
 /** Every feature's commands, registered the one way. */
-const COMMANDS: readonly RegisterCommands[] = [registerLocalServerCommands, registerConnectionCommands, registerQueueCommands, registerSendCommands, registerInspectorCommands];
+const COMMANDS: readonly RegisterCommands[] = [registerLocalServerCommands, registerFaultCommands, registerConnectionCommands, registerQueueCommands, registerSendCommands, registerInspectorCommands];
 
 let localServer: LocalServerService | undefined;
 let inspectors: InspectorManager | undefined;
@@ -73,12 +75,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const settings = own(new Settings(vscodeSettingsSource()));
   const server = own(new LocalServerService(log, settings, { script: vscode.Uri.joinPath(context.extensionUri, 'dist', 'local-sqs.js').fsPath }));
   localServer = server;
+  const faults = own(new LocalServerFaults(log, server));
   const connections = own(new ConnectionManager(log, server, settings));
   const keyPaths = own(new KeyPaths(settings, log));
   const recorder = own(new LifecycleRecorder(settings, keyPaths, log));
 
   // The views.
-  const localServerStatus = own(new LocalServerStatus(server));
+  const localServerStatus = own(new LocalServerStatus(server, faults));
   own(followConnectionsContext(connections));
   const filters = filterStore(context.globalState);
   const explorer = own(new ExplorerProvider(connections, filters));
@@ -90,7 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   inspectors = own(new InspectorManager(connections, context.extensionUri, recorder, () => keyPaths.current, context.workspaceState, log, settings));
   const decorations = own(new FlagDecorations(inspectors, recorder.duplicates));
 
-  const services: CommandServices = { settings, connections, localServer: server, recorder, keyPaths, explorer, refresher, reveal, filters, inspectors, state: context.workspaceState, extensionUri: context.extensionUri, log };
+  const services: CommandServices = { settings, connections, localServer: server, faults, recorder, keyPaths, explorer, refresher, reveal, filters, inspectors, state: context.workspaceState, extensionUri: context.extensionUri, log };
   for (const register of COMMANDS) context.subscriptions.push(...register(services));
 
   if (settings.get('localServer.autoStart')) {
