@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
+import { networkInterfaces } from 'node:os';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -299,4 +300,32 @@ describe('local server: faults given at start', () => {
       await t.close();
     }
   });
+});
+
+describe('local server: who may change faults', () => {
+  /** This machine's first non-loopback IPv4 address: requests from it are not from loopback. */
+  const outward = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+
+  for (const allowRemoteControl of [false, true]) {
+    it(`answers the control endpoint from another address only when allowed (${allowRemoteControl ? 'allowed' : 'default'})`, async function () {
+      if (!outward) this.skip();
+      const t = await startTestServer({ host: '0.0.0.0', allowRemoteControl });
+      try {
+        const res = await fetch(`http://${outward}:${t.server.port}/_workbench/faults`, { method: 'PUT', body: 'throttle=1' });
+        const body = (await res.json()) as { error?: string };
+        if (allowRemoteControl) {
+          assert.equal(res.status, 200);
+          assert.equal(t.server.faults.active, true);
+        } else {
+          assert.equal(res.status, 403);
+          assert.match(body.error ?? '', /--allow-remote-control/);
+          assert.equal(t.server.faults.active, false);
+        }
+      } finally {
+        await t.close();
+      }
+    });
+  }
 });
