@@ -45,3 +45,19 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
 }
+
+/**
+ * Side-by-side rounds: one warm-up round (`round` -1), then `rounds` rounds, alternating
+ * which of the two runs first so that neither always runs on a warmer machine.
+ */
+export async function alternatingRounds(rounds: number, ours: (round: number) => Promise<void>, floor: (round: number) => Promise<void>): Promise<void> {
+  for (let round = -1; round < rounds; round++) {
+    if (round % 2 === 0) {
+      await floor(round);
+      await ours(round);
+    } else {
+      await ours(round);
+      await floor(round);
+    }
+  }
+}

@@ -7,6 +7,7 @@ import { KeyPaths } from './services/keyPaths';
 import { LifecycleRecorder } from './services/lifecycleRecorder';
 import { LocalServerService } from './services/localServer';
 import { LocalServerFaults } from './services/localServerFaults';
+import { Redrives } from './services/redrives';
 import { Settings } from './services/settings';
 import { register as registerConnectionCommands } from './views/commands/connectionCommands';
 import { register as registerInspectorCommands } from './views/commands/inspectorCommands';
@@ -14,6 +15,8 @@ import { register as registerLocalServerCommands } from './views/commands/localS
 import { register as registerFaultCommands } from './views/commands/faultCommands';
 import { ATTRIBUTES_SCHEME, QueueAttributesFileSystem } from './views/commands/queueAttributesDocument';
 import { register as registerQueueCommands } from './views/commands/queueCommands';
+import { register as registerRedriveCommands } from './views/commands/redriveCommands';
+import { register as registerResendCommands } from './views/commands/resendCommands';
 import type { CommandServices, RegisterCommands } from './views/commands/registry';
 import { register as registerSendCommands } from './views/commands/sendCommands';
 import { ExplorerProvider, type ExplorerNode, type FilterStore } from './views/explorer/explorerProvider';
@@ -36,6 +39,7 @@ export interface SqsWorkbenchApi {
   readonly inspectors: InspectorManager;
   readonly duplicates: DuplicateIndex;
   readonly decorations: FlagDecorations;
+  readonly redrives: Redrives;
   /** The explorer's tree view: its selection shows what a command revealed. */
   readonly view: vscode.TreeView<ExplorerNode>;
 }
@@ -44,7 +48,18 @@ const VIEW_SHOWN_KEY = 'sqsWorkbench.viewShown';
 const FILTERS_KEY = 'sqsWorkbench.filters';
 
 /** Every feature's commands, registered the one way. */
-const COMMANDS: readonly RegisterCommands[] = [registerLocalServerCommands, registerFaultCommands, registerConnectionCommands, registerQueueCommands, registerSendCommands, registerInspectorCommands];
+const COMMANDS: readonly RegisterCommands[] = [
+  registerLocalServerCommands,
+  registerFaultCommands,
+  registerConnectionCommands,
+  registerQueueCommands,
+  registerSendCommands,
+  registerInspectorCommands,
+  registerRedriveCommands,
+  registerResendCommands,
+];
+/** How often a running redrive's progress is read (ListMessageMoveTasks). */
+const REDRIVE_POLL_MS = 1_000;
 
 let localServer: LocalServerService | undefined;
 let inspectors: InspectorManager | undefined;
@@ -79,6 +94,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const connections = own(new ConnectionManager(log, server, settings));
   const keyPaths = own(new KeyPaths(settings, log));
   const recorder = own(new LifecycleRecorder(settings, keyPaths, log));
+  const redrives = own(new Redrives({ pollMs: REDRIVE_POLL_MS }));
 
   // The views.
   const localServerStatus = own(new LocalServerStatus(server, faults));
@@ -93,7 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   inspectors = own(new InspectorManager(connections, context.extensionUri, recorder, () => keyPaths.current, context.workspaceState, log, settings));
   const decorations = own(new FlagDecorations(inspectors, recorder.duplicates));
 
-  const services: CommandServices = { settings, connections, localServer: server, faults, recorder, keyPaths, explorer, refresher, reveal, filters, inspectors, state: context.workspaceState, extensionUri: context.extensionUri, log };
+  const services: CommandServices = { settings, connections, localServer: server, faults, recorder, keyPaths, explorer, refresher, reveal, filters, inspectors, redrives, state: context.workspaceState, extensionUri: context.extensionUri, log };
   for (const register of COMMANDS) context.subscriptions.push(...register(services));
 
   if (settings.get('localServer.autoStart')) {
@@ -105,7 +121,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
     await context.globalState.update(VIEW_SHOWN_KEY, true);
     void vscode.commands.executeCommand('sqsWorkbench.explorer.focus');
   }
-  return { localServer: server, localServerStatus, connections, explorer, refresher, lifecycle: recorder.store, inspectors, duplicates: recorder.duplicates, decorations, view };
+  return { localServer: server, localServerStatus, connections, explorer, refresher, lifecycle: recorder.store, inspectors, duplicates: recorder.duplicates, decorations, redrives, view };
 }
 
 export async function deactivate(): Promise<void> {

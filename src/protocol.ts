@@ -35,6 +35,8 @@ export interface TimelineEvent {
   readonly deadline?: number;
   /** A short text for the tooltip (untrusted values included as text). */
   readonly detail: string;
+  /** The other end of a copy: the copy's MessageId on `copied`, the original's on the copy's `sent`. */
+  readonly link?: string;
 }
 
 export interface AttributeView {
@@ -87,6 +89,8 @@ export interface QueueView {
   readonly visibilityTimeout: number;
   readonly maxReceiveCount?: number;
   readonly deadLetterQueue?: string;
+  /** Some queue's redrive policy names this queue: the page offers Redrive. */
+  readonly isDeadLetterQueue?: boolean;
 }
 
 // ---- checks of the shared shapes --------------------------------------------------------
@@ -95,7 +99,7 @@ const isReceiveMode = oneOf(RECEIVE_MODES);
 
 export const isReceiveOptions = object<ReceiveOptions>({ count: isNumber, waitSeconds: isNumber, visibilityTimeout: isNumber, mode: isReceiveMode });
 
-const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isTime, receiveCount: optional(isNumber), deadline: optional(isTime), detail: isString });
+const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isTime, receiveCount: optional(isNumber), deadline: optional(isTime), detail: isString, link: optional(isString) });
 
 const isMessageFlags = object<MessageFlags>({
   redelivered: optional(isNumber),
@@ -138,6 +142,7 @@ const isQueueView = object<QueueView>({
   visibilityTimeout: isNumber,
   maxReceiveCount: optional(isNumber),
   deadLetterQueue: optional(isString),
+  isDeadLetterQueue: optional(isBoolean),
 });
 
 const isFlagSummary = object<FlagSummary>({ redeliveries: isNumber, duplicateKeys: isNumber, keysShared: isNumber });
@@ -160,6 +165,15 @@ export interface FileResult {
   readonly file?: string;
 }
 
+/**
+ * What Move to Queue or Copy to Queue did: the destination's name (none when the user chose
+ * none), how many messages arrived there (and for a move were deleted here), and each failure.
+ */
+export interface TransferResult extends EntryResult {
+  readonly destination?: string;
+  readonly done: number;
+}
+
 type Ids = { readonly ids: readonly string[] };
 type Empty = Record<string, never>;
 
@@ -172,6 +186,10 @@ export interface RequestMap {
   'message/body/copy': { params: { readonly id: string }; result: Empty };
   'message/body/open': { params: { readonly id: string }; result: Empty };
   'messages/save': { params: Ids; result: FileResult };
+  'messages/move': { params: Ids; result: TransferResult };
+  'messages/copy': { params: Ids; result: TransferResult };
+  'message/resend': { params: { readonly id: string }; result: Empty };
+  'queue/redrive': { params: Empty; result: Empty };
   'session/export': { params: Empty; result: FileResult };
 }
 
@@ -183,6 +201,11 @@ const isIds = object<Ids>({ ids: arrayOf(isString) });
 const isEntryResult = object<EntryResult>({ failures: arrayOf(object<EntryResult['failures'][number]>({ messageId: isString, code: isString, message: isString })) });
 const isFileResult = object<FileResult>({ file: optional(isString) });
 const isMessageId = object<{ readonly id: string }>({ id: isString });
+const isTransferResult = object<TransferResult>({
+  destination: optional(isString),
+  done: isNumber,
+  failures: arrayOf(object<EntryResult['failures'][number]>({ messageId: isString, code: isString, message: isString })),
+});
 
 /** The checks of every request's parameters (by the host) and result (by the page). */
 export const REQUESTS: { readonly [M in RequestMethod]: { readonly params: Validator<RequestParams<M>>; readonly result: Validator<RequestResult<M>> } } = {
@@ -194,6 +217,10 @@ export const REQUESTS: { readonly [M in RequestMethod]: { readonly params: Valid
   'message/body/copy': { params: isMessageId, result: isEmpty },
   'message/body/open': { params: isMessageId, result: isEmpty },
   'messages/save': { params: isIds, result: isFileResult },
+  'messages/move': { params: isIds, result: isTransferResult },
+  'messages/copy': { params: isIds, result: isTransferResult },
+  'message/resend': { params: isMessageId, result: isEmpty },
+  'queue/redrive': { params: isEmpty, result: isEmpty },
   'session/export': { params: isEmpty, result: isFileResult },
 };
 

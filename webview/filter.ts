@@ -8,7 +8,7 @@ const HELP =
 /** The filter box over the list: what it matches is counted; a malformed filter says why. */
 export class FilterBar {
   readonly element = el('div', 'toolbar filter-bar');
-  readonly field = textField('Filter', '', { size: 40 });
+  readonly field = textField('Filter', '', { size: 40, icon: 'filter' });
   private readonly matches = el('span', 'meta filter-count', '');
   private readonly problem = el('span', 'filter-error', '');
 

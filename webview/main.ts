@@ -42,7 +42,7 @@ class InspectorPage {
     this.confirm = new ConfirmBar(() => {
       if (!this.store.timeline) this.list.table.focus();
     });
-    this.header = new Header(this.store);
+    this.header = new Header(this.store, this.channel);
     this.receiveBar = new ReceiveBar(this.notice, (o) => this.receive(o));
     this.receiveBar.show(this.store.options);
     this.actions = new ActionsBar(this.store, this.channel, this.notice, this.confirm);

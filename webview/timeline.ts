@@ -73,7 +73,8 @@ function tickLabel(t: number, step: number): string {
 
 /**
  * A time axis with one row per message: markers for sends, receives (with their count),
- * moves to the DLQ, failures; bars for visibility windows coloured by how they ended.
+ * moves to the DLQ, copies (a dashed line joins an original to its copy when both have a
+ * row), failures; bars for visibility windows coloured by how they ended.
  * Zoom with the buttons, Ctrl+wheel or +/-; pan by dragging, the wheel, or the arrow keys;
  * only the rows in view are drawn. Every marker and bar can take focus and says what it is.
  */
@@ -283,7 +284,32 @@ export class TimelineView {
     const first = Math.max(0, Math.floor((top - AXIS_HEIGHT) / ROW_HEIGHT) - 5);
     const last = Math.min(this.rows.length, Math.ceil((top + height) / ROW_HEIGHT) + 5);
     for (let i = first; i < last; i++) rows.append(this.renderRow(this.rows[i], AXIS_HEIGHT + i * ROW_HEIGHT));
+    rows.append(this.renderLinks(first, last));
     this.canvas.append(rows);
+  }
+
+  /**
+   * A dashed line from each `copied` mark in view to its copy's `sent` mark, when the copy
+   * has a row here too (a copy to the same queue, or the all-messages timeline).
+   */
+  private renderLinks(first: number, last: number): SVGGElement {
+    const g = svg('g', {}, 'links');
+    let index: Map<string, number> | undefined;
+    const mid = (i: number): number => AXIS_HEIGHT + i * ROW_HEIGHT + ROW_HEIGHT / 2;
+    for (let i = first; i < last; i++) {
+      const row = this.rows[i];
+      for (const e of row.events) {
+        if (e.kind !== 'copied' || e.link === undefined) continue;
+        index ??= new Map(this.rows.map((r, n) => [r.id, n]));
+        const j = index.get(e.link);
+        if (j === undefined) continue;
+        const sent = this.rows[j].events.find((x) => x.kind === 'sent' && x.link === row.id);
+        const line = svg('line', { x1: this.x(e.at), y1: mid(i), x2: this.x(sent?.at ?? e.at), y2: mid(j) }, 'link');
+        this.focusable(line, `${e.detail}: row ${j + 1}`, row.id);
+        g.append(line);
+      }
+    }
+    return g;
   }
 
   private renderRow(row: TimelineRow, y: number): SVGGElement {
@@ -315,6 +341,7 @@ export class TimelineView {
         mark.append(count);
       } else if (e.kind === 'movedToDlq') mark = svg('path', { d: `M ${x} ${mid - 6} L ${x + 6} ${mid} L ${x} ${mid + 6} L ${x - 6} ${mid} Z` }, 'mark mark-dlq');
       else if (e.kind === 'deleted') mark = svg('path', { d: `M ${x - 4} ${mid - 4} L ${x + 4} ${mid + 4} M ${x - 4} ${mid + 4} L ${x + 4} ${mid - 4}` }, 'mark mark-deleted');
+      else if (e.kind === 'copied') mark = svg('path', { d: `M ${x - 5} ${mid - 5} L ${x + 5} ${mid} L ${x - 5} ${mid + 5} Z` }, 'mark mark-copied');
       else if (e.kind === 'failed') mark = svg('circle', { cx: x, cy: mid, r: 3 }, 'mark mark-failed');
       else if (e.kind === 'extended') mark = svg('line', { x1: x, x2: x, y1: mid - 7, y2: mid + 7 }, 'mark mark-extended');
       else continue;

@@ -14,10 +14,16 @@ export class Header {
   private readonly title = el('h1');
   private readonly meta = el('span', 'meta');
   private readonly flags = el('span', 'flags-summary');
+  private readonly redrive = button('Redrive…', { icon: 'debug-restart', title: 'Move the messages of this dead-letter queue back to their source queues, or to a chosen queue' });
 
-  constructor(private readonly store: Store) {
+  constructor(
+    private readonly store: Store,
+    channel: HostChannel,
+  ) {
     this.flags.setAttribute('role', 'status');
-    this.element.append(this.title, this.meta, this.flags);
+    this.redrive.hidden = true;
+    this.redrive.addEventListener('click', () => void channel.request('queue/redrive', {}));
+    this.element.append(this.title, this.meta, this.flags, this.redrive);
   }
 
   render(): void {
@@ -29,6 +35,7 @@ export class Header {
     this.meta.textContent = parts.join(' · ');
     document.title = `Messages of ${queue.name}`;
     this.flags.replaceChildren(...summaryFlags(this.store.summary));
+    this.redrive.hidden = this.store.readOnly || queue.isDeadLetterQueue !== true;
   }
 }
 
@@ -111,6 +118,9 @@ export class ActionsBar {
   private readonly auto = button('Auto-extend', { icon: 'sync', title: `Extend shortly before each deadline, up to ${HOLD_CAP_MS / 3_600_000} hours after the receive (A)` });
   private readonly release = button('Release', { icon: 'debug-step-out', title: 'Make visible again now (R)' });
   private readonly delete = button('Delete', { icon: 'trash', title: 'Delete (Delete key)' });
+  private readonly move = button('Move…', { icon: 'arrow-right', title: 'Move to another queue: send a copy, then delete the original once the copy was accepted (M)' });
+  private readonly copy = button('Copy…', { icon: 'copy', title: 'Copy to a queue, keeping the original (C)' });
+  private readonly resend = button('Edit and Resend', { icon: 'edit', title: 'Open the message as an editable document, then send it' });
   private readonly save = button('Save…', { icon: 'save', title: 'Save the selected (or all) messages to a JSON file' });
   private readonly flagged = button('Flagged only', { icon: 'filter', title: 'Show only redelivered messages and messages with a duplicate idempotency key (F)' });
   private readonly timeline = button('Timeline', { icon: 'graph-line', title: 'All messages on one time axis (T)' });
@@ -127,7 +137,7 @@ export class ActionsBar {
     this.extendBy.title = 'Seconds from now until the message is visible again; empty for the queue visibility timeout';
     this.flagged.setAttribute('aria-pressed', 'false');
     this.timeline.setAttribute('aria-pressed', 'false');
-    this.element.append(this.countInfo, this.selectionInfo, this.flagged, this.timeline, el('span', 'spacer'), this.extend, this.extendBy, this.auto, this.release, this.delete, this.save, this.export);
+    this.element.append(this.countInfo, this.selectionInfo, this.flagged, this.timeline, el('span', 'spacer'), this.extend, this.extendBy, this.auto, this.release, this.delete, this.move, this.copy, this.resend, this.save, this.export);
     this.listen();
   }
 
@@ -149,6 +159,10 @@ export class ActionsBar {
     setup(this.auto, 'extend');
     setup(this.release, 'release');
     setup(this.delete, 'delete');
+    setup(this.move, 'delete');
+    this.copy.disabled = chosen.length === 0;
+    this.resend.disabled = chosen.length !== 1;
+    if (this.resend.disabled) this.resend.title = 'Select one message to edit and resend.';
     this.auto.classList.toggle('on', chosen.length > 0 && chosen.every((m) => m.autoExtend));
     this.save.disabled = total === 0;
     this.export.disabled = total === 0;
@@ -156,11 +170,13 @@ export class ActionsBar {
       b.setAttribute('aria-pressed', String(on));
       b.classList.toggle('on', on);
     }
-    for (const b of [this.extend, this.extendBy, this.auto, this.release, this.delete, this.save, this.export]) b.hidden = store.readOnly;
+    for (const b of [this.extend, this.extendBy, this.auto, this.release, this.delete, this.move, this.copy, this.resend, this.save, this.export]) b.hidden = store.readOnly;
   }
 
   /** The list's one-key shortcuts for these actions; says whether the key was one. */
   onKey(e: KeyboardEvent): boolean {
+    // Ctrl+C and the like are the editor's: only plain keys are the page's shortcuts.
+    if (e.ctrlKey || e.metaKey || e.altKey) return false;
     const press = (b: UiButton): boolean => {
       // A key pressed right after a click comes before the next frame redraws the buttons:
       // bring them up to the store's selection first.
@@ -171,6 +187,8 @@ export class ActionsBar {
     if (e.key === 'Delete') return press(this.delete);
     if (e.key === 'e') return press(this.extend);
     if (e.key === 'r') return press(this.release);
+    if (e.key === 'm') return press(this.move);
+    if (e.key === 'c') return press(this.copy);
     if (e.key === 'a') return press(this.auto);
     if (e.key === 'f') return press(this.flagged);
     if (e.key === 't') return press(this.timeline);
@@ -207,7 +225,24 @@ export class ActionsBar {
     this.timeline.addEventListener('click', () => store.setTimeline(!store.timeline));
     this.flagged.addEventListener('click', () => store.setOnlyFlagged(!store.onlyFlagged));
     this.export.addEventListener('click', () => void channel.request('session/export', {}));
+    this.move.addEventListener('click', () => void this.transfer('Move', 'messages/move'));
+    this.copy.addEventListener('click', () => void this.transfer('Copy', 'messages/copy'));
+    this.resend.addEventListener('click', () => {
+      const [id] = store.targetIds();
+      if (id !== undefined) void channel.request('message/resend', { id });
+    });
     this.save.addEventListener('click', () => void channel.request('messages/save', { ids: [...store.selected] }));
+  }
+
+  /** Move or copy the chosen messages: the host asks for the destination and tells what happened to each. */
+  private async transfer(label: string, method: 'messages/move' | 'messages/copy'): Promise<void> {
+    const ids = this.store.targetIds();
+    if (ids.length === 0) return;
+    try {
+      await this.channel.request(method, { ids });
+    } catch (err) {
+      this.notice.show('error', `${label} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Deletes one message at once; several only after the user says yes. */

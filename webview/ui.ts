@@ -36,15 +36,23 @@ export function button(label: string, options: { icon?: string; appearance?: 'pr
   return b;
 }
 
-export function textField(label: string, value: string, options: { size?: number; type?: string } = {}): UiField {
+/** A text field with its label above it, or (with `icon`) a compact one: the icon inside, the label only for screen readers. */
+export function textField(label: string, value: string, options: { size?: number; type?: string; icon?: string } = {}): UiField {
   const f = document.createElement('vscode-text-field') as UiField;
   f.setAttribute('size', String(options.size ?? 4));
   if (options.type) f.setAttribute('type', options.type);
   f.setAttribute('aria-label', label);
   f.value = value;
-  const text = document.createElement('span');
-  text.textContent = label;
-  f.appendChild(text);
+  if (options.icon) {
+    const icon = document.createElement('span');
+    icon.className = `codicon codicon-${options.icon}`;
+    icon.slot = 'start';
+    f.appendChild(icon);
+  } else {
+    const text = document.createElement('span');
+    text.textContent = label;
+    f.appendChild(text);
+  }
   return f;
 }
 

@@ -14,6 +14,8 @@ export interface MoveTask {
   ApproximateNumberOfMessagesToMove: number;
   FailureReason?: string;
   StartedTimestamp: number;
+  /** The rate chosen from the backlog when the caller chose none (not part of the API's answer). */
+  systemRate?: number;
 }
 
 /** What a move task needs of a queue. */
@@ -36,6 +38,16 @@ export interface MoveTaskHost<Q extends MovableQueue> {
 }
 
 const MOVE_TICK_MS = 100;
+
+/**
+ * The rate of a task started without MaxNumberOfMessagesPerSecond. SQS then chooses the
+ * rate from the backlog ("the system will optimize the rate based on the queue message
+ * backlog size"), not the 500/s cap of a chosen rate: here, the whole backlog within about
+ * a second, and never slower than the highest rate a caller may choose.
+ */
+export function systemMoveRate(backlog: number): number {
+  return Math.max(MAX_MOVE_RATE, backlog);
+}
 
 /**
  * Message move tasks (StartMessageMoveTask and friends): move a dead-letter queue's visible
@@ -62,7 +74,7 @@ export class MoveTasks<Q extends MovableQueue> {
     if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > MAX_MOVE_RATE)) {
       throw invalidParameter(`Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and ${MAX_MOVE_RATE}.`);
     }
-    if (this.tasks.some((t) => t.SourceArn === sourceArn && t.Status === 'RUNNING')) {
+    if (this.tasks.some((t) => t.SourceArn === sourceArn && (t.Status === 'RUNNING' || t.Status === 'CANCELLING'))) {
       throw new SqsError('UnsupportedOperation', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
     }
     source.state.tick();
@@ -76,6 +88,7 @@ export class MoveTasks<Q extends MovableQueue> {
     };
     if (destinationArn !== undefined) task.DestinationArn = destinationArn;
     if (rate !== undefined) task.MaxNumberOfMessagesPerSecond = rate;
+    else task.systemRate = systemMoveRate(task.ApproximateNumberOfMessagesToMove);
     this.tasks.unshift(task);
     this.run(task, this.clock.now(), 0);
     return task.TaskHandle;
@@ -85,8 +98,15 @@ export class MoveTasks<Q extends MovableQueue> {
     const task = this.tasks.find((t) => t.TaskHandle === taskHandle);
     if (!task) throw new SqsError('ResourceNotFoundException', 'The resource that you specified for the TaskHandle parameter does not exist.');
     if (task.Status !== 'RUNNING') throw new SqsError('UnsupportedOperation', `The task is ${task.Status} and can no longer be cancelled.`);
-    task.Status = 'CANCELLED';
+    // As in SQS, a cancel is asynchronous: the task says CANCELLING until its next tick
+    // stops it, and no message moves in between.
+    task.Status = 'CANCELLING';
     this.stopTimer(task);
+    const handle = this.clock.setTimer(() => {
+      this.timers.delete(task.TaskHandle);
+      task.Status = 'CANCELLED';
+    }, MOVE_TICK_MS);
+    this.timers.set(task.TaskHandle, handle);
     return task.ApproximateNumberOfMessagesMoved;
   }
 
@@ -102,6 +122,7 @@ export class MoveTasks<Q extends MovableQueue> {
       .map((t) => {
         const copy: MoveTask = { ...t };
         if (t.Status !== 'RUNNING') delete (copy as Partial<MoveTask>).TaskHandle;
+        delete (copy as Partial<MoveTask>).systemRate;
         return copy;
       });
   }
@@ -121,7 +142,7 @@ export class MoveTasks<Q extends MovableQueue> {
       return;
     }
     const now = this.clock.now();
-    const rate = task.MaxNumberOfMessagesPerSecond ?? MAX_MOVE_RATE;
+    const rate = task.MaxNumberOfMessagesPerSecond ?? task.systemRate ?? MAX_MOVE_RATE;
     let allowance = credit + ((now - lastAt) / 1000) * rate;
     if (lastAt === now) allowance = Math.max(allowance, Math.min(rate, 1));
     source.state.tick(now);

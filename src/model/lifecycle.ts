@@ -24,6 +24,8 @@ export interface SentDetails {
   readonly idempotencyKey?: string;
   readonly idempotencyKeyPath?: string;
   readonly via: SendVia;
+  /** The message this one is a copy of (moved, copied or edited and resent), and its queue. */
+  readonly copyOf?: { readonly messageId: string; readonly queueUrl: string };
 }
 
 /** What each kind of event carries: the record is a union keyed by kind, so no reader re-checks fields. */
@@ -45,6 +47,8 @@ export interface LifecycleDetails {
   readonly deleted: Readonly<Record<string, never>>;
   /** `from`: the source queue's ARN, or a description when SQS did not say. */
   readonly movedToDlq: { readonly from: string };
+  /** A copy of the message was sent: its MessageId and queue, and how (a move deletes the original next). */
+  readonly copied: { readonly copyId: string; readonly toQueueUrl: string; readonly via: 'move' | 'copy' | 'resend' };
   readonly failed: { readonly action: LeaseAction; readonly code: string };
 }
 
@@ -206,6 +210,7 @@ export interface SentMessage {
   readonly dedupId?: string;
   readonly sequenceNumber?: string;
   readonly via: SendVia;
+  readonly copyOf?: { readonly messageId: string; readonly queueUrl: string };
 }
 
 /** The `sent` event of a message: body digest, attribute types, FIFO ids and its idempotency key. */
@@ -221,6 +226,7 @@ export function sentEvent(m: SentMessage, keyPaths: readonly KeyPath[]): NewLife
     ...(m.dedupId !== undefined ? { dedupId: m.dedupId } : {}),
     ...(m.sequenceNumber !== undefined ? { sequenceNumber: m.sequenceNumber } : {}),
     ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}),
+    ...(m.copyOf ? { copyOf: m.copyOf } : {}),
   };
   return { messageId: m.messageId, queueUrl: m.queueUrl, kind: 'sent', at: m.at, details };
 }

@@ -57,6 +57,21 @@ export class LifecycleRecorder implements Disposable {
   }
 
   /**
+   * Records copies of messages (Move to Queue, Copy to Queue, Edit and Resend): the copy's
+   * `sent` names its original, and the original gets a `copied` event naming the copy, so
+   * each timeline can draw the link between the old and the new MessageId.
+   */
+  copied(links: readonly { readonly original: { readonly messageId: string; readonly queueUrl: string }; readonly copy: SentRecord }[], via: 'move' | 'copy' | 'resend'): void {
+    const keyPaths = this.keyPaths.current;
+    const events: NewLifecycleEvent[] = [];
+    for (const { original, copy } of links) {
+      events.push({ messageId: original.messageId, queueUrl: original.queueUrl, kind: 'copied', at: copy.at, details: { copyId: copy.messageId, toQueueUrl: copy.queueUrl, via } });
+      events.push(sentEvent({ ...copy, via, copyOf: { messageId: original.messageId, queueUrl: original.queueUrl } }, keyPaths));
+    }
+    if (events.length > 0) this.store.record(events);
+  }
+
+  /**
    * Records what happened to a held message. A receive of a message seen first on another
    * queue (or carrying `DeadLetterQueueSourceArn`) on a dead-letter queue is recorded as a
    * move to that queue first, once.

@@ -5,7 +5,7 @@
  */
 
 /** What can happen to a message, as the lifecycle record and the timeline name it. */
-export const LIFECYCLE_KINDS = ['sent', 'received', 'extended', 'released', 'expired', 'deleted', 'movedToDlq', 'failed'] as const;
+export const LIFECYCLE_KINDS = ['sent', 'received', 'extended', 'released', 'expired', 'deleted', 'movedToDlq', 'copied', 'failed'] as const;
 export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 
 /** Where an inspector's message stands: hidden by a hold (or a running peek), or how its hold ended. */
@@ -58,8 +58,11 @@ export interface FlagSummary {
   readonly keysShared: number;
 }
 
-/** How a message was sent: one send, Send Again, or a batch file. */
-export const SEND_VIAS = ['send', 'sendAgain', 'batch'] as const;
+/**
+ * How a message was sent: one send, Send Again, a batch file, or as the copy of another
+ * message (Move to Queue, Copy to Queue, Edit and Resend).
+ */
+export const SEND_VIAS = ['send', 'sendAgain', 'batch', 'move', 'copy', 'resend'] as const;
 export type SendVia = (typeof SEND_VIAS)[number];
 
 export const NOTICE_LEVELS = ['info', 'warning', 'error'] as const;

@@ -14,6 +14,14 @@ describe('inspector webview in Chromium', function () {
   /** The detail pane is drawn on the next frame after a row is chosen: wait for it. */
   const detailShows = (id) => page.waitForFunction((x) => document.querySelector('.detail h2')?.textContent === `Message ${x}`, id);
   const state = (messages, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, summary: SUMMARY, now } });
+  /** Checks the first two messages from the keyboard: arrows move, space checks. */
+  const checkTwoWithKeys = async () => {
+    await page.locator('table').focus();
+    for (let i = 0; i < 2; i++) {
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press(' ');
+    }
+  };
 
   it('says it is ready, then draws the queue and its held messages with live countdowns', async () => {
     const now = Date.now();
@@ -31,11 +39,7 @@ describe('inspector webview in Chromium', function () {
   it('works with the keyboard: arrows move, space selects, Delete asks first, then the host', async () => {
     const now = Date.now();
     await state([heldMessage(0, now), heldMessage(1, now), heldMessage(2, now)]);
-    await page.locator('table').focus();
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press(' ');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press(' ');
+    await checkTwoWithKeys();
     assert.equal(await page.locator('tr.row[aria-selected="true"]').count(), 2);
     await page.keyboard.press('Delete');
     await page.locator('.confirm vscode-button[aria-label="Delete 2 Messages"]').click();
@@ -275,4 +279,53 @@ describe('inspector webview in Chromium', function () {
     assert.equal(saved?.queueUrl, QUEUE.url);
     assert.equal(saved?.connectionId, QUEUE.connectionId);
   });
+
+  it('offers Redrive only in the inspector of a dead-letter queue, and asks the host for it', async () => {
+    await state([heldMessage(0, Date.now())]);
+    const redrive = page.locator('header vscode-button[aria-label="Redrive…"]');
+    await page.getByRole('heading', { name: 'orders' }).waitFor();
+    assert.equal(await redrive.isHidden(), true, 'not a DLQ: no Redrive');
+    await deliver({ method: 'host/queue/set', params: { queue: { ...QUEUE, isDeadLetterQueue: true }, options: OPTIONS } });
+    await redrive.waitFor();
+    await redrive.click();
+    await page.waitForFunction(() => window.__posted.some((m) => m.method === 'queue/redrive'));
+  });
+
+  it('moves and copies what is chosen (M, C), never on Ctrl+C, and edits and resends one message', async () => {
+    const now = Date.now();
+    await state([heldMessage(0, now), heldMessage(1, now), heldMessage(2, now)]);
+    await checkTwoWithKeys();
+    const resend = page.locator('vscode-button[aria-label="Edit and Resend"]');
+    assert.equal(await resend.evaluate((b) => b.disabled), true, 'Edit and Resend takes one message');
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('m');
+    const move = await (await page.waitForFunction(() => window.__posted.find((m) => m.method === 'messages/move'))).jsonValue();
+    assert.equal(move.params.ids.length, 2);
+    assert.equal(await page.evaluate(() => window.__posted.filter((m) => m.method === 'messages/copy').length), 0, 'Ctrl+C is not Copy…');
+    await page.keyboard.press('c');
+    const copy = await (await page.waitForFunction(() => window.__posted.find((m) => m.method === 'messages/copy'))).jsonValue();
+    assert.deepEqual(copy.params.ids, move.params.ids);
+    const checked = page.locator('tr.row[aria-selected="true"] input[type="checkbox"]');
+    while ((await checked.count()) > 0) await checked.first().uncheck();
+    await page.locator('tr.row').nth(0).click();
+    await resend.click();
+    const asked = await (await page.waitForFunction(() => window.__posted.find((m) => m.method === 'message/resend'))).jsonValue();
+    assert.equal(asked.params.id, heldMessage(0, now).messageId);
+  });
+
+  it('joins a message to its copy on the timeline of all messages', async () => {
+    const now = Date.now();
+    const original = heldMessage(0, now, { state: 'deleted' });
+    const copy = heldMessage(1, now);
+    const at = now - 5_000;
+    original.events = [...original.events, { kind: 'copied', at, detail: `moved to orders as ${copy.messageId}`, link: copy.messageId }];
+    copy.events = [{ kind: 'sent', at, detail: `sent as the moved copy of ${original.messageId}`, link: original.messageId }, ...copy.events.slice(1)];
+    await state([original, copy]);
+    await page.locator('vscode-button[aria-label="Timeline"]').click();
+    const all = page.locator('.list .timeline.all');
+    await all.locator('.mark-copied').waitFor();
+    assert.equal(await all.locator('line.link').count(), 1, 'one dashed line from the original to its copy');
+    assert.match(await all.locator('line.link').getAttribute('aria-label'), /moved to orders as 6f1c0001/);
+  });
 });
+

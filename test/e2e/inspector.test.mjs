@@ -12,6 +12,7 @@ describe('e2e: the message inspector in the browser VS Code', function () {
     // Two pairs share a key, so that some messages carry a duplicate-key flag.
     await queueWith(wb, 'e2e-peek', 15);
     await queueWith(wb, 'e2e-select', 8, { key: (i) => (i < 4 ? `pair-${i % 2}` : `k-${i}`) });
+    await queueWith(wb, 'e2e-find', 30);
     await revealQueue(wb.page, 'e2e-peek');
     await revealQueue(wb.page, 'e2e-select');
   });
@@ -114,5 +115,23 @@ describe('e2e: the message inspector in the browser VS Code', function () {
     for (const column of ['Body', 'Receives', 'State']) {
       assert.ok(narrow[column] >= (column === 'Body' ? 80 : 40), `${column} stays visible when the editor is split: ${JSON.stringify(narrow)}`);
     }
+  });
+
+  it('finds messages: "/" goes to the filter, a JSON path narrows the list and counts, Escape brings all back', async () => {
+    const frame = await openInspector(wb.page, 'e2e-find');
+    await chooseMode(frame, 'Peek (release at once)');
+    await receive(frame, 30);
+    await frame.locator('tr.row').nth(29).waitFor({ timeout: STEP_MS });
+    await frame.locator('tr.row').first().click();
+    await wb.page.keyboard.press('/');
+    // Typed as a person types it, in the field "/" focused.
+    await wb.page.keyboard.type('n >= 25');
+    await frame.locator('.filter-count', { hasText: '5 of 30 match' }).waitFor({ timeout: STEP_MS });
+    const bodies = await frame.locator('tr.row td:nth-child(4)').allInnerTexts();
+    assert.deepEqual(bodies.map((b) => JSON.parse(b).n).sort((a, b) => a - b), [25, 26, 27, 28, 29]);
+    await wb.page.keyboard.press('Escape');
+    await frame.locator('.filter-count', { hasText: 'match' }).waitFor({ state: 'detached', timeout: STEP_MS }).catch(() => undefined);
+    assert.equal(await frame.locator('.filter-count').innerText(), '');
+    assert.equal(await frame.locator('tr.row').count(), 30);
   });
 });

@@ -118,4 +118,29 @@ describe('local server: dead-letter queues and move tasks', () => {
       message: /Dead Letter Queue/,
     });
   });
+
+  it('moves a backlog faster than 500/s when no rate is chosen, as SQS optimizes the rate for the backlog', async () => {
+    for (let i = 0; i < 1_200; i++) t.server.engine.sendMessage(dlq, { MessageBody: `b${i}` });
+    const { TaskHandle } = await t.client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: await arnOf(source) }));
+    assert.ok(TaskHandle);
+    t.clock.advance(1_100);
+    assert.equal(await visible(source), 1_200, 'the whole backlog moved within about a second');
+    const [task] = (await t.client.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }))).Results ?? [];
+    assert.equal(task.Status, 'COMPLETED');
+    assert.equal(task.MaxNumberOfMessagesPerSecond, undefined, 'no rate was chosen, none is reported');
+  });
+
+  it('says CANCELLING until a cancelled task stops, and refuses a new task meanwhile', async () => {
+    for (let i = 0; i < 20; i++) t.server.engine.sendMessage(dlq, { MessageBody: `c${i}` });
+    const { TaskHandle } = await t.client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: await arnOf(source), MaxNumberOfMessagesPerSecond: 1 }));
+    await t.client.send(new CancelMessageMoveTaskCommand({ TaskHandle }));
+    const [cancelling] = (await t.client.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }))).Results ?? [];
+    assert.equal(cancelling.Status, 'CANCELLING');
+    await assert.rejects(t.client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn })), { name: 'UnsupportedOperation' });
+    await assert.rejects(t.client.send(new CancelMessageMoveTaskCommand({ TaskHandle })), { name: 'UnsupportedOperation' });
+    t.clock.advance(1_000);
+    const [cancelled] = (await t.client.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }))).Results ?? [];
+    assert.equal(cancelled.Status, 'CANCELLED');
+    assert.equal(await visible(dlq), 20 - (cancelled.ApproximateNumberOfMessagesMoved ?? 0));
+  });
 });

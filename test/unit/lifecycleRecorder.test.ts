@@ -27,6 +27,19 @@ describe('lifecycle recorder', () => {
     assert.equal(event.details.idempotencyKey, 'o-7');
   });
 
+  it('links a moved message to its copy: old and new MessageId, each with the other', () => {
+    const r = recorder(new Settings(memorySettingsSource({ idempotencyKeyPaths: ['order.id'] })));
+    r.copied([{ original: { messageId: 'old', queueUrl: DLQ.url }, copy: { messageId: 'new', queueUrl: SOURCE.url, at: 5, body: '{"order":{"id":"o-1"}}' } }], 'move');
+    const [copied] = r.store.eventsOf('old');
+    assert.equal(copied.kind, 'copied');
+    assert.deepEqual(copied.details, { copyId: 'new', toQueueUrl: SOURCE.url, via: 'move' });
+    const [sent] = r.store.eventsOf('new');
+    assert.equal(sent.kind, 'sent');
+    assert.deepEqual(sent.kind === 'sent' && sent.details.copyOf, { messageId: 'old', queueUrl: DLQ.url });
+    assert.equal(sent.kind === 'sent' && sent.details.via, 'move');
+    assert.equal(sent.kind === 'sent' && sent.details.idempotencyKey, 'o-1', 'the copy carries its key like any send');
+  });
+
   it('infers a move to the dead-letter queue once, from a message seen elsewhere first', () => {
     const r = recorder();
     const isDlq = (arn: string): boolean => arn === DLQ.arn;

@@ -4,6 +4,7 @@ import type { KeyPaths } from '../../services/keyPaths';
 import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
 import type { LocalServerService } from '../../services/localServer';
 import type { LocalServerFaults } from '../../services/localServerFaults';
+import type { Redrives } from '../../services/redrives';
 import type { Settings } from '../../services/settings';
 import type { ExplorerProvider, FilterStore } from '../explorer/explorerProvider';
 import type { RefreshManager } from '../explorer/refreshManager';
@@ -24,6 +25,8 @@ export interface CommandServices {
   readonly reveal: ExplorerRevealer;
   readonly filters: FilterStore;
   readonly inspectors: InspectorManager;
+  /** The redrives being followed: progress for the tree and the notifications. */
+  readonly redrives: Redrives;
   /** The workspace's memento: last group ids, receive options. */
   readonly state: vscode.Memento;
   readonly extensionUri: vscode.Uri;

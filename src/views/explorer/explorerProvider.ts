@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { MoveTaskState } from '../../sqs/moveTasks';
 import type { CatalogChange } from '../../sqs/queueCatalog';
 import type { Connection, ConnectionManager } from '../../services/connections';
 import { ConnectionNode } from './nodes/connectionNode';
@@ -43,6 +44,16 @@ export class ExplorerProvider implements vscode.TreeDataProvider<ExplorerNode>, 
   /** The node of a queue, if it has been shown. */
   queueNode(connectionId: string, url: string): QueueNode | undefined {
     return this.queueNodes.get(connectionId)?.get(url);
+  }
+
+  /** Shows a queue's redrive progress (or last outcome) on its node, in every connection that shows the queue. */
+  setRedrive(url: string, task: MoveTaskState | undefined): void {
+    for (const nodes of this.queueNodes.values()) {
+      const node = nodes.get(url);
+      if (!node) continue;
+      node.redrive = task;
+      this.emitter.fire(node);
+    }
   }
 
   /** Redraws a connection's children after its filter changed. */

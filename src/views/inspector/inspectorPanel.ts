@@ -6,10 +6,12 @@ import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
 import { savedMessagesFile, suggestedFileName } from '../../model/savedMessages';
 import type { LifecycleStore } from '../../model/lifecycle';
-import type { EntryResult, HostToWebview, MessageView, SavedSession } from '../../protocol';
+import type { EntryResult, HostToWebview, MessageView, SavedSession, TransferResult } from '../../protocol';
 import { MAX_RECEIVE_MESSAGES, type NoticeLevel, type ReceiveOptions } from '../../shared/kinds';
 import type { HeldMessage, LeaseSet } from '../../sqs/leases';
-import type { QueueSnapshot } from '../../sqs/queues';
+import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
+import { queueLimitsFrom } from '../../sqs/sending';
+import { countDone, summarizeTransfer, transferMessages, type TransferSource } from '../../sqs/transfer';
 import type { Connection } from '../../services/connections';
 import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
 import { InspectorSession } from './inspectorSession';
@@ -154,6 +156,72 @@ export class InspectorPanel implements vscode.Disposable {
     return result;
   }
 
+  /**
+   * Move to Queue (`move`) or Copy to Queue: sends a copy of each chosen message to
+   * `destinationUrl` (or a queue the user picks) and, for a move, deletes each original
+   * once its copy was accepted. Only a held message can be moved: a peeked one has no
+   * receipt handle that still works, so it is refused here (copy it, or hold it first),
+   * and nothing is sent for it. Every message gets its own result.
+   */
+  async transfer(ids: readonly string[], move: boolean, destinationUrl?: string): Promise<TransferResult> {
+    const verb = move ? 'Move' : 'Copy';
+    const chosen = ids.flatMap((id) => this.leases.get(id) ?? []);
+    if (chosen.length === 0) {
+      this.notice('error', `${verb}: select the messages first.`);
+      return { done: 0, failures: [] };
+    }
+    const destination = destinationUrl ?? (await this.pickDestination(move, chosen.length));
+    if (!destination) return { done: 0, failures: [] };
+    const failures: EntryResult['failures'][number][] = [];
+    const movable: TransferSource[] = [];
+    for (const m of chosen) {
+      const why = move ? this.leases.whyNot(m, 'delete') : undefined;
+      if (why) failures.push({ messageId: m.messageId, code: 'NotHeld', message: `Not moved: ${why} (Copy to Queue copies it without deleting it.)` });
+      else movable.push(m);
+    }
+    this.busy(true, move ? 'Moving…' : 'Copying…');
+    try {
+      const target = await getQueueSnapshot(this.connection.gateway, destination);
+      const outcomes = await transferMessages(this.connection.gateway, movable, {
+        destinationUrl: destination,
+        destination: queueLimitsFrom(target.attributes, target.name),
+        ...(move ? { deleteOriginals: (originals: readonly string[]) => this.leases.delete(originals) } : {}),
+        onCopied: (copies) =>
+          this.deps.recorder.copied(
+            copies.map(({ source, sent }) => ({
+              original: { messageId: source.messageId, queueUrl: this.queue.url },
+              copy: { ...sent.item.message, messageId: sent.messageId, queueUrl: destination, at: sent.at, ...(sent.sequenceNumber ? { sequenceNumber: sent.sequenceNumber } : {}) },
+            })),
+            move ? 'move' : 'copy',
+          ),
+      });
+      for (const o of outcomes) if (o.error) failures.push({ messageId: o.messageId, code: o.error.code, message: o.error.message });
+      const done = countDone(outcomes, move);
+      const summary = summarizeTransfer(done, chosen.length, move, target.name);
+      this.deps.log.info(`${summary} (from ${this.queue.name}).`);
+      if (failures.length > 0) this.report(verb, failures);
+      else this.notice('info', `${summary}.`);
+      void this.connection.catalog.refreshQueue(this.queue.url).catch(() => undefined);
+      void this.connection.catalog.refreshQueue(destination).catch(() => undefined);
+      return { destination: target.name, done, failures };
+    } catch (err) {
+      this.notice('error', `${verb} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    } finally {
+      this.busy(false);
+    }
+  }
+
+  /** The destination of a move or copy: a queue of this connection (not this one for a move). */
+  private async pickDestination(move: boolean, count: number): Promise<string | undefined> {
+    const queues = this.connection.catalog.queues.filter((q) => !move || q.url !== this.queue.url);
+    const pick = await vscode.window.showQuickPick(
+      queues.map((q) => ({ label: q.name, description: `${q.fifo ? 'FIFO' : 'standard'}${q.url === this.queue.url ? ' · this queue' : ''}`, url: q.url })),
+      { title: `${move ? 'Move' : 'Copy'} ${count} message(s) of ${this.queue.name} to…`, placeHolder: 'The destination queue' },
+    );
+    return pick?.url;
+  }
+
   private readyNotice: string | undefined;
 
   /** Shows a notice once the page has loaded (a restored panel's page loads after this is made). */
@@ -216,6 +284,17 @@ export class InspectorPanel implements vscode.Disposable {
     'messages/extend': (p) => this.extend(p.ids, p.seconds),
     'messages/autoExtend/set': (p) => Promise.resolve(this.setAutoExtend(p.ids, p.on)),
     'messages/release': (p) => this.release(p.ids),
+    'messages/move': (p) => this.transfer(p.ids, true),
+    'messages/copy': (p) => this.transfer(p.ids, false),
+    'message/resend': async (p) => {
+      const message = this.views.find((v) => v.messageId === p.id);
+      if (message) await vscode.commands.executeCommand('sqsWorkbench.editAndResend', { connectionId: this.connection.info.id, queueUrl: this.queue.url, message });
+      return {};
+    },
+    'queue/redrive': async () => {
+      await vscode.commands.executeCommand('sqsWorkbench.redrive', { connectionId: this.connection.info.id, queueUrl: this.queue.url });
+      return {};
+    },
     'messages/delete': (p) => this.delete(p.ids),
     'message/body/copy': async (p) => {
       await vscode.env.clipboard.writeText(this.leases.get(p.id)?.body ?? '');

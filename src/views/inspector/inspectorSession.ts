@@ -98,6 +98,7 @@ export class InspectorSession {
       fifo: q.fifo,
       visibilityTimeout: this.leases.defaultVisibilitySeconds,
       ...(q.redrive ? { maxReceiveCount: q.redrive.maxReceiveCount, deadLetterQueue: q.redrive.deadLetterTargetArn.split(':').pop() ?? '' } : {}),
+      ...(q.arn && this.deps.isDeadLetterQueue(q.arn) ? { isDeadLetterQueue: true } : {}),
     };
   }
 

@@ -5,6 +5,7 @@ import type { LifecycleEvent } from '../../model/lifecycle';
 import { LEASE_ACTIONS, type LeaseAction } from '../../shared/kinds';
 import type { AttributeView, MessageView, TimelineEvent } from '../../protocol';
 import { isTime } from '../../shared/validate';
+import { queueNameOf } from '../../sqs/gateway';
 
 function num(v: string | undefined): number | undefined {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
@@ -19,8 +20,19 @@ function time(v: string | undefined): number | undefined {
 function describe(e: LifecycleEvent): string {
   switch (e.kind) {
     case 'sent': {
-      const via = e.details.via === 'sendAgain' ? ' again' : e.details.via === 'batch' ? ' in a batch' : '';
+      const copy = e.details.copyOf;
+      const via = copy
+        ? ` as the ${e.details.via === 'move' ? 'moved copy' : e.details.via === 'resend' ? 'edited copy' : 'copy'} of ${copy.messageId} from ${queueNameOf(copy.queueUrl)}`
+        : e.details.via === 'sendAgain'
+          ? ' again'
+          : e.details.via === 'batch'
+            ? ' in a batch'
+            : '';
       return `sent${via}${e.details.idempotencyKey !== undefined ? `, key ${e.details.idempotencyKey}` : ''}`;
+    }
+    case 'copied': {
+      const how = e.details.via === 'move' ? 'moved' : e.details.via === 'resend' ? 'edited and resent' : 'copied';
+      return `${how} to ${queueNameOf(e.details.toQueueUrl)} as ${e.details.copyId}`;
     }
     case 'received':
       return `received (${e.details.mode}), receive count ${e.details.receiveCount}`;
@@ -43,6 +55,8 @@ export function toTimelineEvent(e: LifecycleEvent): TimelineEvent {
   const detail = describe(e);
   if (e.kind === 'received') return { kind: e.kind, at: e.at, detail, receiveCount: e.details.receiveCount, deadline: e.details.deadline };
   if (e.kind === 'extended') return { kind: e.kind, at: e.at, detail, deadline: e.details.deadline };
+  if (e.kind === 'copied') return { kind: e.kind, at: e.at, detail, link: e.details.copyId };
+  if (e.kind === 'sent' && e.details.copyOf) return { kind: e.kind, at: e.at, detail, link: e.details.copyOf.messageId };
   return { kind: e.kind, at: e.at, detail };
 }
 

@@ -54,6 +54,10 @@ export function showSession(session: SavedSession, extensionUri: vscode.Uri): vs
       'messages/release': readOnly,
       'messages/delete': readOnly,
       'messages/save': readOnly,
+      'messages/move': readOnly,
+      'messages/copy': readOnly,
+      'message/resend': readOnly,
+      'queue/redrive': readOnly,
       'session/export': readOnly,
     },
   });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { QueueSnapshot } from '../../../sqs/queues';
 import type { SqsCallError } from '../../../sqs/errors';
+import { describeMoveTask, describeOutcome, isFinished, type MoveTaskState } from '../../../sqs/moveTasks';
 import type { Connection } from '../../../services/connections';
 import { queueResourceUri } from '../queueUri';
 
@@ -33,6 +34,8 @@ function humanSeconds(s: number): string {
 /** One queue, with its live counts as the description. Kept across refreshes; only its snapshot changes. */
 export class QueueNode {
   readonly kind = 'queue';
+  /** The queue's newest redrive as last seen: a running one shows its progress in the description. */
+  redrive: MoveTaskState | undefined;
 
   constructor(
     readonly connection: Connection,
@@ -58,12 +61,13 @@ export class QueueNode {
     const item = new vscode.TreeItem(q.name, this.hasRelations ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.resourceUri = queueResourceUri(this.connection.info.id, q.url);
-    item.contextValue = `queue${q.fifo ? '.fifo' : '.standard'}${dlq ? '.dlq' : ''}`;
+    item.contextValue = `queue${q.fifo ? '.fifo' : '.standard'}${dlq ? '.dlq' : ''}${this.redrive && !isFinished(this.redrive) ? '.redriving' : ''}`;
     if (this.error) {
       item.description = `failed: ${this.error.code}`;
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     } else {
       item.description = compactCounts(q);
+      if (this.redrive && !isFinished(this.redrive)) item.description += ` · redrive ${describeMoveTask(this.redrive)}`;
       item.iconPath = dlq
         ? new vscode.ThemeIcon('inbox', new vscode.ThemeColor(q.visible + q.inFlight > 0 ? 'list.errorForeground' : 'disabledForeground'))
         : new vscode.ThemeIcon(q.fifo ? 'list-ordered' : 'inbox');
@@ -84,6 +88,11 @@ export class QueueNode {
     if (this.error) {
       md.appendMarkdown('**Last refresh failed:** ');
       md.appendText(`${this.error.code}: ${this.error.message}`);
+      md.appendMarkdown('\n\n');
+    }
+    if (this.redrive) {
+      md.appendMarkdown(isFinished(this.redrive) ? '**Last redrive:** ' : '**Redrive running:** ');
+      md.appendText(`${describeOutcome(this.redrive)}, started ${new Date(this.redrive.startedAt).toISOString().replace(/\.\d+Z$/, 'Z')}`);
       md.appendMarkdown('\n\n');
     }
     md.appendMarkdown('| Attribute | Value |\n|---|---|\n');
