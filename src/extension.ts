@@ -6,11 +6,13 @@ import { ConnectionManager } from './services/connections';
 import { KeyPaths } from './services/keyPaths';
 import { LifecycleRecorder } from './services/lifecycleRecorder';
 import { LocalServerService } from './services/localServer';
+import { LocalServerFaults } from './services/localServerFaults';
 import { Redrives } from './services/redrives';
 import { Settings } from './services/settings';
 import { register as registerConnectionCommands } from './views/commands/connectionCommands';
 import { register as registerInspectorCommands } from './views/commands/inspectorCommands';
 import { register as registerLocalServerCommands } from './views/commands/localServerCommands';
+import { register as registerFaultCommands } from './views/commands/faultCommands';
 import { ATTRIBUTES_SCHEME, QueueAttributesFileSystem } from './views/commands/queueAttributesDocument';
 import { register as registerQueueCommands } from './views/commands/queueCommands';
 import { register as registerRedriveCommands } from './views/commands/redriveCommands';
@@ -48,6 +50,7 @@ const FILTERS_KEY = 'sqsWorkbench.filters';
 /** Every feature's commands, registered the one way. */
 const COMMANDS: readonly RegisterCommands[] = [
   registerLocalServerCommands,
+  registerFaultCommands,
   registerConnectionCommands,
   registerQueueCommands,
   registerSendCommands,
@@ -87,13 +90,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const settings = own(new Settings(vscodeSettingsSource()));
   const server = own(new LocalServerService(log, settings, { script: vscode.Uri.joinPath(context.extensionUri, 'dist', 'local-sqs.js').fsPath }));
   localServer = server;
+  const faults = own(new LocalServerFaults(log, server));
   const connections = own(new ConnectionManager(log, server, settings));
   const keyPaths = own(new KeyPaths(settings, log));
   const recorder = own(new LifecycleRecorder(settings, keyPaths, log));
   const redrives = own(new Redrives({ pollMs: REDRIVE_POLL_MS }));
 
   // The views.
-  const localServerStatus = own(new LocalServerStatus(server));
+  const localServerStatus = own(new LocalServerStatus(server, faults));
   own(followConnectionsContext(connections));
   const filters = filterStore(context.globalState);
   const explorer = own(new ExplorerProvider(connections, filters));
@@ -105,7 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   inspectors = own(new InspectorManager(connections, context.extensionUri, recorder, () => keyPaths.current, context.workspaceState, log, settings));
   const decorations = own(new FlagDecorations(inspectors, recorder.duplicates));
 
-  const services: CommandServices = { settings, connections, localServer: server, recorder, keyPaths, explorer, refresher, reveal, filters, inspectors, redrives, state: context.workspaceState, extensionUri: context.extensionUri, log };
+  const services: CommandServices = { settings, connections, localServer: server, faults, recorder, keyPaths, explorer, refresher, reveal, filters, inspectors, redrives, state: context.workspaceState, extensionUri: context.extensionUri, log };
   for (const register of COMMANDS) context.subscriptions.push(...register(services));
 
   if (settings.get('localServer.autoStart')) {

@@ -2,6 +2,9 @@ import { DEFAULT_REGION } from '../model/sqsLimits';
 import { DEFAULT_LOCAL_SERVER_PORT, startLocalServer } from './server';
 import { seedDemo } from './seed';
 import { isParentMessage, type ChildMessage } from './childProtocol';
+import { FAULTS_CONTROL_PATH, describeInjectedFault } from './faults';
+import { readFaultsOption } from './faultsOption';
+import { describeFaultPlan, type FaultPlan } from '../model/faultPlan';
 
 const USAGE = `Usage: node dist/local-sqs.js [--port ${DEFAULT_LOCAL_SERVER_PORT}] [--host 127.0.0.1] [--region ${DEFAULT_REGION}] [--seed demo]
 
@@ -21,6 +24,18 @@ Point any AWS SDK at the printed endpoint (for example AWS_ENDPOINT_URL_SQS=http
   --queue-name-hold SECONDS
                     how long a deleted queue's name stays reserved (default 60, as in SQS)
   --log             print one line per request (action, status, time; never message bodies)
+  --faults PLAN     inject SQS's failures: comma-separated KIND=RATE items (RATE from 0 to 1),
+                    each optionally scoped with :Action+Action and @queue+queue, and seed=N;
+                    or the path of a JSON plan file. Kinds: duplicate (a deleted message comes
+                    back, standard queues), throttle (ThrottlingException / RequestThrottled),
+                    internal-error (500 InternalError), unavailable (503 ServiceUnavailable),
+                    shuffle (receives pass over messages, standard queues), and
+                    latency=MIN[-MAX]ms[*RATE]. Example:
+                    --faults duplicate=0.1,throttle=0.05:SendMessage,latency=50-200ms,seed=42
+                    Each injected fault prints one line. Change the plan while running with
+                    GET/PUT http://127.0.0.1:PORT${FAULTS_CONTROL_PATH}.
+  --allow-remote-control
+                    let other machines use ${FAULTS_CONTROL_PATH} (default: this machine only)
   -h, --help        show this help`;
 
 interface CliOptions {
@@ -33,10 +48,12 @@ interface CliOptions {
   allowedHosts: string[];
   portFallback: boolean;
   maxMemoryMiB: number | undefined;
+  faults: FaultPlan | undefined;
+  allowRemoteControl: boolean;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [], portFallback: false, maxMemoryMiB: undefined };
+  const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [], portFallback: false, maxMemoryMiB: undefined, faults: undefined, allowRemoteControl: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -88,6 +105,15 @@ function parseArgs(argv: string[]): CliOptions {
       case '--log':
         opts.log = true;
         break;
+      case '--faults': {
+        const read = readFaultsOption(value());
+        if (typeof read === 'string') fail(read);
+        opts.faults = read;
+        break;
+      }
+      case '--allow-remote-control':
+        opts.allowRemoteControl = true;
+        break;
       case '-h':
       case '--help':
         console.log(USAGE);
@@ -115,6 +141,8 @@ async function main(): Promise<void> {
     allowedHosts: opts.allowedHosts,
     ...(opts.maxMemoryMiB !== undefined ? { maxStoredBytes: Math.floor(opts.maxMemoryMiB * 1_048_576) } : {}),
     fallbackToFreePort: opts.portFallback,
+    faults: opts.faults,
+    allowRemoteControl: opts.allowRemoteControl,
     onRequest: opts.log
       ? (r) => console.log(`${new Date().toISOString()} ${r.action} ${r.status}${r.errorCode ? ` ${r.errorCode}` : ''} ${r.durationMs.toFixed(1)}ms`)
       : undefined,
@@ -122,6 +150,8 @@ async function main(): Promise<void> {
     if (err.code === 'EADDRINUSE') fail(`port ${opts.port} on ${opts.host} is already in use; choose another with --port.`);
     throw err;
   });
+  server.faults.onDidInject((fault) => console.log(`${new Date().toISOString()} ${describeInjectedFault(fault)}`));
+  if (server.faults.active) console.log(`Injecting faults: ${describeFaultPlan(server.faults.plan)} (seed ${server.faults.plan.seed}).`);
   if (opts.seed === 'demo') {
     const seeded = seedDemo(server.engine);
     console.log(`Seeded ${seeded.queues.length} demo queues (${seeded.queues.join(', ')}) with ${seeded.messages} messages.`);

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from './clock';
 import { SqsError, invalidParameter, missingParameter } from './errors';
+import type { EngineFaults } from './faults';
 import { LocalQueue } from './localQueue';
 import { LongPolls } from './longPolls';
 import { MemoryMeter, defaultMemoryLimit } from './memory';
@@ -40,6 +41,8 @@ export interface EngineOptions {
   deletedQueueNameHoldMs?: number;
   /** Bytes of messages the server holds at most; sends past it get OverLimit. Default: {@link defaultMemoryLimit}. */
   maxStoredBytes?: number;
+  /** Injected failures that act on messages (duplicates, shuffled order); none when left out. */
+  faults?: EngineFaults;
 }
 
 export type { MoveTask } from './moveTasks';
@@ -65,12 +68,14 @@ export class SqsEngine {
   private readonly longPolls: LongPolls;
   private readonly moveTasks: MoveTasks<LocalQueue>;
   private closed = false;
+  private readonly faults: EngineFaults | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.region = options.region ?? DEFAULT_REGION;
     this.accountId = options.accountId ?? '000000000000';
     this.longPolls = new LongPolls(this.clock);
+    this.faults = options.faults;
     this.memory = new MemoryMeter(options.maxStoredBytes ?? defaultMemoryLimit());
     this.queues = new QueueRegistry(
       {
@@ -248,11 +253,24 @@ export class SqsEngine {
   }
 
   deleteMessage(url: string, receiptHandle: string): void {
+    this.deleteOne(url, receiptHandle, 'DeleteMessage');
+  }
+
+  private deleteOne(url: string, receiptHandle: string, action: string): void {
     const queue = this.queues.queueByUrl(url);
     queue.state.tick();
     const found = this.resolveHandle(queue, receiptHandle);
     // A stale handle (an older receive) answers success and deletes nothing, as SQS does.
-    if (found && found.receiveSerial === this.serialOf(receiptHandle)) queue.state.remove(found);
+    if (!found || found.receiveSerial !== this.serialOf(receiptHandle)) return;
+    queue.state.remove(found);
+    if (!queue.fifo && this.faults?.redeliverAfterDelete(queue.name, action, found.id)) this.redeliver(queue, found);
+  }
+
+  /** Puts a deleted message back, visible, with its id, body and attributes: a duplicate delivery. */
+  private redeliver(queue: LocalQueue, m: StoredMessage): void {
+    const now = this.clock.now();
+    queue.state.insert({ ...m, state: 'gone', visibleAt: now, receiveSerial: 0, receivedAt: 0, version: 0 });
+    this.wake(queue);
   }
 
   deleteMessageBatch(url: string, entries: { Id: string; ReceiptHandle: string }[]): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
@@ -262,7 +280,7 @@ export class SqsEngine {
     const Failed: BatchResultError[] = [];
     for (const e of entries) {
       try {
-        this.deleteMessage(url, e.ReceiptHandle);
+        this.deleteOne(url, e.ReceiptHandle, 'DeleteMessageBatch');
         Successful.push({ Id: e.Id });
       } catch (err) {
         Failed.push(batchError(e.Id, err));
@@ -435,10 +453,17 @@ export class SqsEngine {
         state.groups.set(key, group);
       }
     } else {
+      // A message passed over (shuffled order) goes after the others, or back to the end of the queue.
+      const passed: StoredMessage[] = [];
       while (picked.length < max) {
         const m = state.shiftVisible();
         if (!m) break;
-        deliver(m);
+        if (this.faults?.passOver(queue.name, m.id)) passed.push(m);
+        else deliver(m);
+      }
+      for (const m of passed) {
+        if (picked.length < max) deliver(m);
+        else state.requeueVisible(m);
       }
     }
     return picked.map((m) => toReceived(m, queue.fifo, this.makeHandle(queue, m), systemNames, attributeNames));

@@ -43,6 +43,8 @@ export const ERRORS = {
   MalformedQueryString: spec(400, 'MalformedQueryString'),
   InvalidProtocol: spec(400, 'InvalidAction'),
   InternalError: spec(500, 'InternalError', 'Receiver'),
+  ThrottlingException: spec(400, 'RequestThrottled'),
+  ServiceUnavailable: spec(503, 'ServiceUnavailable', 'Receiver'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type SqsErrorCode = keyof typeof ERRORS;

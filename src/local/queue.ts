@@ -232,6 +232,11 @@ export class QueueState {
     return undefined;
   }
 
+  /** Puts a visible message taken by {@link shiftVisible} back, at the end of the visible list. */
+  requeueVisible(m: StoredMessage): void {
+    this.ready.push({ message: m, version: m.version });
+  }
+
   private setState(m: StoredMessage, state: MessageState): void {
     const previous = m.state;
     if (state === 'gone' && previous !== 'gone') this.meter.used -= m.storedBytes;

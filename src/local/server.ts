@@ -4,8 +4,10 @@ import { isIP, type AddressInfo } from 'node:net';
 import type { Clock } from './clock';
 import { SqsEngine } from './engine';
 import { SqsError, toSqsError } from './errors';
+import { FAULTS_CONTROL_PATH, FaultInjector, isLoopbackAddress, queueNameFromUrl, queueOfJsonRequest, serveFaultsControl } from './faults';
 import { handleJsonAction } from './jsonProtocol';
 import { handleQueryAction, parseQueryParameters, queryErrorXml } from './queryProtocol';
+import type { FaultPlan } from '../model/faultPlan';
 import { invalidUtf8Offset } from '../model/utf8';
 
 /** The port the local server listens on unless told otherwise (ElasticMQ's, which SDK examples use). */
@@ -35,12 +37,18 @@ export interface LocalServerOptions {
   allowedHosts?: readonly string[];
   /** Called once per request after it is answered: for logs and tests; never sees bodies. */
   onRequest?: (info: { action: string; status: number; durationMs: number; errorCode?: string }) => void;
+  /** Failures to inject from the start; changed later through `/_workbench/faults` or {@link RunningLocalServer.faults}. */
+  faults?: FaultPlan;
+  /** Let other machines use the control endpoints (they answer loopback peers only by default). */
+  allowRemoteControl?: boolean;
 }
 
 export interface RunningLocalServer {
   readonly endpoint: string;
   readonly port: number;
   readonly engine: SqsEngine;
+  /** The fault plan in force, its counts, and an event per injected fault. */
+  readonly faults: FaultInjector;
   close(): Promise<void>;
 }
 
@@ -67,7 +75,9 @@ const PROTOCOL_HELP =
  */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<RunningLocalServer> {
   const host = options.host ?? '127.0.0.1';
+  const faults = new FaultInjector(options.faults);
   const engine = new SqsEngine({
+    faults,
     clock: options.clock,
     region: options.region,
     deletedQueueNameHoldMs: options.deletedQueueNameHoldMs,
@@ -93,7 +103,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       void drain(req).then(() => sendError(res, refused, isQueryRequest(req), randomUUID()));
       return;
     }
-    void serve(engine, req, res, controller.signal, options.onRequest);
+    void serve({ engine, faults, allowRemoteControl: options.allowRemoteControl === true }, req, res, controller.signal, options.onRequest);
   });
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.headersTimeout = timeouts.headersMs;
@@ -116,6 +126,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     endpoint,
     port,
     engine,
+    faults,
     close() {
       // Waiting long polls answer empty, answers in flight are written, then the sockets close.
       closing ??= (async () => {
@@ -190,8 +201,15 @@ function listen(server: http.Server, port: number, host: string): Promise<number
   });
 }
 
+/** What every request is served with. */
+interface ServeContext {
+  readonly engine: SqsEngine;
+  readonly faults: FaultInjector;
+  readonly allowRemoteControl: boolean;
+}
+
 async function serve(
-  engine: SqsEngine,
+  { engine, faults, allowRemoteControl }: ServeContext,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   signal: AbortSignal,
@@ -210,6 +228,16 @@ async function serve(
       sendRaw(res, 200, 'application/json', JSON.stringify({ status: 'ok', service: 'sqs-workbench-local', queues: engine.queueNames().length }), requestId);
       return;
     }
+    if (path === FAULTS_CONTROL_PATH) {
+      action = `${req.method ?? 'GET'} ${path}`;
+      const body = await readBody(req);
+      const answer = isLoopbackAddress(req.socket.remoteAddress) || allowRemoteControl
+        ? serveFaultsControl(faults, req.method ?? 'GET', body)
+        : { status: 403, body: { error: 'The control endpoints answer this machine only; start the server with --allow-remote-control to change that.' } };
+      status = answer.status;
+      sendRaw(res, answer.status, 'application/json', JSON.stringify(answer.body), requestId);
+      return;
+    }
     if (query) {
       if (req.method !== 'POST' && req.method !== 'GET') throw new SqsError('InvalidAction', `Use POST or GET for Query requests, not ${req.method}.`);
       const body = await readBody(req);
@@ -217,6 +245,7 @@ async function serve(
       const contentType = headerValue(req.headers['content-type']) ?? '';
       if (contentType.startsWith('application/x-www-form-urlencoded')) parseQueryParameters(body, parameters);
       action = parameters.get('Action') ?? '';
+      if (faults.active) await injectFaults(faults, action, queueNameFromUrl(parameters.get('QueueUrl') ?? (path === '/' ? undefined : path)) ?? parameters.get('QueueName'), signal);
       // A request sent to a queue's URL names the queue by its path.
       const xml = await handleQueryAction(engine, parameters, path === '/' ? undefined : path, requestId, signal);
       if (signal.aborted) return;
@@ -234,6 +263,7 @@ async function serve(
     if (req.method !== 'POST') throw new SqsError('InvalidAction', `Use POST for ${action}. ${PROTOCOL_HELP}`);
     if (!target.startsWith('AmazonSQS.')) throw new SqsError('UnknownOperationException', `Unknown target ${target}. ${PROTOCOL_HELP}`);
     const body = await readBody(req);
+    if (faults.active) await injectFaults(faults, action, queueOfJsonRequest(body), signal);
     const result: unknown = await handleJsonAction(engine, action, body, signal);
     if (signal.aborted) return;
     sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result), requestId);
@@ -247,6 +277,25 @@ async function serve(
   } finally {
     onRequest?.({ action: action || req.method || 'UNKNOWN', status, durationMs: performance.now() - started, errorCode });
   }
+}
+
+/** Waits the injected latency, then throws the injected error, if the plan gives this request any. */
+async function injectFaults(faults: FaultInjector, action: string, queue: string | undefined, signal: AbortSignal): Promise<void> {
+  const { delayMs, error } = faults.forRequest(action, queue);
+  if (delayMs > 0) await delay(delayMs, signal);
+  if (error) throw error;
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function headerValue(h: string | string[] | undefined): string | undefined {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LocalServerService } from '../services/localServer';
+import type { LocalServerFaults } from '../services/localServerFaults';
 
 const RUNNING_CONTEXT = 'sqsWorkbench.localServerRunning';
 const FAILED_CONTEXT = 'sqsWorkbench.localServerFailed';
@@ -7,14 +8,34 @@ const FAILED_CONTEXT = 'sqsWorkbench.localServerFailed';
 /**
  * What the window shows of the built-in server: its endpoint in the status bar (click to
  * copy), or that its process stopped unexpectedly (click to restart), and the
- * `sqsWorkbench.localServerRunning` and `sqsWorkbench.localServerFailed` context keys the commands' enablement reads.
+ * `sqsWorkbench.localServerRunning` and `sqsWorkbench.localServerFailed` context keys the commands' enablement reads;
+ * beside it, the fault plan in force while it injects any (click to change it).
  */
 export class LocalServerStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('sqsWorkbench.localServer', vscode.StatusBarAlignment.Left, 50);
+  private readonly faultsItem = vscode.window.createStatusBarItem('sqsWorkbench.localServerFaults', vscode.StatusBarAlignment.Left, 49);
   private readonly subscription: vscode.Disposable;
+  private readonly faultsSubscription: vscode.Disposable;
+  private faultsShown = false;
 
-  constructor(server: LocalServerService) {
+  constructor(server: LocalServerService, faults: LocalServerFaults) {
     this.item.name = 'SQS Local Server';
+    this.faultsItem.name = 'SQS Local Server Faults';
+    this.faultsItem.command = 'sqsWorkbench.localServerFaults';
+    this.faultsItem.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    this.faultsSubscription = faults.onDidChange((active) => {
+      if (!active) {
+        this.faultsShown = false;
+        this.faultsItem.hide();
+        return;
+      }
+      this.faultsItem.text = `$(bug) Faults: ${active.description}`;
+      this.faultsItem.tooltip = new vscode.MarkdownString(
+        `**SQS server faults injected**\n\n${active.endpoint}: ${active.description} (seed ${active.plan.seed})\n\nClick to change them.`,
+      );
+      this.faultsShown = true;
+      this.faultsItem.show();
+    });
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
     this.subscription = server.onDidChange((running) => {
       const failure = server.failure;
@@ -49,8 +70,15 @@ export class LocalServerStatus implements vscode.Disposable {
     };
   }
 
+  /** What the faults item shows, or undefined while hidden: for tests. */
+  get shownFaults(): string | undefined {
+    return this.faultsShown ? this.faultsItem.text : undefined;
+  }
+
   dispose(): void {
     this.subscription.dispose();
+    this.faultsSubscription.dispose();
+    this.faultsItem.dispose();
     this.item.dispose();
   }
 }

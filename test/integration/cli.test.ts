@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { sdkClient } from './harness';
 
 const CLI = path.resolve(__dirname, '../../../dist/local-sqs.js');
@@ -65,6 +65,30 @@ describe('local server: command line', () => {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     assert.equal(await exitOf(child), 2);
     assert.match(err, /--port must be a whole number/);
+  });
+
+  it('injects the faults given with --faults, logs each one, and refuses a bad plan by its item', async () => {
+    const bad = spawn(process.execPath, [CLI, '--faults', 'throttle=2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    bad.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    assert.equal(await exitOf(bad), 2);
+    assert.match(err, /--faults: item 1 \("throttle=2"\): must be a number from 0 to 1, not 2\./);
+
+    const { child, endpoint, output } = await startCli(['--port', '0', '--faults', 'throttle=1:SendMessage@orders,seed=4']);
+    const client = sdkClient(endpoint);
+    try {
+      assert.match(output(), /Injecting faults: throttle 100% \(SendMessage, @orders\) \(seed 4\)/);
+      const url = (await client.send(new CreateQueueCommand({ QueueName: 'orders' }))).QueueUrl;
+      await assert.rejects(client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' })), { name: 'RequestThrottled' });
+      const status = (await (await fetch(`${endpoint}/_workbench/faults`)).json()) as { counts: { throttle: number } };
+      assert.equal(status.counts.throttle, 1);
+      assert.match(output(), /Z fault throttle SendMessage orders\n/);
+    } finally {
+      client.destroy();
+    }
+    const exited = exitOf(child);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
   });
 
   it('says so when the port is taken', async () => {

@@ -1,18 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { ManualClock } from '../../src/local/clock';
 import { SqsEngine, type ReceivedMessage } from '../../src/local/engine';
+import { seededRandom } from '../../src/local/faults';
 
 /** A small deterministic random source, so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 describe('SqsEngine with a controlled clock', () => {
   it('keeps counts exact and never delivers a message that is in flight, over random operations', async () => {

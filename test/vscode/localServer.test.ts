@@ -15,7 +15,7 @@ import { Prompts } from './prompts';
 import { waitFor } from './wait';
 
 const EXTENSION_ID = 'sqs-workbench.sqs-workbench';
-const COMMANDS = ['sqsWorkbench.startLocalServer', 'sqsWorkbench.restartLocalServer', 'sqsWorkbench.stopLocalServer', 'sqsWorkbench.copyLocalServerEndpoint'];
+const COMMANDS = ['sqsWorkbench.startLocalServer', 'sqsWorkbench.restartLocalServer', 'sqsWorkbench.stopLocalServer', 'sqsWorkbench.copyLocalServerEndpoint', 'sqsWorkbench.localServerFaults'];
 const LOOPBACK_ENDPOINT = /^http:\/\/127\.0\.0\.1:(\d+)$/;
 
 async function activateExtension(): Promise<SqsWorkbenchApi> {
@@ -219,6 +219,39 @@ describe('local SQS server inside VS Code', () => {
       await vscode.workspace.getConfiguration('sqsWorkbench').update('connections', undefined, vscode.ConfigurationTarget.Global);
       await other.close();
     }
+  });
+
+  it('injects faults chosen with Local Server Faults…, shows them in the status bar, and clears them with None', async () => {
+    const endpoint = await startServer();
+    const sqs = client(endpoint);
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'faulty' }))).QueueUrl;
+    assert.equal(api.localServerStatus.shownFaults, undefined, 'no faults shown before any are chosen');
+    let answers = ['Custom…', 'throttle=1:SendMessage@faulty,seed=3'];
+    const prompts = new Prompts(() => answers.shift());
+    try {
+      const applied = await vscode.commands.executeCommand<string | undefined>('sqsWorkbench.localServerFaults');
+      assert.equal(applied, 'throttle=1:SendMessage@faulty,seed=3');
+      const picker = prompts.of('quickPick')[0];
+      assert.match(picker.text, /now: no faults; 0 injected/);
+      assert.deepEqual(picker.choices, ['None', 'Duplicate deliveries', 'Throttling', 'Server errors', 'Slow answers', 'Shuffled order', 'A little of everything', 'Custom…']);
+      assert.equal(api.localServerStatus.shownFaults, '$(bug) Faults: throttle 100% (SendMessage, @faulty)');
+      await assert.rejects(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' })), { name: 'RequestThrottled' });
+
+      answers = ['None'];
+      assert.equal(await vscode.commands.executeCommand('sqsWorkbench.localServerFaults'), 'none');
+      assert.match(prompts.of('quickPick')[1].text, /now: throttle 100% \(SendMessage, @faulty\); 1 injected/);
+      assert.equal(api.localServerStatus.shownFaults, undefined);
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
+
+      answers = ['Throttling'];
+      assert.equal(await vscode.commands.executeCommand('sqsWorkbench.localServerFaults'), 'throttle=0.1,seed=1');
+      assert.equal(api.localServerStatus.shownFaults, '$(bug) Faults: throttle 10%');
+    } finally {
+      prompts.restore();
+    }
+    // A stopped server takes its faults with it.
+    await vscode.commands.executeCommand('sqsWorkbench.stopLocalServer');
+    assert.equal(api.localServerStatus.shownFaults, undefined);
   });
 
   it('stops the server so that its endpoint refuses connections', async () => {

@@ -3,6 +3,7 @@ import type { ConnectionManager } from '../../services/connections';
 import type { KeyPaths } from '../../services/keyPaths';
 import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
 import type { LocalServerService } from '../../services/localServer';
+import type { LocalServerFaults } from '../../services/localServerFaults';
 import type { Redrives } from '../../services/redrives';
 import type { Settings } from '../../services/settings';
 import type { ExplorerProvider, FilterStore } from '../explorer/explorerProvider';
@@ -15,6 +16,8 @@ export interface CommandServices {
   readonly settings: Settings;
   readonly connections: ConnectionManager;
   readonly localServer: LocalServerService;
+  /** The fault plans of local servers. */
+  readonly faults: LocalServerFaults;
   readonly recorder: LifecycleRecorder;
   readonly keyPaths: KeyPaths;
   readonly explorer: ExplorerProvider;
