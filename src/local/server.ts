@@ -5,6 +5,9 @@ import type { Clock } from './clock';
 import { SqsEngine } from './engine';
 import { SqsError, toSqsError } from './errors';
 import { handleJsonAction } from './jsonProtocol';
+import type { TraceLimits } from './trace';
+import { isWorkbenchPath, workbenchAnswer } from './workbenchEndpoint';
+import { traceActor } from '../shared/trace';
 import { invalidUtf8Offset } from '../model/utf8';
 
 /** The port the local server listens on unless told otherwise (ElasticMQ's, which SDK examples use). */
@@ -24,6 +27,8 @@ export interface LocalServerOptions {
   timeouts?: { headersMs?: number; requestMs?: number; keepAliveMs?: number };
   /** Bytes of messages held at most; sends past it get OverLimit (default: a share of the machine). */
   maxStoredBytes?: number;
+  /** How many trace events, and bytes of them, the server keeps (default: 100,000 events, 64 MiB). */
+  traceLimits?: TraceLimits;
   /**
    * Host names (besides loopback names and IP addresses) that requests may name in their
    * Host header. Any other name is refused, so that a web page cannot reach the server
@@ -68,7 +73,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     region: options.region,
     deletedQueueNameHoldMs: options.deletedQueueNameHoldMs,
     maxStoredBytes: options.maxStoredBytes,
+    traceLimits: options.traceLimits,
   });
+  const instance = randomUUID();
   const sockets = new Set<import('node:net').Socket>();
   const inFlight = new Set<AbortController>();
   let answered: (() => void) | undefined;
@@ -87,6 +94,18 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const refused = hostAllowed(req.headers.host);
     if (refused) {
       void drain(req).then(() => sendError(res, refused));
+      return;
+    }
+    if (isWorkbenchPath(req.url)) {
+      void drain(req)
+        .then(() => workbenchAnswer(engine, instance, req, controller.signal))
+        .then(({ status, body }) => {
+          if (!controller.signal.aborted) sendRaw(res, status, 'application/json', JSON.stringify(body));
+        })
+        .catch((err: unknown) => {
+          console.error('[local-sqs] internal error in', req.url, err);
+          if (!res.headersSent) sendRaw(res, 500, 'application/json', JSON.stringify({ error: 'InternalError', message: 'The trace endpoint failed; see the server log.' }));
+        });
       return;
     }
     void serve(engine, req, res, controller.signal, options.onRequest);
@@ -209,7 +228,8 @@ async function serve(
     if (req.method !== 'POST') throw new SqsError('InvalidAction', `Use POST for ${action}. ${PROTOCOL_HELP}`);
     if (!target.startsWith('AmazonSQS.')) throw new SqsError('UnknownOperationException', `Unknown target ${target}. ${PROTOCOL_HELP}`);
     const body = await readBody(req);
-    const result: unknown = await handleJsonAction(engine, action, body, signal);
+    const actor = traceActor(headerValue(req.headers.authorization), userAgentOf(req));
+    const result: unknown = await engine.runAs(actor, () => handleJsonAction(engine, action, body, signal));
     if (signal.aborted) return;
     sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result));
   } catch (err) {
@@ -222,6 +242,13 @@ async function serve(
   } finally {
     onRequest?.({ action: action || req.method || 'UNKNOWN', status, durationMs: performance.now() - started, errorCode });
   }
+}
+
+/** The User-Agent and the SDK's x-amz-user-agent together: either may carry the client's product tokens. */
+function userAgentOf(req: http.IncomingMessage): string | undefined {
+  const ua = headerValue(req.headers['user-agent']);
+  const amz = headerValue(req.headers['x-amz-user-agent']);
+  return ua && amz ? `${amz} ${ua}` : (ua ?? amz);
 }
 
 function headerValue(h: string | string[] | undefined): string | undefined {
