@@ -6,6 +6,7 @@ import { ConnectionManager } from './services/connections';
 import { KeyPaths } from './services/keyPaths';
 import { LifecycleRecorder } from './services/lifecycleRecorder';
 import { LocalServerService } from './services/localServer';
+import { TraceFeed } from './services/traceFeed';
 import { Settings } from './services/settings';
 import { register as registerConnectionCommands } from './views/commands/connectionCommands';
 import { register as registerInspectorCommands } from './views/commands/inspectorCommands';
@@ -76,6 +77,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const connections = own(new ConnectionManager(log, server, settings));
   const keyPaths = own(new KeyPaths(settings, log));
   const recorder = own(new LifecycleRecorder(settings, keyPaths, log));
+  // A workbench local server behind any connection (the built-in one included) tells what other processes do to its messages.
+  const traceFeed = own(new TraceFeed(connections, log));
+  own(recorder.followTrace(traceFeed));
 
   // The views.
   const localServerStatus = own(new LocalServerStatus(server));

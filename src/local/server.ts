@@ -76,6 +76,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     traceLimits: options.traceLimits,
   });
   const instance = randomUUID();
+  /** Aborted when the server stops: waiting trace reads answer at once. */
+  const closingSignal = new AbortController();
   const sockets = new Set<import('node:net').Socket>();
   const inFlight = new Set<AbortController>();
   let answered: (() => void) | undefined;
@@ -98,7 +100,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }
     if (isWorkbenchPath(req.url)) {
       void drain(req)
-        .then(() => workbenchAnswer(engine, instance, req, controller.signal))
+        .then(() => workbenchAnswer(engine, instance, req, controller.signal, closingSignal.signal))
         .then(({ status, body }) => {
           if (!controller.signal.aborted) sendRaw(res, status, 'application/json', JSON.stringify(body));
         })
@@ -136,6 +138,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         engine.close();
+        closingSignal.abort();
         server.closeIdleConnections();
         if (inFlight.size > 0) {
           await new Promise<void>((resolve) => {

@@ -30,10 +30,11 @@ export function isWorkbenchPath(url: string | undefined): boolean {
 
 /**
  * Answers `GET /_workbench/info` (what this server is) and `GET /_workbench/trace` (the
- * trace, resumable from a sequence number, long-polled with `wait`). Bodies of sent
+ * trace, resumable from a sequence number, long-polled with `wait`; a reader that names
+ * another `instance` than this server's reads from the start). Bodies of sent
  * messages are included only when asked (`bodies=true`) by a client on this machine.
  */
-export async function workbenchAnswer(engine: SqsEngine, instance: string, req: http.IncomingMessage, signal: AbortSignal): Promise<Answer> {
+export async function workbenchAnswer(engine: SqsEngine, instance: string, req: http.IncomingMessage, signal: AbortSignal, closing: AbortSignal): Promise<Answer> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET') return { status: 405, body: { error: 'MethodNotAllowed', message: `${url.pathname} answers GET only, not ${req.method ?? '?'}.` } };
   if (url.pathname === WORKBENCH_INFO_PATH) {
@@ -48,9 +49,11 @@ export async function workbenchAnswer(engine: SqsEngine, instance: string, req: 
   if (query.bodies && !isLoopback(req.socket.remoteAddress)) {
     return { status: 403, body: { error: 'Forbidden', message: 'bodies=true is answered only to clients on the same machine as the server (a loopback address).' } };
   }
+  // A reader of an earlier server (it restarted on this endpoint) reads this one's trace from the start.
+  const after = query.instance !== undefined && query.instance !== instance ? 0 : query.after;
   engine.tickAll();
-  if (engine.trace.lastSeq <= query.after && query.wait > 0) await waitForEvents(engine, query.wait, signal);
-  const page = engine.trace.read(query.after, query.limit);
+  if (engine.trace.lastSeq <= after && query.wait > 0 && !closing.aborted) await waitForEvents(engine, query.wait, AbortSignal.any([signal, closing]));
+  const page = engine.trace.read(after, query.limit);
   const result: TracePage = { instance, ...page, events: query.bodies ? page.events : page.events.map(withoutBody) };
   return { status: 200, body: result };
 }
@@ -60,13 +63,16 @@ interface TraceQuery {
   wait: number;
   limit: number;
   bodies: boolean;
+  instance: string | undefined;
 }
 
 function parseTraceQuery(params: URLSearchParams): TraceQuery | Answer {
-  const known = new Set(['after', 'wait', 'limit', 'bodies']);
+  const known = new Set(['after', 'wait', 'limit', 'bodies', 'instance']);
   for (const name of params.keys()) {
-    if (!known.has(name)) return badRequest(`Unknown parameter "${name.slice(0, 50)}": ${WORKBENCH_TRACE_PATH} takes after, wait, limit and bodies.`);
+    if (!known.has(name)) return badRequest(`Unknown parameter "${name.slice(0, 50)}": ${WORKBENCH_TRACE_PATH} takes after, wait, limit, bodies and instance.`);
   }
+  const instance = params.get('instance') ?? undefined;
+  if (instance !== undefined && !/^[\w-]{1,64}$/.test(instance)) return badRequest(`instance must be the instance of /_workbench/info (letters, digits, - and _), not "${instance.slice(0, 50)}".`);
   const integer = (name: string, fallback: number, min: number, max: number): number | Answer => {
     const raw = params.get(name);
     if (raw === null) return fallback;
@@ -82,7 +88,7 @@ function parseTraceQuery(params: URLSearchParams): TraceQuery | Answer {
   if (typeof limit !== 'number') return limit;
   const rawBodies = params.get('bodies');
   if (rawBodies !== null && rawBodies !== 'true' && rawBodies !== 'false') return badRequest(`bodies must be true or false, not "${rawBodies.slice(0, 50)}".`);
-  return { after, wait, limit, bodies: rawBodies === 'true' };
+  return { after, wait, limit, bodies: rawBodies === 'true', instance };
 }
 
 /**

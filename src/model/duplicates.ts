@@ -63,7 +63,7 @@ export class DuplicateIndex {
         const was = isRedelivered(entry);
         entry.deliveries = Math.max(entry.deliveries + 1, e.details.receiveCount);
         if (e.details.mode === 'peek') entry.peeks++;
-        else entry.holds++;
+        else if (e.details.mode === 'hold') entry.holds++;
         const is = isRedelivered(entry);
         if (is !== was) counts.redeliveries += is ? 1 : -1;
         if (is || was) changed.add(e.messageId);

@@ -24,6 +24,8 @@ export interface SentDetails {
   readonly idempotencyKey?: string;
   readonly idempotencyKeyPath?: string;
   readonly via: SendVia;
+  /** Who sent it, when another process did (from the local server's trace). */
+  readonly by?: string;
 }
 
 /** What each kind of event carries: the record is a union keyed by kind, so no reader re-checks fields. */
@@ -32,17 +34,20 @@ export interface LifecycleDetails {
   readonly received: {
     /** ApproximateReceiveCount as SQS reported it with this receive. */
     readonly receiveCount: number;
-    readonly mode: ReceiveMode;
+    /** `consumer`: another process received it (from the local server's trace); `by` names it. */
+    readonly mode: ReceiveMode | 'consumer';
+    readonly by?: string;
     /** When the receive's visibility window ends (ms since the epoch). */
     readonly deadline: number;
     readonly idempotencyKey?: string;
     readonly idempotencyKeyPath?: string;
   };
-  readonly extended: { readonly seconds: number; readonly auto: boolean; readonly deadline: number };
+  readonly extended: { readonly seconds: number; readonly auto: boolean; readonly deadline: number; readonly by?: string };
   /** `peek`: the end of a peek, whose receive loop made the message visible again. */
-  readonly released: { readonly peek?: true };
+  readonly released: { readonly peek?: true; readonly by?: string };
   readonly expired: Readonly<Record<string, never>>;
-  readonly deleted: Readonly<Record<string, never>>;
+  /** `late`: deleted after its visibility window had ended (it was, or may be, delivered again); `by`: another process. */
+  readonly deleted: { readonly late?: true; readonly by?: string };
   /** `from`: the source queue's ARN, or a description when SQS did not say. */
   readonly movedToDlq: { readonly from: string };
   readonly failed: { readonly action: LeaseAction; readonly code: string };

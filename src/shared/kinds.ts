@@ -58,8 +58,8 @@ export interface FlagSummary {
   readonly keysShared: number;
 }
 
-/** How a message was sent: one send, Send Again, or a batch file. */
-export const SEND_VIAS = ['send', 'sendAgain', 'batch'] as const;
+/** How a message was sent: one send, Send Again, a batch file, or by another process (seen in the local server's trace). */
+export const SEND_VIAS = ['send', 'sendAgain', 'batch', 'producer'] as const;
 export type SendVia = (typeof SEND_VIAS)[number];
 
 export const NOTICE_LEVELS = ['info', 'warning', 'error'] as const;
