@@ -128,7 +128,8 @@ function waitForEvents(engine: SqsEngine, waitSeconds: number, signal: AbortSign
 
 function withoutBody(e: TraceEvent): TraceEvent {
   if (e.kind !== 'sent' || e.details.body === undefined) return e;
-  const { body: _body, ...details } = e.details;
+  const details = { ...e.details };
+  delete details.body;
   return { ...e, details };
 }
 
