@@ -19,9 +19,10 @@ import { memorySection } from './sections/memory';
 import type { Section } from './sections/section';
 import { startupSection } from './sections/startup';
 import { throughputSection } from './sections/throughput';
+import { traceSection } from './sections/trace';
 import { webviewSection } from './sections/webview';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, hostileInputSection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, hostileInputSection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 

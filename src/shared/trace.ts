@@ -115,6 +115,8 @@ export interface WorkbenchInfo {
   readonly instance: string;
   /** The server's clock now (ms since the epoch). */
   readonly now: number;
+  /** The sequence number of the newest trace event: read after it to follow from now on. */
+  readonly lastSeq: number;
 }
 
 export const WORKBENCH_SERVER_NAME = 'sqs-workbench-local';

@@ -128,6 +128,7 @@ describe('local server trace endpoint', () => {
     assert.equal(info.body.server, 'sqs-workbench-local');
     assert.deepEqual(info.body.capabilities, ['trace']);
     assert.equal(info.body.now, t.clock.now());
+    assert.equal(info.body.lastSeq, 0);
     const url = await t.createQueue('q');
     for (let i = 0; i < 3; i++) await t.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: `body ${i}` }));
     const all = await trace(t.server.endpoint);
