@@ -114,7 +114,7 @@ export class LifecycleStore {
         perMessage = [];
         this.byMessage.set(event.messageId, perMessage);
       }
-      perMessage.push(event);
+      insertByTime(perMessage, event);
       let queue = this.byQueue.get(event.queueUrl);
       if (!queue) {
         queue = { lastActivity: 0, events: [], head: 0 };
@@ -130,7 +130,7 @@ export class LifecycleStore {
     return added;
   }
 
-  /** A message's events, oldest first. */
+  /** A message's events, in the order they happened. */
   eventsOf(messageId: string): readonly LifecycleEvent[] {
     return this.byMessage.get(messageId) ?? [];
   }
@@ -198,6 +198,17 @@ export class LifecycleStore {
   private emit(change: LifecycleChange): void {
     this.changed.fire(change);
   }
+}
+
+/**
+ * Adds an event to a message's list in time order (after events of the same time): events
+ * from a server's trace can arrive after the extension recorded later ones of its own.
+ */
+function insertByTime(events: LifecycleEvent[], event: LifecycleEvent): void {
+  let i = events.length;
+  while (i > 0 && events[i - 1].at > event.at) i--;
+  if (i === events.length) events.push(event);
+  else events.splice(i, 0, event);
 }
 
 /** What a `sent` event is made from. */

@@ -99,7 +99,7 @@ describe('lifecycle recorder', () => {
     // A peek that reads the DLQ before the server's event arrives infers nothing: the event follows.
     r.leaseEvent(DLQ, received('m2', { DeadLetterQueueSourceArn: SOURCE.arn }), undefined, isDlq, 62_000);
     deliver?.({ connectionId: 'local', endpoint: 'http://sqs', missed: 0, events: [{ ...at(5, 'movedToDlq', 32_000, { toQueue: 'orders-dlq', toQueueUrl: DLQ.url, receiveCount: 1 }), messageId: 'm2' }] });
-    assert.deepEqual(r.store.eventsOf('m2').map((e) => `${e.kind}@${e.at}`), ['received@62000', 'movedToDlq@32000']);
+    assert.deepEqual(r.store.eventsOf('m2').map((e) => `${e.kind}@${e.at}`), ['movedToDlq@32000', 'received@62000'], 'the late event takes its place in time');
     following.dispose();
     r.dispose();
   });
