@@ -82,7 +82,7 @@ describe('message inspector in VS Code', () => {
     assert.ok(receivedEvent.kind === 'received');
     assert.equal(receivedEvent.details.mode, 'peek');
     assert.ok(view.deadline <= Date.now(), 'no deadline ahead: the peek window is closed');
-    assert.deepEqual(panel.savedSession().messages[0].events.map((e) => e.kind), ['received', 'released'], 'an exported session records the release');
+    assert.deepEqual(panel.savedSession().messages[0].events.map((e) => e.kind), ['sent', 'received', 'released'], 'an exported session records the send and the release');
   });
 
   it('saves messages in the Batch Send format, which Batch Send takes back as it is', async () => {
