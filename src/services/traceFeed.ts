@@ -97,6 +97,7 @@ export class TraceSubscription implements Disposable {
     const wait = this.options.waitSeconds ?? MAX_TRACE_WAIT_SECONDS;
     const bodies = isLoopbackEndpoint(this.endpoint);
     let pause = this.options.retryMs ?? 1_000;
+    let failing = false;
     while (!signal.aborted) {
       try {
         const url = new URL(WORKBENCH_TRACE_PATH, this.endpoint);
@@ -110,6 +111,8 @@ export class TraceSubscription implements Disposable {
         const page: unknown = await res.json();
         if (!res.ok || !isTracePage(page)) throw new Error(`the trace endpoint answered ${res.status}: ${JSON.stringify(page).slice(0, 200)}`);
         pause = this.options.retryMs ?? 1_000;
+        if (failing) this.log.info(`Reading the local server's trace at ${this.endpoint} again.`);
+        failing = false;
         // A server that restarted answered from its first event, as asked by the instance.
         this.instance = page.instance;
         this.after = page.next;
@@ -117,7 +120,9 @@ export class TraceSubscription implements Disposable {
         if (page.events.length > 0 || page.missed > 0) this.received.fire({ connectionId: this.connectionId, endpoint: this.endpoint, events: page.events, missed: page.missed });
       } catch (err) {
         if (signal.aborted) break;
-        this.log.warn(`Reading the local server's trace at ${this.endpoint}: ${err instanceof Error ? err.message : String(err)}; trying again in ${pause / 1000} s.`);
+        // Said once per outage: a stopped server would otherwise fill the log.
+        if (!failing) this.log.warn(`Reading the local server's trace at ${this.endpoint}: ${err instanceof Error ? err.message : String(err)}; trying again every ${(this.options.maxRetryMs ?? 10_000) / 1000} s at most.`);
+        failing = true;
         await new Promise((resolve) => setTimeout(resolve, pause));
         pause = Math.min(pause * 2, this.options.maxRetryMs ?? 10_000);
       }
