@@ -20,10 +20,11 @@ import { protocolsSection } from './sections/protocols';
 import type { Section } from './sections/section';
 import { startupSection } from './sections/startup';
 import { throughputSection } from './sections/throughput';
+import { traceSection } from './sections/trace';
 import { triageSection } from './sections/triage';
 import { webviewSection } from './sections/webview';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, triageSection, hostileInputSection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, triageSection, hostileInputSection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 

@@ -8,6 +8,7 @@ import { LifecycleRecorder } from './services/lifecycleRecorder';
 import { LocalServerService } from './services/localServer';
 import { LocalServerFaults } from './services/localServerFaults';
 import { Redrives } from './services/redrives';
+import { TraceFeed } from './services/traceFeed';
 import { Settings } from './services/settings';
 import { register as registerConnectionCommands } from './views/commands/connectionCommands';
 import { register as registerInspectorCommands } from './views/commands/inspectorCommands';
@@ -95,6 +96,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const keyPaths = own(new KeyPaths(settings, log));
   const recorder = own(new LifecycleRecorder(settings, keyPaths, log));
   const redrives = own(new Redrives({ pollMs: REDRIVE_POLL_MS }));
+  // A workbench local server behind any connection (the built-in one included) tells what other processes do to its messages.
+  const traceFeed = own(new TraceFeed(connections, log));
+  own(recorder.followTrace(traceFeed));
 
   // The views.
   const localServerStatus = own(new LocalServerStatus(server, faults));

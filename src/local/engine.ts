@@ -3,7 +3,7 @@ import { SqsError, invalidParameter, missingParameter } from './errors';
 import type { EngineFaults } from './faults';
 import { LocalQueue } from './localQueue';
 import { LongPolls } from './longPolls';
-import { MemoryMeter, defaultMemoryLimit } from './memory';
+import { MESSAGE_OVERHEAD_BYTES, MemoryMeter, defaultMemoryLimit } from './memory';
 import {
   SYSTEM_ATTRIBUTE_NAMES,
   batchError,
@@ -17,9 +17,13 @@ import {
   type SendResult,
 } from './messageInput';
 import { MoveTasks, type MoveTask } from './moveTasks';
-import type { StoredMessage } from './queue';
+import type { QueueObserver, StoredMessage } from './queue';
 import { QueueRegistry } from './queueRegistry';
 import { ReceiptHandles } from './tokens';
+import { DEFAULT_TRACE_LIMITS, TraceLog, type TraceLimits } from './trace';
+import type { TraceActor, TraceDetails } from '../shared/trace';
+
+type SentDetails = TraceDetails['sent'];
 import {
   DEFAULT_REGION,
   FIFO_DEDUP_WINDOW_MS,
@@ -43,6 +47,8 @@ export interface EngineOptions {
   maxStoredBytes?: number;
   /** Injected failures that act on messages (duplicates, shuffled order); none when left out. */
   faults?: EngineFaults;
+  /** How many trace events, and how many bytes of them, the server keeps. */
+  traceLimits?: TraceLimits;
 }
 
 export type { MoveTask } from './moveTasks';
@@ -64,6 +70,13 @@ export class SqsEngine {
   readonly queues: QueueRegistry;
   /** The messages' memory against the limit. */
   readonly memory: MemoryMeter;
+  /** Every transition of every message, newest last, bounded. */
+  readonly trace: TraceLog;
+  /** Who made the request being served (see {@link runAs}). */
+  private actor: TraceActor | undefined;
+  /** The message a ChangeMessageVisibility to 0 is releasing: its window closes by request, not by expiry. */
+  private releasing: StoredMessage | undefined;
+  private traceUrls = new WeakMap<LocalQueue, string>();
   private readonly handles = new ReceiptHandles();
   private readonly longPolls: LongPolls;
   private readonly moveTasks: MoveTasks<LocalQueue>;
@@ -77,6 +90,7 @@ export class SqsEngine {
     this.longPolls = new LongPolls(this.clock);
     this.faults = options.faults;
     this.memory = new MemoryMeter(options.maxStoredBytes ?? defaultMemoryLimit());
+    this.trace = new TraceLog(options.traceLimits ?? DEFAULT_TRACE_LIMITS);
     this.queues = new QueueRegistry(
       {
         clock: this.clock,
@@ -85,6 +99,7 @@ export class SqsEngine {
         baseUrl: options.baseUrl ?? 'http://127.0.0.1:9324',
         deletedQueueNameHoldMs: options.deletedQueueNameHoldMs ?? 60_000,
         meter: this.memory,
+        observe: (queue) => this.observerOf(queue),
       },
       { onDeleted: (queue) => this.longPolls.releaseAll(queue.polls), onChanged: (queue) => this.wake(queue) },
     );
@@ -93,7 +108,39 @@ export class SqsEngine {
       queueForArn: (arn) => this.queues.queueForArn(arn),
       isDeadLetterQueue: (queue) => [...this.queues.all()].some((q) => q.settings.RedrivePolicy?.deadLetterTargetArn === queue.arn),
       wake: (queue) => this.wake(queue),
+      moved: (source, m, destination) =>
+        this.trace.record('moved', this.clock.now(), source.name, this.traceUrl(source), m.id, undefined, { toQueue: destination.name, toQueueUrl: this.traceUrl(destination) }),
     });
+  }
+
+  /**
+   * Runs `action` on behalf of `actor`: the trace names it as the cause of what the action
+   * does, including what a long poll it starts receives later.
+   */
+  runAs<T>(actor: TraceActor | undefined, action: () => T): T {
+    const previous = this.actor;
+    this.actor = actor;
+    try {
+      return action();
+    } finally {
+      this.actor = previous;
+    }
+  }
+
+  /** Applies what time has made due on every queue, so that the trace holds every expiry up to now. */
+  tickAll(): void {
+    const now = this.clock.now();
+    for (const q of this.queues.all()) q.state.tick(now);
+  }
+
+  /** The earliest time at which a delayed or in-flight message of any queue becomes visible. */
+  nextDueAt(): number | undefined {
+    let next: number | undefined;
+    for (const q of this.queues.all()) {
+      const at = q.state.nextDueAt();
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
   }
 
   /** Ends every long poll and move task; the engine answers nothing afterwards. */
@@ -107,6 +154,7 @@ export class SqsEngine {
 
   setBaseUrl(baseUrl: string): void {
     this.queues.setBaseUrl(baseUrl);
+    this.traceUrls = new WeakMap();
   }
 
   queueUrl(name: string): string {
@@ -142,7 +190,8 @@ export class SqsEngine {
   }
 
   purgeQueue(url: string): void {
-    this.queues.purgeQueue(url);
+    const { queue, count } = this.queues.purgeQueue(url);
+    this.trace.record('purged', this.clock.now(), queue.name, this.traceUrl(queue), '', this.actor, { count });
   }
 
   tagQueue(url: string, tags: Record<string, string>): void {
@@ -240,8 +289,9 @@ export class SqsEngine {
       const replay = queue.receiveAttempts.replay(attempt, queue.state, this.clock.now());
       if (replay) return Promise.resolve(replay);
     }
+    const actor = this.actor;
     const take = (): ReceivedMessage[] => {
-      const taken = this.take(queue, max, vt, systemNames, input.MessageAttributeNames ?? []);
+      const taken = this.take(queue, max, vt, systemNames, input.MessageAttributeNames ?? [], actor);
       if (attempt !== undefined) {
         queue.receiveAttempts.remember(attempt, queue.state, this.clock.now(), (vt ?? queue.settings.VisibilityTimeout) * 1000, taken);
       }
@@ -260,10 +310,13 @@ export class SqsEngine {
     const queue = this.queues.queueByUrl(url);
     queue.state.tick();
     const found = this.resolveHandle(queue, receiptHandle);
+    if (!found) return;
     // A stale handle (an older receive) answers success and deletes nothing, as SQS does.
-    if (!found || found.receiveSerial !== this.serialOf(receiptHandle)) return;
-    queue.state.remove(found);
-    if (!queue.fifo && this.faults?.redeliverAfterDelete(queue.name, action, found.id)) this.redeliver(queue, found);
+    const stale = found.receiveSerial !== this.serialOf(receiptHandle);
+    const late = stale || found.state !== 'inflight';
+    if (!stale) queue.state.remove(found);
+    this.trace.record('deleted', this.clock.now(), queue.name, this.traceUrl(queue), found.id, this.actor, { stale, late, receiveCount: found.receiveCount });
+    if (!stale && !queue.fifo && this.faults?.redeliverAfterDelete(queue.name, action, found.id)) this.redeliver(queue, found);
   }
 
   /** Puts a deleted message back, visible, with its id, body and attributes: a duplicate delivery. */
@@ -309,7 +362,17 @@ export class SqsEngine {
       );
     }
     queue.state.setVisibleAt(m, now + visibilityTimeout * 1000);
-    queue.state.tick(now);
+    if (visibilityTimeout === 0) {
+      this.trace.record('released', now, queue.name, this.traceUrl(queue), m.id, this.actor, {});
+      this.releasing = m;
+    } else {
+      this.trace.record('visibilityChanged', now, queue.name, this.traceUrl(queue), m.id, this.actor, { deadline: m.visibleAt });
+    }
+    try {
+      queue.state.tick(now);
+    } finally {
+      this.releasing = undefined;
+    }
     this.wake(queue);
   }
 
@@ -369,6 +432,10 @@ export class SqsEngine {
       const key = queue.settings.DeduplicationScope === 'messageGroup' ? `${m.groupId ?? ''}\u0000${m.dedupId ?? ''}` : (m.dedupId ?? '');
       const duplicate = queue.state.findDuplicate(key);
       if (duplicate) {
+        this.trace.record('deduplicated', this.clock.now(), queue.name, this.traceUrl(queue), duplicate.messageId, this.actor, {
+          dedupId: m.dedupId ?? '',
+          ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
+        });
         // Accepted and not delivered again: SQS answers with the first copy's identity.
         result.MessageId = duplicate.messageId;
         if (duplicate.sequenceNumber) result.SequenceNumber = duplicate.sequenceNumber;
@@ -381,7 +448,29 @@ export class SqsEngine {
     }
     if (!queue.fifo) this.checkMemory(m);
     queue.state.insert(m);
+    this.recordSent(queue, m);
     return result;
+  }
+
+  private recordSent(queue: LocalQueue, m: StoredMessage): void {
+    const details: { -readonly [K in keyof SentDetails]: SentDetails[K] } = { bytes: m.storedBytes - MESSAGE_OVERHEAD_BYTES, attributeNames: Object.keys(m.attributes), body: m.body };
+    if (m.groupId !== undefined) details.groupId = m.groupId;
+    if (m.dedupId !== undefined) details.dedupId = m.dedupId;
+    if (m.sequenceNumber !== undefined) details.sequenceNumber = m.sequenceNumber;
+    if (m.state === 'delayed') details.delayedUntil = m.visibleAt;
+    this.trace.record('sent', m.enqueuedAt, queue.name, this.traceUrl(queue), m.id, this.actor, details);
+  }
+
+  /** What time does to a queue's messages, into the trace: at the deadline, whenever the engine applies it. */
+  private observerOf(queue: LocalQueue): QueueObserver {
+    return {
+      becameVisible: (m, at, wasInFlight) => {
+        if (m === this.releasing) return;
+        if (wasInFlight) this.trace.record('expired', at, queue.name, this.traceUrl(queue), m.id, undefined, { receiveCount: m.receiveCount });
+        else this.trace.record('visible', at, queue.name, this.traceUrl(queue), m.id, undefined, {});
+      },
+      retentionEnded: (m, at) => this.trace.record('retentionExpired', at, queue.name, this.traceUrl(queue), m.id, undefined, {}),
+    };
   }
 
   /** Refuses a message that would take the server past its memory limit, as SQS refuses past its quotas. */
@@ -400,6 +489,7 @@ export class SqsEngine {
     visibilityTimeout: number | undefined,
     systemNames: Set<string>,
     attributeNames: string[],
+    actor: TraceActor | undefined,
   ): ReceivedMessage[] {
     if (!this.queues.has(queue.name)) return [];
     const now = this.clock.now();
@@ -412,14 +502,15 @@ export class SqsEngine {
     /** Returns true when the message was delivered, false when it left the queue instead. */
     const deliver = (m: StoredMessage): boolean => {
       if (state.isExpired(m, now)) {
-        state.remove(m);
+        state.dropExpired(m);
         return false;
       }
       if (redrive && dlq && m.receiveCount >= redrive.maxReceiveCount) {
-        this.moveToDeadLetterQueue(queue, m, dlq);
+        this.moveToDeadLetterQueue(queue, m, dlq, actor);
         return false;
       }
       state.markReceived(m, vtMs);
+      this.trace.record('received', now, queue.name, this.traceUrl(queue), m.id, actor, { receiveCount: m.receiveCount, deadline: m.visibleAt });
       picked.push(m);
       return true;
     };
@@ -469,7 +560,7 @@ export class SqsEngine {
     return picked.map((m) => toReceived(m, queue.fifo, this.makeHandle(queue, m), systemNames, attributeNames));
   }
 
-  private moveToDeadLetterQueue(source: LocalQueue, m: StoredMessage, dlq: LocalQueue): void {
+  private moveToDeadLetterQueue(source: LocalQueue, m: StoredMessage, dlq: LocalQueue, actor: TraceActor | undefined): void {
     source.state.remove(m);
     const moved: StoredMessage = {
       ...m,
@@ -484,7 +575,22 @@ export class SqsEngine {
     };
     dlq.state.tick();
     dlq.state.insert(moved);
+    this.trace.record('movedToDlq', moved.enqueuedAt, source.name, this.traceUrl(source), m.id, actor, {
+      toQueue: dlq.name,
+      toQueueUrl: this.traceUrl(dlq),
+      receiveCount: m.receiveCount,
+    });
     this.wake(dlq);
+  }
+
+  /** A queue's URL, made once per queue for the trace's events. */
+  private traceUrl(queue: LocalQueue): string {
+    let url = this.traceUrls.get(queue);
+    if (url === undefined) {
+      url = this.queueUrl(queue.name);
+      this.traceUrls.set(queue, url);
+    }
+    return url;
   }
 
   private makeHandle(queue: LocalQueue, m: StoredMessage): string {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
 import type { MemoryMeter } from './memory';
 import { QueueWaiters } from './longPolls';
-import { QueueState } from './queue';
+import { QueueState, type QueueObserver } from './queue';
 import { ReceiveAttempts } from './receiveAttempts';
 import type { QueueSettings } from '../model/queueAttributes';
 
@@ -27,10 +27,11 @@ export class LocalQueue {
     settings: QueueSettings,
     clock: Clock,
     meter: MemoryMeter,
+    observe?: (queue: LocalQueue) => QueueObserver,
   ) {
     this.settings = settings;
     this.lastModified = createdAt;
-    this.state = new QueueState(clock, settings.FifoQueue, () => this.settings, meter);
+    this.state = new QueueState(clock, settings.FifoQueue, () => this.settings, meter, observe?.(this));
   }
 
   get fifo(): boolean {

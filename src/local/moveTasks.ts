@@ -20,6 +20,7 @@ export interface MoveTask {
 
 /** What a move task needs of a queue. */
 export interface MovableQueue {
+  readonly name: string;
   readonly arn: string;
   readonly fifo: boolean;
   readonly state: QueueState;
@@ -35,6 +36,8 @@ export interface MoveTaskHost<Q extends MovableQueue> {
   isDeadLetterQueue(queue: Q): boolean;
   /** Tells waiting receives of `queue` that messages arrived. */
   wake(queue: Q): void;
+  /** A message was moved from `source` to `destination` (after it is in `destination`). */
+  moved?(source: Q, message: StoredMessage, destination: Q): void;
 }
 
 const MOVE_TICK_MS = 100;
@@ -173,6 +176,7 @@ export class MoveTasks<Q extends MovableQueue> {
       };
       destination.state.tick(now);
       destination.state.insert(moved);
+      this.host.moved?.(source, moved, destination);
       this.host.wake(destination);
       task.ApproximateNumberOfMessagesMoved++;
       allowance--;

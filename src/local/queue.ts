@@ -56,6 +56,14 @@ export interface FifoGroup {
   inflight: number;
 }
 
+/** Told of what time does to messages, as it applies it: for the server's trace. */
+export interface QueueObserver {
+  /** A delayed message's delay ended (`wasInFlight` false), or an in-flight one's visibility window did; `at` is that deadline. */
+  becameVisible(m: StoredMessage, at: number, wasInFlight: boolean): void;
+  /** The message outlived the retention period, which ended at `at`. */
+  retentionEnded(m: StoredMessage, at: number): void;
+}
+
 interface DedupEntry {
   messageId: string;
   sequenceNumber: string | undefined;
@@ -89,6 +97,7 @@ export class QueueState {
     readonly fifo: boolean,
     private readonly settings: () => QueueSettings,
     private readonly meter: MemoryMeter,
+    private readonly observer?: QueueObserver,
   ) {}
 
   /** Applies everything that time has made due: visibility and delay expiry, retention, dedup windows. */
@@ -97,6 +106,7 @@ export class QueueState {
       this.timed.pop();
       const m = top.message;
       if (m.version !== top.version || (m.state !== 'delayed' && m.state !== 'inflight')) continue;
+      this.observer?.becameVisible(m, top.at, m.state === 'inflight');
       this.setState(m, 'visible');
     }
     const retentionMs = this.settings().MessageRetentionPeriod * 1000;
@@ -107,7 +117,7 @@ export class QueueState {
       }
       if (head.sentAt + retentionMs > now) break;
       this.arrivals.shift();
-      this.remove(head);
+      this.dropExpired(head);
     }
     for (let d = this.dedupOrder.peek(); d && d.expiresAt <= now; d = this.dedupOrder.peek()) {
       this.dedupOrder.shift();
@@ -119,6 +129,13 @@ export class QueueState {
   /** The earliest time at which a delayed or in-flight message may become visible. */
   nextDueAt(): number | undefined {
     return this.timed.peek()?.at;
+  }
+
+  /** Removes a message that outlived the retention period. */
+  dropExpired(m: StoredMessage): void {
+    if (m.state === 'gone') return;
+    this.observer?.retentionEnded(m, m.sentAt + this.settings().MessageRetentionPeriod * 1000);
+    this.remove(m);
   }
 
   isExpired(m: StoredMessage, now: number): boolean {

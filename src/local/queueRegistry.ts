@@ -1,6 +1,7 @@
 import { SqsError, invalidParameter, missingParameter, queueDoesNotExist } from './errors';
 import type { Clock } from './clock';
 import { LocalQueue } from './localQueue';
+import type { QueueObserver } from './queue';
 import type { MemoryMeter } from './memory';
 import { checkTags } from './messageInput';
 import {
@@ -22,6 +23,8 @@ export interface RegistryOptions {
   deletedQueueNameHoldMs: number;
   /** The messages' memory, shared by every queue. */
   meter: MemoryMeter;
+  /** Makes each new queue's observer of what time does to its messages. */
+  observe?: (queue: LocalQueue) => QueueObserver;
 }
 
 /** What the messaging side is told of a queue's life. */
@@ -110,7 +113,7 @@ export class QueueRegistry {
     }
     if (settings.RedrivePolicy) this.checkRedriveTarget(name, settings);
     checkTags(tags);
-    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock, this.options.meter);
+    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock, this.options.meter, this.options.observe);
     for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
     this.queues.set(name, queue);
     return this.queueUrl(name);
@@ -174,7 +177,8 @@ export class QueueRegistry {
     this.hooks.onChanged(queue);
   }
 
-  purgeQueue(url: string): void {
+  /** Purges the queue; answers it and how many messages it held. */
+  purgeQueue(url: string): { queue: LocalQueue; count: number } {
     const queue = this.queueByUrl(url);
     const now = this.clock.now();
     const last = queue.state.lastPurgeAt;
@@ -185,7 +189,7 @@ export class QueueRegistry {
       );
     }
     queue.state.lastPurgeAt = now;
-    queue.state.purge();
+    return { queue, count: queue.state.purge() };
   }
 
   tagQueue(url: string, tags: Record<string, string>): void {

@@ -8,6 +8,9 @@ import { FAULTS_CONTROL_PATH, FaultInjector, isLoopbackAddress, queueNameFromUrl
 import { handleJsonAction } from './jsonProtocol';
 import { handleQueryAction, parseQueryParameters, queryErrorXml } from './queryProtocol';
 import type { FaultPlan } from '../model/faultPlan';
+import type { TraceLimits } from './trace';
+import { isWorkbenchPath, workbenchAnswer } from './workbenchEndpoint';
+import { traceActor } from '../shared/trace';
 import { invalidUtf8Offset } from '../model/utf8';
 
 /** The port the local server listens on unless told otherwise (ElasticMQ's, which SDK examples use). */
@@ -29,6 +32,8 @@ export interface LocalServerOptions {
   maxConnections?: number;
   /** Bytes of messages held at most; sends past it get OverLimit (default: a share of the machine). */
   maxStoredBytes?: number;
+  /** How many trace events, and bytes of them, the server keeps (default: 100,000 events, 64 MiB). */
+  traceLimits?: TraceLimits;
   /**
    * Host names (besides loopback names and IP addresses) that requests may name in their
    * Host header. Any other name is refused, so that a web page cannot reach the server
@@ -82,7 +87,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     region: options.region,
     deletedQueueNameHoldMs: options.deletedQueueNameHoldMs,
     maxStoredBytes: options.maxStoredBytes,
+    traceLimits: options.traceLimits,
   });
+  const instance = randomUUID();
+  /** Aborted when the server stops: waiting trace reads answer at once. */
+  const closingSignal = new AbortController();
   const sockets = new Set<import('node:net').Socket>();
   const inFlight = new Set<AbortController>();
   let answered: (() => void) | undefined;
@@ -101,6 +110,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const refused = hostAllowed(req.headers.host);
     if (refused) {
       void drain(req).then(() => sendError(res, refused, isQueryRequest(req), randomUUID()));
+      return;
+    }
+    // The fault plan's control path is served with the SQS API (same checks); the rest of /_workbench/ here.
+    if (isWorkbenchPath(req.url) && (req.url ?? '').split('?', 1)[0] !== FAULTS_CONTROL_PATH) {
+      void drain(req)
+        .then(() => workbenchAnswer(engine, instance, req, controller.signal, closingSignal.signal))
+        .then(({ status, body }) => {
+          if (!controller.signal.aborted) sendRaw(res, status, 'application/json', JSON.stringify(body), randomUUID());
+        })
+        .catch((err: unknown) => {
+          console.error('[local-sqs] internal error in', req.url, err);
+          if (!res.headersSent) sendRaw(res, 500, 'application/json', JSON.stringify({ error: 'InternalError', message: 'The trace endpoint failed; see the server log.' }), randomUUID());
+        });
       return;
     }
     void serve({ engine, faults, allowRemoteControl: options.allowRemoteControl === true }, req, res, controller.signal, options.onRequest);
@@ -132,6 +154,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         engine.close();
+        closingSignal.abort();
         server.closeIdleConnections();
         if (inFlight.size > 0) {
           await new Promise<void>((resolve) => {
@@ -247,7 +270,8 @@ async function serve(
       action = parameters.get('Action') ?? '';
       if (faults.active) await injectFaults(faults, action, queueNameFromUrl(parameters.get('QueueUrl') ?? (path === '/' ? undefined : path)) ?? parameters.get('QueueName'), signal);
       // A request sent to a queue's URL names the queue by its path.
-      const xml = await handleQueryAction(engine, parameters, path === '/' ? undefined : path, requestId, signal);
+      const actor = traceActor(headerValue(req.headers.authorization), userAgentOf(req));
+      const xml = await engine.runAs(actor, () => handleQueryAction(engine, parameters, path === '/' ? undefined : path, requestId, signal));
       if (signal.aborted) return;
       sendRaw(res, 200, XML_CONTENT_TYPE, xml, requestId);
       return;
@@ -264,7 +288,8 @@ async function serve(
     if (!target.startsWith('AmazonSQS.')) throw new SqsError('UnknownOperationException', `Unknown target ${target}. ${PROTOCOL_HELP}`);
     const body = await readBody(req);
     if (faults.active) await injectFaults(faults, action, queueOfJsonRequest(body), signal);
-    const result: unknown = await handleJsonAction(engine, action, body, signal);
+    const actor = traceActor(headerValue(req.headers.authorization), userAgentOf(req));
+    const result: unknown = await engine.runAs(actor, () => handleJsonAction(engine, action, body, signal));
     if (signal.aborted) return;
     sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result), requestId);
   } catch (err) {
@@ -296,6 +321,13 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The User-Agent and the SDK's x-amz-user-agent together: either may carry the client's product tokens. */
+function userAgentOf(req: http.IncomingMessage): string | undefined {
+  const ua = headerValue(req.headers['user-agent']);
+  const amz = headerValue(req.headers['x-amz-user-agent']);
+  return ua && amz ? `${amz} ${ua}` : (ua ?? amz);
 }
 
 function headerValue(h: string | string[] | undefined): string | undefined {

@@ -61,9 +61,10 @@ export class DuplicateIndex {
       const counts = this.counts(entry.queueUrl);
       if (e.kind === 'received') {
         const was = isRedelivered(entry);
-        entry.deliveries = Math.max(entry.deliveries + 1, e.details.receiveCount);
+        // A consumer's receive comes from the server's trace with its exact count, possibly after later receives of the inspector's.
+        entry.deliveries = e.details.mode === 'consumer' ? Math.max(entry.deliveries, e.details.receiveCount) : Math.max(entry.deliveries + 1, e.details.receiveCount);
         if (e.details.mode === 'peek') entry.peeks++;
-        else entry.holds++;
+        else if (e.details.mode === 'hold') entry.holds++;
         const is = isRedelivered(entry);
         if (is !== was) counts.redeliveries += is ? 1 : -1;
         if (is || was) changed.add(e.messageId);

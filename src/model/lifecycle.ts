@@ -26,6 +26,8 @@ export interface SentDetails {
   readonly via: SendVia;
   /** The message this one is a copy of (moved, copied or edited and resent), and its queue. */
   readonly copyOf?: { readonly messageId: string; readonly queueUrl: string };
+  /** Who sent it, when another process did (from the local server's trace). */
+  readonly by?: string;
 }
 
 /** What each kind of event carries: the record is a union keyed by kind, so no reader re-checks fields. */
@@ -34,17 +36,20 @@ export interface LifecycleDetails {
   readonly received: {
     /** ApproximateReceiveCount as SQS reported it with this receive. */
     readonly receiveCount: number;
-    readonly mode: ReceiveMode;
+    /** `consumer`: another process received it (from the local server's trace); `by` names it. */
+    readonly mode: ReceiveMode | 'consumer';
+    readonly by?: string;
     /** When the receive's visibility window ends (ms since the epoch). */
     readonly deadline: number;
     readonly idempotencyKey?: string;
     readonly idempotencyKeyPath?: string;
   };
-  readonly extended: { readonly seconds: number; readonly auto: boolean; readonly deadline: number };
+  readonly extended: { readonly seconds: number; readonly auto: boolean; readonly deadline: number; readonly by?: string };
   /** `peek`: the end of a peek, whose receive loop made the message visible again. */
-  readonly released: { readonly peek?: true };
+  readonly released: { readonly peek?: true; readonly by?: string };
   readonly expired: Readonly<Record<string, never>>;
-  readonly deleted: Readonly<Record<string, never>>;
+  /** `late`: deleted after its visibility window had ended (it was, or may be, delivered again); `by`: another process. */
+  readonly deleted: { readonly late?: true; readonly by?: string };
   /** `from`: the source queue's ARN, or a description when SQS did not say. */
   readonly movedToDlq: { readonly from: string };
   /** A copy of the message was sent: its MessageId and queue, and how (a move deletes the original next). */
@@ -113,7 +118,7 @@ export class LifecycleStore {
         perMessage = [];
         this.byMessage.set(event.messageId, perMessage);
       }
-      perMessage.push(event);
+      insertByTime(perMessage, event);
       let queue = this.byQueue.get(event.queueUrl);
       if (!queue) {
         queue = { lastActivity: 0, events: [], head: 0 };
@@ -129,7 +134,7 @@ export class LifecycleStore {
     return added;
   }
 
-  /** A message's events, oldest first. */
+  /** A message's events, in the order they happened. */
   eventsOf(messageId: string): readonly LifecycleEvent[] {
     return this.byMessage.get(messageId) ?? [];
   }
@@ -197,6 +202,17 @@ export class LifecycleStore {
   private emit(change: LifecycleChange): void {
     this.changed.fire(change);
   }
+}
+
+/**
+ * Adds an event to a message's list in time order (after events of the same time): events
+ * from a server's trace can arrive after the extension recorded later ones of its own.
+ */
+function insertByTime(events: LifecycleEvent[], event: LifecycleEvent): void {
+  let i = events.length;
+  while (i > 0 && events[i - 1].at > event.at) i--;
+  if (i === events.length) events.push(event);
+  else events.splice(i, 0, event);
 }
 
 /** What a `sent` event is made from. */

@@ -4,7 +4,9 @@ import type { FoundKey } from '../model/idempotency';
 import { LifecycleStore, sentEvent, type NewLifecycleEvent, type SentMessage } from '../model/lifecycle';
 import type { SqsLog } from '../sqs/gateway';
 import type { LeaseEvent } from '../sqs/leases';
+import { actorName, type TraceEvent } from '../shared/trace';
 import type { KeyPaths } from './keyPaths';
+import type { TraceBatch } from './traceFeed';
 import type { Settings } from './settings';
 
 /** A message as it was sent: what `sent` records. */
@@ -27,6 +29,10 @@ export class LifecycleRecorder implements Disposable {
   /** The flags follow the same bound as the record: one message per event at the most. */
   readonly duplicates: DuplicateIndex;
   private readonly disposables = new DisposableStore();
+  /** True for a queue whose server's trace is followed: moves to the DLQ then come from it, not inferred. */
+  private traced: (queueUrl: string) => boolean = () => false;
+  /** Messages whose newest receive was another process's: their expiries come from the trace. */
+  private readonly heldByConsumers = new Set<string>();
 
   constructor(
     settings: Settings,
@@ -85,7 +91,8 @@ export class LifecycleRecorder implements Disposable {
       const seenElsewhere = earlier.some((x) => x.queueUrl !== queue.url);
       const alreadyMoved = earlier.some((x) => x.kind === 'movedToDlq' && x.queueUrl === queue.url);
       const source = m.systemAttributes.DeadLetterQueueSourceArn;
-      if ((seenElsewhere || source) && !alreadyMoved && (source !== undefined || isDeadLetterQueue(queue.arn))) {
+      const inferred = !this.traced(queue.url) && (seenElsewhere || source) && !alreadyMoved && (source !== undefined || isDeadLetterQueue(queue.arn));
+      if (inferred) {
         events.push({ ...base, kind: 'movedToDlq', details: { from: source ?? 'another queue' } });
       }
       events.push({ ...base, kind: 'received', details: { receiveCount: m.receiveCount, mode: e.mode, deadline: m.deadline, ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}) } });
@@ -100,6 +107,92 @@ export class LifecycleRecorder implements Disposable {
       events.push({ ...base, kind: e.kind, details: {} });
     }
     if (events.length > 0) this.store.record(events);
+  }
+
+  /**
+   * Follows local servers' traces: records what other processes did (their sends, receives,
+   * visibility changes, releases and deletes), expiries of their receives, and every move to
+   * a dead-letter queue, with the server's times. The extension's own requests are skipped:
+   * it records them itself.
+   */
+  followTrace(feed: { onEvents: (listener: (batch: TraceBatch) => void) => Disposable; coversQueue(queueUrl: string): boolean }): Disposable {
+    this.traced = (url) => feed.coversQueue(url);
+    const subscription = feed.onEvents((batch) => this.traceEvents(batch.events));
+    return {
+      dispose: () => {
+        subscription.dispose();
+        this.traced = () => false;
+      },
+    };
+  }
+
+  /** Records a server's trace events (see {@link followTrace}). */
+  traceEvents(events: readonly TraceEvent[]): void {
+    const keyPaths = this.keyPaths.current;
+    const out: NewLifecycleEvent[] = [];
+    for (const e of events) {
+      const own = e.by?.workbench === true;
+      const by = actorName(e.by);
+      const base = { messageId: e.messageId, queueUrl: e.queueUrl, at: e.at };
+      const named = by !== undefined ? { by } : {};
+      switch (e.kind) {
+        case 'sent': {
+          if (own) break;
+          const d = e.details;
+          const sent = sentEvent(
+            {
+              ...base,
+              body: d.body ?? '',
+              via: 'producer',
+              ...(d.groupId !== undefined ? { groupId: d.groupId } : {}),
+              ...(d.dedupId !== undefined ? { dedupId: d.dedupId } : {}),
+              ...(d.sequenceNumber !== undefined ? { sequenceNumber: d.sequenceNumber } : {}),
+            },
+            keyPaths,
+          );
+          // Without the body (a server on another machine) only its size is known.
+          out.push(sent.kind === 'sent' ? { ...sent, details: { ...sent.details, ...named, ...(d.body === undefined ? { bodyDigest: '', bodyBytes: d.bytes } : {}) } } : sent);
+          break;
+        }
+        case 'received':
+          if (own) this.heldByConsumers.delete(e.messageId);
+          else {
+            this.heldByConsumers.add(e.messageId);
+            out.push({ ...base, kind: 'received', details: { receiveCount: e.details.receiveCount, mode: 'consumer', deadline: e.details.deadline, ...named } });
+          }
+          break;
+        case 'visibilityChanged':
+          if (!own) out.push({ ...base, kind: 'extended', details: { seconds: Math.round((e.details.deadline - e.at) / 1000), auto: false, deadline: e.details.deadline, ...named } });
+          break;
+        case 'released':
+          if (!own) out.push({ ...base, kind: 'released', details: named });
+          break;
+        case 'expired':
+          if (this.heldByConsumers.has(e.messageId)) out.push({ ...base, kind: 'expired', details: {} });
+          break;
+        case 'deleted':
+          if (!e.details.stale) this.heldByConsumers.delete(e.messageId);
+          if (!own) out.push({ ...base, kind: 'deleted', details: { ...named, ...(e.details.late ? { late: true as const } : {}) } });
+          break;
+        case 'movedToDlq':
+          this.heldByConsumers.delete(e.messageId);
+          out.push({ ...base, queueUrl: e.details.toQueueUrl, kind: 'movedToDlq', details: { from: e.queue } });
+          break;
+        case 'purged':
+          if (own) break;
+          this.store.record(out.splice(0));
+          this.forgetQueue(e.queueUrl);
+          break;
+        case 'retentionExpired':
+          this.heldByConsumers.delete(e.messageId);
+          break;
+        case 'visible':
+        case 'deduplicated':
+        case 'moved':
+          break;
+      }
+    }
+    if (out.length > 0) this.store.record(out);
   }
 
   /** Forgets a purged queue's messages: their events and their flags. */

@@ -59,10 +59,11 @@ export interface FlagSummary {
 }
 
 /**
- * How a message was sent: one send, Send Again, a batch file, or as the copy of another
- * message (Move to Queue, Copy to Queue, Edit and Resend).
+ * How a message was sent: one send, Send Again, a batch file, as the copy of another
+ * message (Move to Queue, Copy to Queue, Edit and Resend), or by another process (seen in
+ * the local server's trace).
  */
-export const SEND_VIAS = ['send', 'sendAgain', 'batch', 'move', 'copy', 'resend'] as const;
+export const SEND_VIAS = ['send', 'sendAgain', 'batch', 'move', 'copy', 'resend', 'producer'] as const;
 export type SendVia = (typeof SEND_VIAS)[number];
 
 export const NOTICE_LEVELS = ['info', 'warning', 'error'] as const;

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { DEFAULT_REGION } from '../model/sqsLimits';
+import { WORKBENCH_USER_AGENT } from '../shared/trace';
 
 /** A connection as the user writes it in the setting `sqsWorkbench.connections`. */
 export interface ConnectionSettings {
@@ -254,6 +255,8 @@ export function createSqsClient(connection: ResolvedConnection, options: { maxAt
     region: connection.region,
     credentials: credentialsFor(connection),
     maxAttempts: options.maxAttempts ?? 3,
+    // Names the extension's requests, so that the local server's trace tells them from the user's own processes.
+    customUserAgent: `${WORKBENCH_USER_AGENT}/1`,
     ...(connection.endpoint !== undefined ? { endpoint: connection.endpoint } : {}),
     ...(options.maxSockets !== undefined ? { requestHandler: { httpsAgent: { maxSockets: options.maxSockets }, httpAgent: { maxSockets: options.maxSockets } } } : {}),
   });

@@ -112,7 +112,13 @@ describe('duplicate and redelivery flags in VS Code', () => {
     assert.deepEqual(view?.flags.byInspector, { peek: 0, hold: 3 });
     assert.equal(view?.flags.duplicateKey, undefined, 'the same message again is not a duplicate key');
     assert.equal(view?.idempotencyKey, 'job-7');
-    assert.equal(a.lifecycle.eventsOf(id).filter((e) => e.kind === 'received').length, 3, 'the consumer\'s receive is not in the record: only the inspector\'s');
+    // The consumer's receive comes from the local server's trace, named by its access key.
+    await waitFor('the consumer\'s receive from the server\'s trace', () => a.lifecycle.eventsOf(id).some((e) => e.kind === 'received' && e.details.mode === 'consumer'));
+    assert.deepEqual(
+      a.lifecycle.eventsOf(id).filter((e) => e.kind === 'received').map((e) => (e.kind === 'received' ? e.details.mode : '')),
+      ['hold', 'hold', 'consumer', 'hold'],
+    );
+    assert.equal(panel.views.find((v) => v.messageId === id)?.flags.redelivered, 4, 'the consumer\'s receive, known twice, counts once');
   });
 
   it('does not flag messages the inspector peeked and then held', async () => {

@@ -74,13 +74,15 @@ describe('message inspector in VS Code', () => {
     const view = panel.views[0];
     assert.equal(view.state, 'peeked');
     assert.match(view.disabled.delete ?? '', /Hold mode/);
+    // The test's own send is another process's: it comes from the local server's trace.
+    await waitFor('the send from the server\'s trace', () => a.lifecycle.eventsOf(view.messageId)[0]?.kind === 'sent');
     const kinds = a.lifecycle.eventsOf(view.messageId).map((e) => e.kind);
-    assert.deepEqual(kinds, ['received', 'released'], 'the peek\'s end is recorded as a release');
-    const [receivedEvent] = a.lifecycle.eventsOf(view.messageId);
+    assert.deepEqual(kinds, ['sent', 'received', 'released'], 'the peek\'s end is recorded as a release');
+    const [, receivedEvent] = a.lifecycle.eventsOf(view.messageId);
     assert.ok(receivedEvent.kind === 'received');
     assert.equal(receivedEvent.details.mode, 'peek');
     assert.ok(view.deadline <= Date.now(), 'no deadline ahead: the peek window is closed');
-    assert.deepEqual(panel.savedSession().messages[0].events.map((e) => e.kind), ['received', 'released'], 'an exported session records the release');
+    assert.deepEqual(panel.savedSession().messages[0].events.map((e) => e.kind), ['sent', 'received', 'released'], 'an exported session records the send and the release');
   });
 
   it('saves messages in the Batch Send format, which Batch Send takes back as it is', async () => {
@@ -121,9 +123,10 @@ describe('message inspector in VS Code', () => {
     assert.deepEqual((await panel.release([a2])).failures, []);
     assert.deepEqual((await panel.delete([a3])).failures, []);
     assert.deepEqual((await server().counts(url)), { visible: 8, inflight: 3, delayed: 0 });
-    assert.deepEqual(a.lifecycle.eventsOf(a1).map((e) => e.kind), ['received', 'extended']);
-    assert.deepEqual(a.lifecycle.eventsOf(a2).map((e) => e.kind), ['received', 'released']);
-    assert.deepEqual(a.lifecycle.eventsOf(a3).map((e) => e.kind), ['received', 'deleted']);
+    const own = (id: string): string[] => a.lifecycle.eventsOf(id).map((e) => e.kind).filter((k) => k !== 'sent');
+    assert.deepEqual(own(a1), ['received', 'extended']);
+    assert.deepEqual(own(a2), ['received', 'released']);
+    assert.deepEqual(own(a3), ['received', 'deleted']);
     const deleted = panel.views.find((v) => v.messageId === a3);
     assert.equal(deleted?.disabled.delete, 'The message was deleted.');
   });
@@ -173,8 +176,14 @@ describe('message inspector in VS Code', () => {
     assert.ok(dlqNode);
     const dlqPanel = await vscode.commands.executeCommand<InspectorPanel>('sqsWorkbench.receiveMessages', dlqNode, { count: 12, waitSeconds: 0, visibilityTimeout: 30, mode: 'hold' });
     assert.ok(dlqPanel.views.some((v) => v.messageId === id), 'the message is in the DLQ with the same id');
-    const onDlq = a.lifecycle.eventsOf(id).filter((e) => e.queueUrl === dlqPanel.queue.url).map((e) => e.kind);
-    assert.deepEqual(onDlq, ['movedToDlq', 'received']);
+    // The move comes from the server's trace, at the receive that made it, not at the DLQ's receive.
+    const onDlq = await waitFor('the move from the server\'s trace', () => {
+      const events = a.lifecycle.eventsOf(id).filter((e) => e.queueUrl === dlqPanel.queue.url);
+      return events.some((e) => e.kind === 'movedToDlq') && events;
+    });
+    assert.deepEqual(onDlq.map((e) => e.kind), ['movedToDlq', 'received']);
+    const lastSourceReceive = a.lifecycle.eventsOf(id).filter((e) => e.queueUrl === url && e.kind === 'received').at(-1);
+    assert.ok(lastSourceReceive && onDlq[0].at >= lastSourceReceive.at && onDlq[0].at <= onDlq[1].at, 'moved between the source\'s last receive and the DLQ\'s');
     assert.ok(a.lifecycle.eventsOf(id).some((e) => e.queueUrl === url && e.kind === 'received'), 'seen on the source first');
   });
 });

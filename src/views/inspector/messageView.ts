@@ -27,7 +27,9 @@ function describe(e: LifecycleEvent): string {
           ? ' again'
           : e.details.via === 'batch'
             ? ' in a batch'
-            : '';
+            : e.details.by !== undefined
+              ? ` by ${e.details.by}`
+              : '';
       return `sent${via}${e.details.idempotencyKey !== undefined ? `, key ${e.details.idempotencyKey}` : ''}`;
     }
     case 'copied': {
@@ -35,17 +37,18 @@ function describe(e: LifecycleEvent): string {
       return `${how} to ${queueNameOf(e.details.toQueueUrl)} as ${e.details.copyId}`;
     }
     case 'received':
-      return `received (${e.details.mode}), receive count ${e.details.receiveCount}`;
+      return `received (${e.details.by !== undefined ? `by ${e.details.by}` : e.details.mode}), receive count ${e.details.receiveCount}`;
     case 'extended':
-      return `extended by ${e.details.seconds} s${e.details.auto ? ' (auto)' : ''}`;
+      return `extended by ${e.details.seconds} s${e.details.auto ? ' (auto)' : ''}${e.details.by !== undefined ? ` by ${e.details.by}` : ''}`;
     case 'failed':
       return `${e.details.action} failed: ${e.details.code}`;
     case 'released':
-      return e.details.peek ? 'released: the peek ended' : 'released';
+      return e.details.peek ? 'released: the peek ended' : e.details.by !== undefined ? `released by ${e.details.by}` : 'released';
     case 'movedToDlq':
       return `moved to the dead-letter queue from ${e.details.from.split(':').pop() ?? e.details.from}`;
-    case 'expired':
     case 'deleted':
+      return `deleted${e.details.by !== undefined ? ` by ${e.details.by}` : ''}${e.details.late ? ', late: after its visibility window ended, so it was or may be processed twice' : ''}`;
+    case 'expired':
       return e.kind;
   }
 }

@@ -1,0 +1,152 @@
+import type * as http from 'node:http';
+import type { SqsEngine } from './engine';
+import {
+  MAX_TRACE_PAGE,
+  MAX_TRACE_WAIT_SECONDS,
+  WORKBENCH_INFO_PATH,
+  WORKBENCH_SERVER_NAME,
+  WORKBENCH_TRACE_PATH,
+  type TraceEvent,
+  type TracePage,
+  type WorkbenchInfo,
+} from '../shared/trace';
+
+/** The version of the `/_workbench/` endpoints' shapes; it grows when they change incompatibly. */
+export const WORKBENCH_API_VERSION = '1';
+const DEFAULT_TRACE_PAGE = 1_000;
+/**
+ * A waiting read answers this long after the first new event, with every event recorded
+ * meanwhile: under load, one answer carries hundreds of events instead of one answer per
+ * request served. Transport batching in real time, not a deadline of the queues' clock.
+ */
+const GATHER_MS = 25;
+
+/** What a `/_workbench/` request answers: a status and a JSON body. */
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+const badRequest = (message: string): Answer => ({ status: 400, body: { error: 'BadRequest', message } });
+
+/** True for a path the workbench endpoints own (outside the SQS API's namespace). */
+export function isWorkbenchPath(url: string | undefined): boolean {
+  return url !== undefined && url.startsWith('/_workbench/');
+}
+
+/**
+ * Answers `GET /_workbench/info` (what this server is) and `GET /_workbench/trace` (the
+ * trace, resumable from a sequence number, long-polled with `wait`; a reader that names
+ * another `instance` than this server's reads from the start). Bodies of sent
+ * messages are included only when asked (`bodies=true`) by a client on this machine.
+ */
+export async function workbenchAnswer(engine: SqsEngine, instance: string, req: http.IncomingMessage, signal: AbortSignal, closing: AbortSignal): Promise<Answer> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (req.method !== 'GET') return { status: 405, body: { error: 'MethodNotAllowed', message: `${url.pathname} answers GET only, not ${req.method ?? '?'}.` } };
+  if (url.pathname === WORKBENCH_INFO_PATH) {
+    const info: WorkbenchInfo = { server: WORKBENCH_SERVER_NAME, version: WORKBENCH_API_VERSION, capabilities: ['trace'], instance, now: engine.clock.now(), lastSeq: engine.trace.lastSeq };
+    return { status: 200, body: info };
+  }
+  if (url.pathname !== WORKBENCH_TRACE_PATH) {
+    return { status: 404, body: { error: 'NotFound', message: `No such endpoint: ${url.pathname.slice(0, 100)}. This server answers ${WORKBENCH_INFO_PATH} and ${WORKBENCH_TRACE_PATH}.` } };
+  }
+  const query = parseTraceQuery(url.searchParams);
+  if ('status' in query) return query;
+  if (query.bodies && !isLoopback(req.socket.remoteAddress)) {
+    return { status: 403, body: { error: 'Forbidden', message: 'bodies=true is answered only to clients on the same machine as the server (a loopback address).' } };
+  }
+  // A reader of an earlier server (it restarted on this endpoint) reads this one's trace from the start.
+  const after = query.instance !== undefined && query.instance !== instance ? 0 : query.after;
+  engine.tickAll();
+  if (engine.trace.lastSeq <= after && query.wait > 0 && !closing.aborted) await waitForEvents(engine, query.wait, AbortSignal.any([signal, closing]));
+  const page = engine.trace.read(after, query.limit);
+  const result: TracePage = { instance, ...page, events: query.bodies ? page.events : page.events.map(withoutBody) };
+  return { status: 200, body: result };
+}
+
+interface TraceQuery {
+  after: number;
+  wait: number;
+  limit: number;
+  bodies: boolean;
+  instance: string | undefined;
+}
+
+function parseTraceQuery(params: URLSearchParams): TraceQuery | Answer {
+  const known = new Set(['after', 'wait', 'limit', 'bodies', 'instance']);
+  for (const name of params.keys()) {
+    if (!known.has(name)) return badRequest(`Unknown parameter "${name.slice(0, 50)}": ${WORKBENCH_TRACE_PATH} takes after, wait, limit, bodies and instance.`);
+  }
+  const instance = params.get('instance') ?? undefined;
+  if (instance !== undefined && !/^[\w-]{1,64}$/.test(instance)) return badRequest(`instance must be the instance of /_workbench/info (letters, digits, - and _), not "${instance.slice(0, 50)}".`);
+  const integer = (name: string, fallback: number, min: number, max: number): number | Answer => {
+    const raw = params.get(name);
+    if (raw === null) return fallback;
+    const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) return badRequest(`${name} must be a whole number from ${min} to ${max}, not "${raw.slice(0, 50)}".`);
+    return n;
+  };
+  const after = integer('after', 0, 0, Number.MAX_SAFE_INTEGER);
+  if (typeof after !== 'number') return after;
+  const wait = integer('wait', 0, 0, MAX_TRACE_WAIT_SECONDS);
+  if (typeof wait !== 'number') return wait;
+  const limit = integer('limit', DEFAULT_TRACE_PAGE, 1, MAX_TRACE_PAGE);
+  if (typeof limit !== 'number') return limit;
+  const rawBodies = params.get('bodies');
+  if (rawBodies !== null && rawBodies !== 'true' && rawBodies !== 'false') return badRequest(`bodies must be true or false, not "${rawBodies.slice(0, 50)}".`);
+  return { after, wait, limit, bodies: rawBodies === 'true', instance };
+}
+
+/**
+ * Waits until the trace records an event, the wait ends, or the client leaves. Meanwhile
+ * the queues are ticked when their next delay or visibility window ends, so that expiries
+ * reach a waiting reader at their deadline.
+ */
+function waitForEvents(engine: SqsEngine, waitSeconds: number, signal: AbortSignal): Promise<void> {
+  const clock = engine.clock;
+  return new Promise<void>((resolve) => {
+    let dueTimer: ReturnType<typeof clock.setTimer> | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      subscription.dispose();
+      // Nothing else to undo: a gathering timer that fires later finds the read done.
+      clock.clearTimer(endTimer);
+      if (dueTimer) clock.clearTimer(dueTimer);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    };
+    const scheduleDue = (): void => {
+      const at = done ? undefined : engine.nextDueAt();
+      if (at === undefined) return;
+      dueTimer = clock.setTimer(() => {
+        dueTimer = undefined;
+        engine.tickAll();
+        scheduleDue();
+      }, Math.max(0, at - clock.now()));
+    };
+    let gathering = false;
+    const subscription = engine.trace.onDidRecord(() => {
+      if (gathering) return;
+      gathering = true;
+      setTimeout(finish, GATHER_MS);
+    });
+    const endTimer = clock.setTimer(finish, waitSeconds * 1000);
+    signal.addEventListener('abort', finish, { once: true });
+    scheduleDue();
+  });
+}
+
+function withoutBody(e: TraceEvent): TraceEvent {
+  if (e.kind !== 'sent' || e.details.body === undefined) return e;
+  const details = { ...e.details };
+  delete details.body;
+  return { ...e, details };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const bare = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return bare === '::1' || bare.startsWith('127.');
+}
