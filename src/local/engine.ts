@@ -16,7 +16,7 @@ import {
   type SendResult,
 } from './messageInput';
 import { MoveTasks, type MoveTask } from './moveTasks';
-import type { StoredMessage } from './queue';
+import type { QueueStateObserver, StoredMessage } from './queue';
 import { QueueRegistry } from './queueRegistry';
 import { ReceiptHandles } from './tokens';
 import {
@@ -40,6 +40,10 @@ export interface EngineOptions {
   deletedQueueNameHoldMs?: number;
   /** Bytes of messages the server holds at most; sends past it get OverLimit. Default: {@link defaultMemoryLimit}. */
   maxStoredBytes?: number;
+  /** Gives each queue's state an observer (the data directory's journal). */
+  observe?: (queue: LocalQueue) => QueueStateObserver;
+  /** The key receipt handles are signed with; a data directory keeps it so handles outlive a restart. */
+  handleSecret?: Buffer;
 }
 
 export type { MoveTask } from './moveTasks';
@@ -61,7 +65,7 @@ export class SqsEngine {
   readonly queues: QueueRegistry;
   /** The messages' memory against the limit. */
   readonly memory: MemoryMeter;
-  private readonly handles = new ReceiptHandles();
+  private readonly handles: ReceiptHandles;
   private readonly longPolls: LongPolls;
   private readonly moveTasks: MoveTasks<LocalQueue>;
   private closed = false;
@@ -71,6 +75,7 @@ export class SqsEngine {
     this.region = options.region ?? DEFAULT_REGION;
     this.accountId = options.accountId ?? '000000000000';
     this.longPolls = new LongPolls(this.clock);
+    this.handles = new ReceiptHandles(options.handleSecret);
     this.memory = new MemoryMeter(options.maxStoredBytes ?? defaultMemoryLimit());
     this.queues = new QueueRegistry(
       {
@@ -80,6 +85,7 @@ export class SqsEngine {
         baseUrl: options.baseUrl ?? 'http://127.0.0.1:9324',
         deletedQueueNameHoldMs: options.deletedQueueNameHoldMs ?? 60_000,
         meter: this.memory,
+        observe: options.observe,
       },
       { onDeleted: (queue) => this.longPolls.releaseAll(queue.polls), onChanged: (queue) => this.wake(queue) },
     );

@@ -2,6 +2,7 @@ import { SqsError, invalidParameter, missingParameter, queueDoesNotExist } from 
 import type { Clock } from './clock';
 import { LocalQueue } from './localQueue';
 import type { MemoryMeter } from './memory';
+import type { QueueStateObserver } from './queue';
 import { checkTags } from './messageInput';
 import {
   READABLE_ATTRIBUTES,
@@ -22,6 +23,20 @@ export interface RegistryOptions {
   deletedQueueNameHoldMs: number;
   /** The messages' memory, shared by every queue. */
   meter: MemoryMeter;
+  /** Gives each new queue's state an observer (the data directory's journal). */
+  observe?: (queue: LocalQueue) => QueueStateObserver;
+}
+
+/** A queue as a data directory holds it, to be put back with {@link QueueRegistry.restoreQueue}. */
+export interface RestoredQueue {
+  name: string;
+  incarnation: string;
+  createdAt: number;
+  lastModified: number;
+  settings: QueueSettings;
+  tags: Record<string, string>;
+  permissions: Record<string, { accounts: string[]; actions: string[] }>;
+  lastPurgeAt?: number;
 }
 
 /** What the messaging side is told of a queue's life. */
@@ -110,10 +125,22 @@ export class QueueRegistry {
     }
     if (settings.RedrivePolicy) this.checkRedriveTarget(name, settings);
     checkTags(tags);
-    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock, this.options.meter);
+    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock, this.options.meter, this.options.observe);
     for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
     this.queues.set(name, queue);
     return this.queueUrl(name);
+  }
+
+  /** Puts back a queue saved in a data directory, with its identity, settings and tags (no messages yet). */
+  restoreQueue(saved: RestoredQueue): LocalQueue {
+    const { name } = saved;
+    const queue = new LocalQueue(name, this.queueArn(name), saved.createdAt, saved.settings, this.clock, this.options.meter, this.options.observe, saved.incarnation);
+    queue.lastModified = saved.lastModified;
+    queue.state.lastPurgeAt = saved.lastPurgeAt;
+    for (const [k, v] of Object.entries(saved.tags)) queue.tags.set(k, v);
+    for (const [label, p] of Object.entries(saved.permissions)) queue.permissions.set(label, p);
+    this.queues.set(name, queue);
+    return queue;
   }
 
   deleteQueue(url: string): void {

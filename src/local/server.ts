@@ -7,6 +7,7 @@ import { SqsError, toSqsError } from './errors';
 import { handleJsonAction } from './jsonProtocol';
 import { handleQueryAction, parseQueryParameters, queryErrorXml } from './queryProtocol';
 import { invalidUtf8Offset } from '../model/utf8';
+import { DataDirectory, type DataDirectoryOptions } from './persistence/dataDirectory';
 
 /** The port the local server listens on unless told otherwise (ElasticMQ's, which SDK examples use). */
 export const DEFAULT_LOCAL_SERVER_PORT = 9324;
@@ -33,6 +34,13 @@ export interface LocalServerOptions {
    * through a DNS name it rebinds to 127.0.0.1.
    */
   allowedHosts?: readonly string[];
+  /**
+   * Keep queues and messages in this directory, so that they survive a restart or a crash
+   * (see {@link DataDirectory}); without it everything is in memory.
+   */
+  dataDir?: string;
+  /** How the data directory writes: its fsync policy, where its reports go. */
+  persistence?: DataDirectoryOptions;
   /** Called once per request after it is answered: for logs and tests; never sees bodies. */
   onRequest?: (info: { action: string; status: number; durationMs: number; errorCode?: string }) => void;
 }
@@ -67,12 +75,22 @@ const PROTOCOL_HELP =
  */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<RunningLocalServer> {
   const host = options.host ?? '127.0.0.1';
+  const dataDir = options.dataDir !== undefined ? DataDirectory.open(options.dataDir, options.persistence) : undefined;
   const engine = new SqsEngine({
     clock: options.clock,
     region: options.region,
     deletedQueueNameHoldMs: options.deletedQueueNameHoldMs,
     maxStoredBytes: options.maxStoredBytes,
+    ...dataDir?.engineOptions(),
   });
+  try {
+    dataDir?.restore(engine);
+  } catch (err) {
+    await dataDir?.close();
+    throw err;
+  }
+  // An answer leaves only once the changes it reports are saved.
+  const saved = dataDir ? () => dataDir.commit() : () => Promise.resolve();
   const sockets = new Set<import('node:net').Socket>();
   const inFlight = new Set<AbortController>();
   let answered: (() => void) | undefined;
@@ -93,7 +111,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       void drain(req).then(() => sendError(res, refused, isQueryRequest(req), randomUUID()));
       return;
     }
-    void serve(engine, req, res, controller.signal, options.onRequest);
+    void serve(engine, req, res, controller.signal, options.onRequest, saved);
   });
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.headersTimeout = timeouts.headersMs;
@@ -106,6 +124,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   const port = await listen(server, options.port ?? DEFAULT_LOCAL_SERVER_PORT, host).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE' && options.fallbackToFreePort) return listen(server, 0, host);
+    throw err;
+  }).catch(async (err: unknown) => {
+    await dataDir?.close();
     throw err;
   });
   const endpoint = `http://${host}:${port}`;
@@ -131,6 +152,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         for (const c of inFlight) c.abort();
         for (const s of sockets) s.destroy();
         await stopped;
+        await dataDir?.close();
       })();
       return closing;
     },
@@ -196,6 +218,7 @@ async function serve(
   res: http.ServerResponse,
   signal: AbortSignal,
   onRequest: LocalServerOptions['onRequest'],
+  saved: () => Promise<void>,
 ): Promise<void> {
   const started = performance.now();
   const requestId = randomUUID();
@@ -219,6 +242,7 @@ async function serve(
       action = parameters.get('Action') ?? '';
       // A request sent to a queue's URL names the queue by its path.
       const xml = await handleQueryAction(engine, parameters, path === '/' ? undefined : path, requestId, signal);
+      await saved();
       if (signal.aborted) return;
       sendRaw(res, 200, XML_CONTENT_TYPE, xml, requestId);
       return;
@@ -235,6 +259,7 @@ async function serve(
     if (!target.startsWith('AmazonSQS.')) throw new SqsError('UnknownOperationException', `Unknown target ${target}. ${PROTOCOL_HELP}`);
     const body = await readBody(req);
     const result: unknown = await handleJsonAction(engine, action, body, signal);
+    await saved();
     if (signal.aborted) return;
     sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result), requestId);
   } catch (err) {
@@ -243,6 +268,8 @@ async function serve(
     if (!known) console.error('[local-sqs] internal error in', action, err);
     status = error.status;
     errorCode = error.code;
+    // A failed action may still have changed something (a partly done batch): save it first.
+    await saved().catch(() => undefined);
     if (!res.headersSent && !signal.aborted) sendError(res, error, query, requestId);
   } finally {
     onRequest?.({ action: action || req.method || 'UNKNOWN', status, durationMs: performance.now() - started, errorCode });
