@@ -86,7 +86,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   try {
     dataDir?.restore(engine);
   } catch (err) {
-    await dataDir?.close();
+    dataDir?.abandon();
     throw err;
   }
   // An answer leaves only once the changes it reports are saved.

@@ -75,7 +75,7 @@ export class DataDirectory {
   private waiters: Array<{ resolve(): void; reject(err: unknown): void }> = [];
   private flushing: Promise<void> | undefined;
   private unsynced = false;
-  private failed: unknown;
+  private failed: Error | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
 
@@ -169,8 +169,8 @@ export class DataDirectory {
         try {
           this.writePending();
         } catch (err) {
-          this.failed = err;
-          return Promise.reject(err);
+          this.failed = asError(err);
+          return Promise.reject(this.failed);
         }
       }
       return Promise.resolve();
@@ -189,6 +189,15 @@ export class DataDirectory {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     if (this.engine) this.compact();
+    fs.closeSync(this.fd);
+    this.lock.release();
+  }
+
+  /** Lets go of the directory without writing anything: for a start that failed half-way. */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
     fs.closeSync(this.fd);
     this.lock.release();
   }
@@ -266,7 +275,7 @@ export class DataDirectory {
           }
           for (const w of waiters) w.resolve();
         } catch (err) {
-          this.failed = err;
+          this.failed = asError(err);
           this.log.warn(`Data directory ${this.dir}: cannot write ${JOURNAL_FILE}: ${err instanceof Error ? err.message : String(err)}; changes are no longer saved.`);
           for (const w of [...waiters, ...this.waiters]) w.reject(err);
           this.waiters = [];
@@ -391,6 +400,10 @@ function readOrCreateKey(file: string): Buffer {
   fs.writeFileSync(file, key.toString('hex'), { mode: 0o600 });
   syncDirectory(path.dirname(file));
   return key;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 async function writeAll(fd: number, data: Buffer): Promise<void> {

@@ -4,6 +4,9 @@ import * as path from 'node:path';
 /** The lock file that keeps a second server out of a data directory. */
 export const LOCK_FILE = 'lock';
 
+/** Lock files this process holds: its own PID in a lock file is only stale if it is not one of these. */
+const held = new Set<string>();
+
 /**
  * Takes the data directory's lock: a file holding this process's PID. A lock left by a
  * process that no longer runs is taken over; one held by a live process is refused.
@@ -20,15 +23,18 @@ export function takeLock(dir: string): { tookOverFrom: number | undefined; relea
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = Number.parseInt(readOrEmpty(file), 10);
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isRunning(holder)) {
+    const live = holder === process.pid ? held.has(file) : Number.isInteger(holder) && holder > 0 && isRunning(holder);
+    if (live) {
       throw new Error(`the data directory ${dir} is in use by the server with PID ${holder} (lock file ${file}); stop that server or choose another data directory.`);
     }
     tookOverFrom = Number.isInteger(holder) && holder > 0 ? holder : undefined;
     fs.rmSync(file, { force: true });
   }
+  held.add(file);
   return {
     tookOverFrom,
     release() {
+      held.delete(file);
       if (readOrEmpty(file).trim() === String(process.pid)) fs.rmSync(file, { force: true });
     },
   };
