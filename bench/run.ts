@@ -16,13 +16,14 @@ import { hostileInputSection } from './sections/hostileInput';
 import { inspectorHoldSection } from './sections/inspectorHold';
 import { latencySection } from './sections/latency';
 import { memorySection } from './sections/memory';
+import { persistenceSection } from './sections/persistence';
 import { protocolsSection } from './sections/protocols';
 import type { Section } from './sections/section';
 import { startupSection } from './sections/startup';
 import { throughputSection } from './sections/throughput';
 import { webviewSection } from './sections/webview';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, hostileInputSection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, persistenceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, hostileInputSection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 
