@@ -131,6 +131,17 @@ export class QueueRegistry {
     return this.queueUrl(name);
   }
 
+  /** Names of deleted queues and when each was deleted, while their names are held. */
+  *heldNames(): IterableIterator<[string, number]> {
+    const now = this.clock.now();
+    for (const [name, at] of this.deletedNames) if (now - at < this.deletedNameHoldMs) yield [name, at];
+  }
+
+  /** Holds the name of a queue deleted at `deletedAt` (one a data directory remembers). */
+  holdName(name: string, deletedAt: number): void {
+    this.deletedNames.set(name, deletedAt);
+  }
+
   /** Puts back a queue saved in a data directory, with its identity, settings and tags (no messages yet). */
   restoreQueue(saved: RestoredQueue): LocalQueue {
     const { name } = saved;

@@ -90,7 +90,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     throw err;
   }
   // An answer leaves only once the changes it reports are saved.
-  const saved = dataDir ? () => dataDir.commit() : () => Promise.resolve();
+  const saved = dataDir ? (action: string) => dataDir.commit(action) : () => Promise.resolve();
   const sockets = new Set<import('node:net').Socket>();
   const inFlight = new Set<AbortController>();
   let answered: (() => void) | undefined;
@@ -218,7 +218,7 @@ async function serve(
   res: http.ServerResponse,
   signal: AbortSignal,
   onRequest: LocalServerOptions['onRequest'],
-  saved: () => Promise<void>,
+  saved: (action: string) => Promise<void>,
 ): Promise<void> {
   const started = performance.now();
   const requestId = randomUUID();
@@ -242,7 +242,7 @@ async function serve(
       action = parameters.get('Action') ?? '';
       // A request sent to a queue's URL names the queue by its path.
       const xml = await handleQueryAction(engine, parameters, path === '/' ? undefined : path, requestId, signal);
-      await saved();
+      await saved(action);
       if (signal.aborted) return;
       sendRaw(res, 200, XML_CONTENT_TYPE, xml, requestId);
       return;
@@ -259,7 +259,7 @@ async function serve(
     if (!target.startsWith('AmazonSQS.')) throw new SqsError('UnknownOperationException', `Unknown target ${target}. ${PROTOCOL_HELP}`);
     const body = await readBody(req);
     const result: unknown = await handleJsonAction(engine, action, body, signal);
-    await saved();
+    await saved(action);
     if (signal.aborted) return;
     sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result), requestId);
   } catch (err) {
@@ -269,7 +269,7 @@ async function serve(
     status = error.status;
     errorCode = error.code;
     // A failed action may still have changed something (a partly done batch): save it first.
-    await saved().catch(() => undefined);
+    await saved(action).catch(() => undefined);
     if (!res.headersSent && !signal.aborted) sendError(res, error, query, requestId);
   } finally {
     onRequest?.({ action: action || req.method || 'UNKNOWN', status, durationMs: performance.now() - started, errorCode });

@@ -25,6 +25,22 @@ export const JOURNAL_FILE = 'journal.jsonl';
 const HANDLE_KEY_FILE = 'handle-key';
 /** The journal is folded into a new snapshot once it is larger than this and than twice the snapshot. */
 const MIN_COMPACT_BYTES = 16 * 1024 * 1024;
+/** Actions that change no queue's attributes, tags or permissions: saving after them need not look at every queue. */
+const MESSAGE_ACTIONS = new Set([
+  'SendMessage',
+  'SendMessageBatch',
+  'ReceiveMessage',
+  'DeleteMessage',
+  'DeleteMessageBatch',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+  'GetQueueAttributes',
+  'GetQueueUrl',
+  'ListQueues',
+  'ListQueueTags',
+  'ListDeadLetterSourceQueues',
+  'ListMessageMoveTasks',
+]);
 /** Changes made outside requests (move tasks, expiry) reach the journal this often. */
 const BACKGROUND_COMMIT_MS = 200;
 
@@ -63,8 +79,8 @@ export class DataDirectory {
   private engine: SqsEngine | undefined;
   private restoring = true;
   private readonly journals = new Map<LocalQueue, QueueJournal>();
-  /** The last saved form of each queue's settings and tags, by incarnation. */
-  private readonly savedQueues = new Map<string, string>();
+  /** The name and last saved form of each queue's settings and tags, by incarnation. */
+  private readonly savedQueues = new Map<string, { name: string; form: string }>();
   /** Messages whose whole record is in the files; later changes write only their state. */
   private written = new WeakSet<StoredMessage>();
   private fd: number;
@@ -111,8 +127,9 @@ export class DataDirectory {
     const snapshot = readDataFile<DataRecord>(path.join(this.dir, SNAPSHOT_FILE));
     const journal = readDataFile<DataRecord>(path.join(this.dir, JOURNAL_FILE));
     const saved = new Map<string, SavedQueueData>();
+    const held = new Map<string, number>();
     let inconsistent = 0;
-    for (const record of [...snapshot.records, ...journal.records]) if (!apply(saved, record)) inconsistent++;
+    for (const record of [...snapshot.records, ...journal.records]) if (!apply(saved, held, record)) inconsistent++;
     const now = engine.clock.now();
     let messages = 0;
     for (const data of saved.values()) {
@@ -133,8 +150,9 @@ export class DataDirectory {
         queue.state.rememberDedup(key, entry.messageId, entry.sequenceNumber, entry.expiresAt - now);
         if (entry.sequenceNumber) queue.state.sequenceAtLeast(entry.sequenceNumber);
       }
-      this.savedQueues.set(queue.incarnation, JSON.stringify(savedQueue(queue)));
+      this.savedQueues.set(queue.incarnation, { name: queue.name, form: JSON.stringify(savedQueue(queue)) });
     }
+    for (const [name, at] of held) engine.queues.holdName(name, at);
     this.journals.clear();
     this.restoring = false;
     this.snapshotBytes = snapshot.bytes;
@@ -158,12 +176,13 @@ export class DataDirectory {
   /**
    * Writes every change made since the last call to the journal. Under `always` the promise
    * settles once they are on disk (requests that commit meanwhile share the next fsync);
-   * under `interval` once the operating system has them.
+   * under `interval` once the operating system has them. `action`, the request's, spares
+   * the look at every queue's settings after an action that changes none.
    */
-  commit(): Promise<void> {
+  commit(action?: string): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (!this.engine || this.closed) return Promise.resolve();
-    this.collect();
+    this.collect(action === undefined || !MESSAGE_ACTIONS.has(action));
     if (this.fsync === 'interval') {
       if (this.pending.length > 0) {
         try {
@@ -224,26 +243,39 @@ export class DataDirectory {
     };
   }
 
-  /** Turns the changes since the last call into journal lines, in an order that replays to the same state. */
-  private collect(): void {
+  /**
+   * Turns the changes since the last call into journal lines, in an order that replays to
+   * the same state. `scanQueues`: also compare every queue's settings, tags and permissions
+   * with their saved form (queues with changed messages are always written before them).
+   */
+  private collect(scanQueues = true): void {
     const engine = this.engine;
     if (!engine) return;
     const lines: string[] = [];
-    const live = new Map<string, LocalQueue>();
-    for (const queue of engine.queues.all()) live.set(queue.incarnation, queue);
-    for (const incarnation of this.savedQueues.keys()) {
-      if (live.has(incarnation)) continue;
-      lines.push(encodeLine({ k: 'queueDeleted', i: incarnation } satisfies DataRecord));
-      this.savedQueues.delete(incarnation);
-    }
-    for (const [incarnation, queue] of live) {
+    const saveQueue = (queue: LocalQueue): void => {
       const form = JSON.stringify(savedQueue(queue));
-      if (this.savedQueues.get(incarnation) === form) continue;
-      this.savedQueues.set(incarnation, form);
+      if (this.savedQueues.get(queue.incarnation)?.form === form) return;
+      this.savedQueues.set(queue.incarnation, { name: queue.name, form });
       lines.push(encodeLine({ k: 'queue', queue: savedQueue(queue) } satisfies DataRecord));
+    };
+    const isLive = (queue: LocalQueue): boolean => engine.queues.queueForArn(queue.arn) === queue;
+    if (scanQueues) {
+      const live = new Set<string>();
+      for (const queue of engine.queues.all()) {
+        live.add(queue.incarnation);
+        saveQueue(queue);
+      }
+      const held = new Map(engine.queues.heldNames());
+      for (const [incarnation, { name }] of this.savedQueues) {
+        if (live.has(incarnation)) continue;
+        const at = held.get(name);
+        lines.push(encodeLine({ k: 'queueDeleted', i: incarnation, ...(at !== undefined ? { name, at } : {}) } satisfies DataRecord));
+        this.savedQueues.delete(incarnation);
+      }
     }
     for (const j of this.journals.values()) {
-      if (!live.has(j.queue.incarnation)) continue;
+      if (!isLive(j.queue)) continue;
+      if (!this.savedQueues.has(j.queue.incarnation)) saveQueue(j.queue);
       for (const event of j.events) lines.push(encodeLine(event));
       for (const m of j.changed) lines.push(encodeLine(this.messageRecord(j.queue, m)));
     }
@@ -326,6 +358,7 @@ export class DataDirectory {
 
 function* snapshotLines(engine: SqsEngine, written: (m: StoredMessage) => void): IterableIterator<string> {
   const now = engine.clock.now();
+  for (const [name, at] of engine.queues.heldNames()) yield encodeLine({ k: 'nameHeld', name, at } satisfies DataRecord);
   for (const queue of engine.queues.all()) {
     const i = queue.incarnation;
     yield encodeLine({ k: 'queue', queue: savedQueue(queue) } satisfies DataRecord);
@@ -338,8 +371,11 @@ function* snapshotLines(engine: SqsEngine, written: (m: StoredMessage) => void):
 }
 
 /** Applies one record to the saved state; false when it names something no earlier record made. */
-function apply(saved: Map<string, SavedQueueData>, record: DataRecord): boolean {
+function apply(saved: Map<string, SavedQueueData>, held: Map<string, number>, record: DataRecord): boolean {
   switch (record.k) {
+    case 'nameHeld':
+      held.set(record.name, record.at);
+      return true;
     case 'queue': {
       const existing = saved.get(record.queue.incarnation);
       if (existing) {
@@ -347,11 +383,13 @@ function apply(saved: Map<string, SavedQueueData>, record: DataRecord): boolean 
         return true;
       }
       for (const [incarnation, data] of saved) if (data.queue.name === record.queue.name) saved.delete(incarnation);
+      held.delete(record.queue.name);
       saved.set(record.queue.incarnation, { queue: record.queue, messages: new Map(), dedup: new Map() });
       return true;
     }
     case 'queueDeleted':
       saved.delete(record.i);
+      if (record.name !== undefined && record.at !== undefined) held.set(record.name, record.at);
       return true;
     case 'purge': {
       const data = saved.get(record.i);

@@ -12,9 +12,13 @@ const CRC_TABLE = (() => {
 })();
 
 export function crc32(text: string): string {
-  const bytes = Buffer.from(text, 'utf8');
+  return crc32Of(Buffer.from(text, 'utf8'), 0, Buffer.byteLength(text, 'utf8'));
+}
+
+/** The checksum of `bytes[start, end)`, as 8 hex digits. */
+function crc32Of(bytes: Buffer, start: number, end: number): string {
   let c = -1;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return ((c ^ -1) >>> 0).toString(16).padStart(8, '0');
 }
 
@@ -55,15 +59,12 @@ export function readDataFile<T>(file: string): ReadResult<T> {
       result.tornTail = { byteOffset: start, bytes: data.length - start };
       break;
     }
-    const text = data.toString('utf8', start, end);
-    const tab = text.indexOf('\t');
-    const json = tab === 8 ? text.slice(9) : undefined;
     let reason: string | undefined;
-    if (json === undefined) reason = 'no checksum at the start of the line';
-    else if (crc32(json) !== text.slice(0, 8)) reason = 'checksum mismatch (the line was changed or partly overwritten)';
+    if (end - start < 9 || data[start + 8] !== 0x09) reason = 'no checksum at the start of the line';
+    else if (crc32Of(data, start + 9, end) !== data.toString('latin1', start, start + 8)) reason = 'checksum mismatch (the line was changed or partly overwritten)';
     else {
       try {
-        result.records.push(JSON.parse(json) as T);
+        result.records.push(JSON.parse(data.toString('utf8', start + 9, end)) as T);
       } catch (err) {
         reason = `not JSON (${err instanceof Error ? err.message : String(err)})`;
       }

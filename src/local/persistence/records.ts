@@ -44,7 +44,8 @@ export interface SavedMessage extends SavedMessageState {
  */
 export type DataRecord =
   | { k: 'queue'; queue: RestoredQueue }
-  | { k: 'queueDeleted'; i: string }
+  | { k: 'queueDeleted'; i: string; name?: string; at?: number }
+  | { k: 'nameHeld'; name: string; at: number }
   | { k: 'purge'; i: string }
   | { k: 'dedup'; i: string; key: string; entry: DedupEntry }
   | { k: 'message'; i: string; m: SavedMessage }
