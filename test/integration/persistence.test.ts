@@ -59,8 +59,12 @@ class DirServer {
   }
 }
 
+const made: string[] = [];
+
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'sqs-data-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqs-data-'));
+  made.push(dir);
+  return dir;
 }
 
 /** A copy of a data directory as a crash would leave it: the files as they are now, no clean stop. */
@@ -82,6 +86,10 @@ async function receive(client: SQSClient, url: string, max = 10, visibility?: nu
 }
 
 describe('local server: data directory', () => {
+  after(() => {
+    for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('keeps queues, attributes, tags, in-flight and delayed messages, FIFO order and deduplication, and the DLQ relation across a clean stop', async () => {
     const dir = tempDir();
     const clock = new ManualClock(Date.now());
