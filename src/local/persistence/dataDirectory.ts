@@ -103,8 +103,13 @@ export class DataDirectory {
     const lock = takeLock(dir);
     this.lock = lock;
     if (lock.tookOverFrom !== undefined) this.log.info(`Data directory ${dir}: took over the lock of PID ${lock.tookOverFrom}, which no longer runs.`);
-    this.handleKey = readOrCreateKey(path.join(dir, HANDLE_KEY_FILE));
-    this.fd = fs.openSync(path.join(dir, JOURNAL_FILE), 'a');
+    try {
+      this.handleKey = readOrCreateKey(path.join(dir, HANDLE_KEY_FILE));
+      this.fd = fs.openSync(path.join(dir, JOURNAL_FILE), 'a');
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
 
   /** Opens (creating if needed) and locks a data directory. */
@@ -333,7 +338,9 @@ export class DataDirectory {
     if (!this.unsynced || this.closed || this.failed) return;
     this.unsynced = false;
     fs.fdatasync(this.fd, (err) => {
-      if (err) this.failed = err;
+      if (!err) return;
+      this.failed = err;
+      this.log.warn(`Data directory ${this.dir}: cannot fsync ${JOURNAL_FILE}: ${err.message}; changes are no longer saved.`);
     });
   }
 
