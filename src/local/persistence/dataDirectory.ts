@@ -278,13 +278,20 @@ export class DataDirectory {
         this.savedQueues.delete(incarnation);
       }
     }
+    // Removals go last: a write cut short between a message's arrival in a dead-letter queue
+    // and its removal from the source leaves it in both (delivered again), never in neither.
+    const removals: string[] = [];
     for (const j of this.journals.values()) {
       if (!isLive(j.queue)) continue;
       if (!this.savedQueues.has(j.queue.incarnation)) saveQueue(j.queue);
       for (const event of j.events) lines.push(encodeLine(event));
-      for (const m of j.changed) lines.push(encodeLine(this.messageRecord(j.queue, m)));
+      for (const m of j.changed) {
+        const record = this.messageRecord(j.queue, m);
+        (record.k === 'gone' ? removals : lines).push(encodeLine(record));
+      }
     }
     this.journals.clear();
+    lines.push(...removals);
     if (lines.length > 0) this.pending.push(lines.join(''));
   }
 
