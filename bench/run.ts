@@ -16,6 +16,7 @@ import { hostileInputSection } from './sections/hostileInput';
 import { inspectorHoldSection } from './sections/inspectorHold';
 import { latencySection } from './sections/latency';
 import { memorySection } from './sections/memory';
+import { persistenceSection } from './sections/persistence';
 import { protocolsSection } from './sections/protocols';
 import type { Section } from './sections/section';
 import { startupSection } from './sections/startup';
@@ -24,7 +25,7 @@ import { traceSection } from './sections/trace';
 import { triageSection } from './sections/triage';
 import { webviewSection } from './sections/webview';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, triageSection, hostileInputSection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, persistenceSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, triageSection, hostileInputSection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 

@@ -5,10 +5,12 @@ import { isParentMessage, type ChildMessage } from './childProtocol';
 import { FAULTS_CONTROL_PATH, describeInjectedFault } from './faults';
 import { readFaultsOption } from './faultsOption';
 import { describeFaultPlan, type FaultPlan } from '../model/faultPlan';
+import { FSYNC_POLICIES, INTERVAL_FSYNC_MS, type FsyncPolicy } from './persistence/dataDirectory';
 
-const USAGE = `Usage: node dist/local-sqs.js [--port ${DEFAULT_LOCAL_SERVER_PORT}] [--host 127.0.0.1] [--region ${DEFAULT_REGION}] [--seed demo]
+const USAGE = `Usage: node dist/local-sqs.js [--port ${DEFAULT_LOCAL_SERVER_PORT}] [--host 127.0.0.1] [--region ${DEFAULT_REGION}] [--seed demo] [--data-dir DIR]
 
-Runs the SQS Workbench local SQS server: the AWS JSON 1.0 protocol of Amazon SQS, in memory.
+Runs the SQS Workbench local SQS server: the AWS JSON 1.0 protocol of Amazon SQS, in memory
+unless --data-dir is given.
 Point any AWS SDK at the printed endpoint (for example AWS_ENDPOINT_URL_SQS=http://127.0.0.1:${DEFAULT_LOCAL_SERVER_PORT}).
 
   --port N          port to listen on (default ${DEFAULT_LOCAL_SERVER_PORT}; 0 picks a free port)
@@ -21,6 +23,14 @@ Point any AWS SDK at the printed endpoint (for example AWS_ENDPOINT_URL_SQS=http
   --max-memory MB   messages held at most, in MiB; sends past it get OverLimit (default: a
                     quarter of the machine's memory, at most half of Node's heap limit)
   --seed demo       create the demo queues and messages
+  --data-dir DIR    keep queues and messages in DIR (created if missing), so that they survive
+                    a restart and a crash; one server at a time may use a directory
+  --fsync POLICY    with --data-dir, when answers wait for the disk:
+                    always    (default) every acknowledged change is on disk before the answer;
+                              nothing acknowledged is ever lost
+                    interval  changes reach the OS before the answer and the disk every
+                              ${INTERVAL_FSYNC_MS} ms: faster; a crash of the server loses nothing, a crash
+                              of the machine or a power loss may lose the last ${INTERVAL_FSYNC_MS} ms
   --queue-name-hold SECONDS
                     how long a deleted queue's name stays reserved (default 60, as in SQS)
   --log             print one line per request (action, status, time; never message bodies)
@@ -50,10 +60,12 @@ interface CliOptions {
   maxMemoryMiB: number | undefined;
   faults: FaultPlan | undefined;
   allowRemoteControl: boolean;
+  dataDir: string | undefined;
+  fsync: FsyncPolicy;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [], portFallback: false, maxMemoryMiB: undefined, faults: undefined, allowRemoteControl: false };
+  const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [], portFallback: false, maxMemoryMiB: undefined, faults: undefined, allowRemoteControl: false, dataDir: undefined, fsync: 'always' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -102,6 +114,19 @@ function parseArgs(argv: string[]): CliOptions {
         opts.holdMs = n * 1000;
         break;
       }
+      case '--data-dir': {
+        const v = value();
+        if (v.trim() === '') fail('--data-dir needs a directory.');
+        opts.dataDir = v;
+        break;
+      }
+      case '--fsync': {
+        const v = value();
+        const policy = FSYNC_POLICIES.find((p) => p === v);
+        if (!policy) fail(`--fsync must be ${FSYNC_POLICIES.join(' or ')}, not "${v}".`);
+        opts.fsync = policy;
+        break;
+      }
       case '--log':
         opts.log = true;
         break;
@@ -133,6 +158,7 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.dataDir === undefined && opts.fsync !== 'always') fail('--fsync applies only with --data-dir.');
   const server = await startLocalServer({
     port: opts.port,
     host: opts.host,
@@ -143,6 +169,7 @@ async function main(): Promise<void> {
     fallbackToFreePort: opts.portFallback,
     faults: opts.faults,
     allowRemoteControl: opts.allowRemoteControl,
+    ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir, persistence: { fsync: opts.fsync } } : {}),
     onRequest: opts.log
       ? (r) => console.log(`${new Date().toISOString()} ${r.action} ${r.status}${r.errorCode ? ` ${r.errorCode}` : ''} ${r.durationMs.toFixed(1)}ms`)
       : undefined,
@@ -152,7 +179,9 @@ async function main(): Promise<void> {
   });
   server.faults.onDidInject((fault) => console.log(`${new Date().toISOString()} ${describeInjectedFault(fault)}`));
   if (server.faults.active) console.log(`Injecting faults: ${describeFaultPlan(server.faults.plan)} (seed ${server.faults.plan.seed}).`);
-  if (opts.seed === 'demo') {
+  if (opts.seed === 'demo' && server.engine.queueNames().length > 0) {
+    console.log('Not seeding the demo queues: the data directory already holds queues.');
+  } else if (opts.seed === 'demo') {
     const seeded = seedDemo(server.engine);
     console.log(`Seeded ${seeded.queues.length} demo queues (${seeded.queues.join(', ')}) with ${seeded.messages} messages.`);
   }

@@ -17,7 +17,7 @@ import {
   type SendResult,
 } from './messageInput';
 import { MoveTasks, type MoveTask } from './moveTasks';
-import type { QueueObserver, StoredMessage } from './queue';
+import type { QueueObserver, QueueStateObserver, StoredMessage } from './queue';
 import { QueueRegistry } from './queueRegistry';
 import { ReceiptHandles } from './tokens';
 import { DEFAULT_TRACE_LIMITS, TraceLog, type TraceLimits } from './trace';
@@ -49,6 +49,10 @@ export interface EngineOptions {
   faults?: EngineFaults;
   /** How many trace events, and how many bytes of them, the server keeps. */
   traceLimits?: TraceLimits;
+  /** Gives each queue's state an observer (the data directory's journal). */
+  journal?: (queue: LocalQueue) => QueueStateObserver;
+  /** The key receipt handles are signed with; a data directory keeps it so handles outlive a restart. */
+  handleSecret?: Buffer;
 }
 
 export type { MoveTask } from './moveTasks';
@@ -77,7 +81,7 @@ export class SqsEngine {
   /** The message a ChangeMessageVisibility to 0 is releasing: its window closes by request, not by expiry. */
   private releasing: StoredMessage | undefined;
   private traceUrls = new WeakMap<LocalQueue, string>();
-  private readonly handles = new ReceiptHandles();
+  private readonly handles: ReceiptHandles;
   private readonly longPolls: LongPolls;
   private readonly moveTasks: MoveTasks<LocalQueue>;
   private closed = false;
@@ -89,6 +93,7 @@ export class SqsEngine {
     this.accountId = options.accountId ?? '000000000000';
     this.longPolls = new LongPolls(this.clock);
     this.faults = options.faults;
+    this.handles = new ReceiptHandles(options.handleSecret);
     this.memory = new MemoryMeter(options.maxStoredBytes ?? defaultMemoryLimit());
     this.trace = new TraceLog(options.traceLimits ?? DEFAULT_TRACE_LIMITS);
     this.queues = new QueueRegistry(
@@ -100,6 +105,7 @@ export class SqsEngine {
         deletedQueueNameHoldMs: options.deletedQueueNameHoldMs ?? 60_000,
         meter: this.memory,
         observe: (queue) => this.observerOf(queue),
+        journal: options.journal,
       },
       { onDeleted: (queue) => this.longPolls.releaseAll(queue.polls), onChanged: (queue) => this.wake(queue) },
     );

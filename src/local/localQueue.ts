@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
 import type { MemoryMeter } from './memory';
 import { QueueWaiters } from './longPolls';
-import { QueueState, type QueueObserver } from './queue';
+import { QueueState, type QueueObserver, type QueueStateObserver } from './queue';
 import { ReceiveAttempts } from './receiveAttempts';
 import type { QueueSettings } from '../model/queueAttributes';
 
@@ -18,7 +18,7 @@ export class LocalQueue {
   readonly receiveAttempts = new ReceiveAttempts();
   lastModified: number;
   /** Distinguishes this queue from an earlier one of the same name in receipt handles. */
-  readonly incarnation = randomBytes(4).toString('hex');
+  readonly incarnation: string;
 
   constructor(
     readonly name: string,
@@ -28,10 +28,13 @@ export class LocalQueue {
     clock: Clock,
     meter: MemoryMeter,
     observe?: (queue: LocalQueue) => QueueObserver,
+    journal?: (queue: LocalQueue) => QueueStateObserver,
+    incarnation?: string,
   ) {
     this.settings = settings;
     this.lastModified = createdAt;
-    this.state = new QueueState(clock, settings.FifoQueue, () => this.settings, meter, observe?.(this));
+    this.incarnation = incarnation ?? randomBytes(4).toString('hex');
+    this.state = new QueueState(clock, settings.FifoQueue, () => this.settings, meter, observe?.(this), journal?.(this));
   }
 
   get fifo(): boolean {

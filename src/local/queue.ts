@@ -64,7 +64,18 @@ export interface QueueObserver {
   retentionEnded(m: StoredMessage, at: number): void;
 }
 
-interface DedupEntry {
+
+/** What a queue's state tells an observer (the data directory's journal) of every change. */
+export interface QueueStateObserver {
+  /** The message was added, changed state, or left the queue. */
+  messageChanged(m: StoredMessage): void;
+  /** Every message was removed at once. */
+  purged(): void;
+  /** A FIFO deduplication key was remembered. */
+  dedupRemembered(key: string, entry: DedupEntry): void;
+}
+
+export interface DedupEntry {
   messageId: string;
   sequenceNumber: string | undefined;
   expiresAt: number;
@@ -98,6 +109,7 @@ export class QueueState {
     private readonly settings: () => QueueSettings,
     private readonly meter: MemoryMeter,
     private readonly observer?: QueueObserver,
+    private readonly journal?: QueueStateObserver,
   ) {}
 
   /** Applies everything that time has made due: visibility and delay expiry, retention, dedup windows. */
@@ -149,6 +161,17 @@ export class QueueState {
     return this.lastSequence.toString();
   }
 
+  /** Makes later sequence numbers greater than `sequenceNumber` (a restored message's). */
+  sequenceAtLeast(sequenceNumber: string): void {
+    const n = BigInt(sequenceNumber);
+    if (n > this.lastSequence) this.lastSequence = n;
+  }
+
+  /** The remembered deduplication keys that have not expired. */
+  *dedupEntries(now = this.clock.now()): IterableIterator<[string, DedupEntry]> {
+    for (const [key, entry] of this.dedup) if (entry.expiresAt > now) yield [key, entry];
+  }
+
   findDuplicate(key: string): DedupEntry | undefined {
     const entry = this.dedup.get(key);
     return entry && entry.expiresAt > this.clock.now() ? entry : undefined;
@@ -156,8 +179,10 @@ export class QueueState {
 
   rememberDedup(key: string, messageId: string, sequenceNumber: string | undefined, windowMs: number): void {
     const expiresAt = this.clock.now() + windowMs;
-    this.dedup.set(key, { messageId, sequenceNumber, expiresAt });
+    const entry = { messageId, sequenceNumber, expiresAt };
+    this.dedup.set(key, entry);
     this.dedupOrder.push({ key, expiresAt });
+    this.journal?.dedupRemembered(key, entry);
   }
 
   /** Adds a message in the state its `visibleAt` implies. */
@@ -219,6 +244,7 @@ export class QueueState {
     this.timed.clear();
     this.arrivals.clear();
     this.visible = this.inflight = this.delayed = 0;
+    this.journal?.purged();
     return count;
   }
 
@@ -278,6 +304,7 @@ export class QueueState {
     if (state === 'delayed' || state === 'inflight') {
       this.timed.push({ at: m.visibleAt, message: m, version: m.version });
     }
+    this.journal?.messageChanged(m);
   }
 
   private adjust(state: MessageState, delta: number): void {

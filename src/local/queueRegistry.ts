@@ -1,8 +1,8 @@
 import { SqsError, invalidParameter, missingParameter, queueDoesNotExist } from './errors';
 import type { Clock } from './clock';
 import { LocalQueue } from './localQueue';
-import type { QueueObserver } from './queue';
 import type { MemoryMeter } from './memory';
+import type { QueueObserver, QueueStateObserver } from './queue';
 import { checkTags } from './messageInput';
 import {
   READABLE_ATTRIBUTES,
@@ -25,6 +25,20 @@ export interface RegistryOptions {
   meter: MemoryMeter;
   /** Makes each new queue's observer of what time does to its messages. */
   observe?: (queue: LocalQueue) => QueueObserver;
+  /** Gives each new queue's state an observer of every change (the data directory's journal). */
+  journal?: (queue: LocalQueue) => QueueStateObserver;
+}
+
+/** A queue as a data directory holds it, to be put back with {@link QueueRegistry.restoreQueue}. */
+export interface RestoredQueue {
+  name: string;
+  incarnation: string;
+  createdAt: number;
+  lastModified: number;
+  settings: QueueSettings;
+  tags: Record<string, string>;
+  permissions: Record<string, { accounts: string[]; actions: string[] }>;
+  lastPurgeAt?: number;
 }
 
 /** What the messaging side is told of a queue's life. */
@@ -113,10 +127,33 @@ export class QueueRegistry {
     }
     if (settings.RedrivePolicy) this.checkRedriveTarget(name, settings);
     checkTags(tags);
-    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock, this.options.meter, this.options.observe);
+    const queue = new LocalQueue(name, this.queueArn(name), this.clock.now(), settings, this.clock, this.options.meter, this.options.observe, this.options.journal);
     for (const [k, v] of Object.entries(tags)) queue.tags.set(k, v);
     this.queues.set(name, queue);
     return this.queueUrl(name);
+  }
+
+  /** Names of deleted queues and when each was deleted, while their names are held. */
+  *heldNames(): IterableIterator<[string, number]> {
+    const now = this.clock.now();
+    for (const [name, at] of this.deletedNames) if (now - at < this.deletedNameHoldMs) yield [name, at];
+  }
+
+  /** Holds the name of a queue deleted at `deletedAt` (one a data directory remembers). */
+  holdName(name: string, deletedAt: number): void {
+    this.deletedNames.set(name, deletedAt);
+  }
+
+  /** Puts back a queue saved in a data directory, with its identity, settings and tags (no messages yet). */
+  restoreQueue(saved: RestoredQueue): LocalQueue {
+    const { name } = saved;
+    const queue = new LocalQueue(name, this.queueArn(name), saved.createdAt, saved.settings, this.clock, this.options.meter, this.options.observe, this.options.journal, saved.incarnation);
+    queue.lastModified = saved.lastModified;
+    queue.state.lastPurgeAt = saved.lastPurgeAt;
+    for (const [k, v] of Object.entries(saved.tags)) queue.tags.set(k, v);
+    for (const [label, p] of Object.entries(saved.permissions)) queue.permissions.set(label, p);
+    this.queues.set(name, queue);
+    return queue;
   }
 
   deleteQueue(url: string): void {

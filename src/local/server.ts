@@ -12,6 +12,7 @@ import type { TraceLimits } from './trace';
 import { isWorkbenchPath, workbenchAnswer } from './workbenchEndpoint';
 import { traceActor } from '../shared/trace';
 import { invalidUtf8Offset } from '../model/utf8';
+import { DataDirectory, type DataDirectoryOptions } from './persistence/dataDirectory';
 
 /** The port the local server listens on unless told otherwise (ElasticMQ's, which SDK examples use). */
 export const DEFAULT_LOCAL_SERVER_PORT = 9324;
@@ -40,6 +41,13 @@ export interface LocalServerOptions {
    * through a DNS name it rebinds to 127.0.0.1.
    */
   allowedHosts?: readonly string[];
+  /**
+   * Keep queues and messages in this directory, so that they survive a restart or a crash
+   * (see {@link DataDirectory}); without it everything is in memory.
+   */
+  dataDir?: string;
+  /** How the data directory writes: its fsync policy, where its reports go. */
+  persistence?: DataDirectoryOptions;
   /** Called once per request after it is answered: for logs and tests; never sees bodies. */
   onRequest?: (info: { action: string; status: number; durationMs: number; errorCode?: string }) => void;
   /** Failures to inject from the start; changed later through `/_workbench/faults` or {@link RunningLocalServer.faults}. */
@@ -81,6 +89,7 @@ const PROTOCOL_HELP =
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<RunningLocalServer> {
   const host = options.host ?? '127.0.0.1';
   const faults = new FaultInjector(options.faults);
+  const dataDir = options.dataDir !== undefined ? DataDirectory.open(options.dataDir, options.persistence) : undefined;
   const engine = new SqsEngine({
     faults,
     clock: options.clock,
@@ -88,7 +97,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     deletedQueueNameHoldMs: options.deletedQueueNameHoldMs,
     maxStoredBytes: options.maxStoredBytes,
     traceLimits: options.traceLimits,
+    ...dataDir?.engineOptions(),
   });
+  try {
+    dataDir?.restore(engine);
+  } catch (err) {
+    dataDir?.abandon();
+    throw err;
+  }
+  // An answer leaves only once the changes it reports are saved.
+  const saved = dataDir ? (action: string) => dataDir.commit(action) : () => Promise.resolve();
   const instance = randomUUID();
   /** Aborted when the server stops: waiting trace reads answer at once. */
   const closingSignal = new AbortController();
@@ -125,7 +143,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         });
       return;
     }
-    void serve({ engine, faults, allowRemoteControl: options.allowRemoteControl === true }, req, res, controller.signal, options.onRequest);
+    void serve({ engine, faults, allowRemoteControl: options.allowRemoteControl === true }, req, res, controller.signal, options.onRequest, saved);
   });
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.headersTimeout = timeouts.headersMs;
@@ -138,6 +156,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   const port = await listen(server, options.port ?? DEFAULT_LOCAL_SERVER_PORT, host).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE' && options.fallbackToFreePort) return listen(server, 0, host);
+    throw err;
+  }).catch(async (err: unknown) => {
+    await dataDir?.close();
     throw err;
   });
   const endpoint = `http://${host}:${port}`;
@@ -165,6 +186,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         for (const c of inFlight) c.abort();
         for (const s of sockets) s.destroy();
         await stopped;
+        await dataDir?.close();
       })();
       return closing;
     },
@@ -237,6 +259,7 @@ async function serve(
   res: http.ServerResponse,
   signal: AbortSignal,
   onRequest: LocalServerOptions['onRequest'],
+  saved: (action: string) => Promise<void>,
 ): Promise<void> {
   const started = performance.now();
   const requestId = randomUUID();
@@ -272,6 +295,7 @@ async function serve(
       // A request sent to a queue's URL names the queue by its path.
       const actor = traceActor(headerValue(req.headers.authorization), userAgentOf(req));
       const xml = await engine.runAs(actor, () => handleQueryAction(engine, parameters, path === '/' ? undefined : path, requestId, signal));
+      await saved(action);
       if (signal.aborted) return;
       sendRaw(res, 200, XML_CONTENT_TYPE, xml, requestId);
       return;
@@ -290,6 +314,7 @@ async function serve(
     if (faults.active) await injectFaults(faults, action, queueOfJsonRequest(body), signal);
     const actor = traceActor(headerValue(req.headers.authorization), userAgentOf(req));
     const result: unknown = await engine.runAs(actor, () => handleJsonAction(engine, action, body, signal));
+    await saved(action);
     if (signal.aborted) return;
     sendRaw(res, 200, JSON_CONTENT_TYPE, JSON.stringify(result), requestId);
   } catch (err) {
@@ -298,6 +323,8 @@ async function serve(
     if (!known) console.error('[local-sqs] internal error in', action, err);
     status = error.status;
     errorCode = error.code;
+    // A failed action may still have changed something (a partly done batch): save it first.
+    await saved(action).catch(() => undefined);
     if (!res.headersSent && !signal.aborted) sendError(res, error, query, requestId);
   } finally {
     onRequest?.({ action: action || req.method || 'UNKNOWN', status, durationMs: performance.now() - started, errorCode });

@@ -15,7 +15,7 @@ export interface HandleParts {
  * (made up, or tampered with) is told apart from a stale one.
  */
 export class ReceiptHandles {
-  private readonly secret = randomBytes(32);
+  constructor(private readonly secret: Buffer = randomBytes(32)) {}
 
   make(parts: HandleParts): string {
     const payload = `${parts.queue}\u0001${parts.incarnation}\u0001${parts.messageId}\u0001${parts.serial}`;

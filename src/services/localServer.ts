@@ -1,4 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Emitter, type Disposable } from '../common/events';
 import { isChildMessage, type ParentMessage } from '../local/childProtocol';
 import type { SqsLog } from '../sqs/gateway';
@@ -102,7 +104,7 @@ export class LocalServerService implements Disposable {
     return this.starting;
   }
 
-  /** Starts the server again (after a failure, or stops it first) on the port it had, or the configured one; it starts empty. */
+  /** Starts the server again (after a failure, or stops it first) on the port it had, or the configured one; it starts empty unless it has a data directory. */
   async restart(): Promise<LocalServerInfo> {
     const endpoint = this.running?.endpoint ?? this.lastFailure?.endpoint;
     await this.stop();
@@ -111,10 +113,7 @@ export class LocalServerService implements Disposable {
 
   private async doStart(port: number): Promise<LocalServerInfo> {
     const region = this.settings.get('localServer.region');
-    const args = ['--host', '127.0.0.1', '--port', String(port), '--port-fallback', '--region', region];
-    if (this.settings.get('localServer.seed') === 'demo') args.push('--seed', 'demo');
-    const maxMemoryMB = this.settings.get('localServer.maxMemoryMB');
-    if (maxMemoryMB > 0) args.push('--max-memory', String(maxMemoryMB));
+    const args = localServerArgs(this.settings, port);
     const proc = fork(this.options.script, args, { execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
     const child: Child = { process: proc, exited: new Promise((resolve) => proc.once('exit', () => resolve())), stopping: false };
     this.child = child;
@@ -241,4 +240,15 @@ async function stopProcess(child: Child, graceMs: number): Promise<void> {
 
 function exitText(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `signal ${signal}` : `exit code ${code ?? 'unknown'}`;
+}
+
+/** The command line of the server process, from the settings: port, region, seed, memory limit, data directory. */
+export function localServerArgs(settings: Pick<Settings, 'get'>, port: number): string[] {
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--port-fallback', '--region', settings.get('localServer.region')];
+  if (settings.get('localServer.seed') === 'demo') args.push('--seed', 'demo');
+  const maxMemoryMB = settings.get('localServer.maxMemoryMB');
+  if (maxMemoryMB > 0) args.push('--max-memory', String(maxMemoryMB));
+  const dataDir = settings.get('localServer.dataDir').trim();
+  if (dataDir !== '') args.push('--data-dir', path.resolve(os.homedir(), dataDir.replace(/^~(?=$|[\\/])/, '.')));
+  return args;
 }

@@ -14,6 +14,8 @@ export interface SettingValues {
   'localServer.region': string;
   'localServer.autoStart': boolean;
   'localServer.maxMemoryMB': number;
+  /** Where the built-in server keeps its queues and messages; empty: in memory. */
+  'localServer.dataDir': string;
   environmentConnection: boolean;
   /** Entries as the user wrote them: `configuredConnections` checks each and reports the bad ones. */
   connections: readonly ConnectionSettings[];
@@ -45,6 +47,7 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingSpec<SettingValues[K
   'localServer.region': { type: 'string', default: DEFAULT_REGION },
   'localServer.autoStart': { type: 'boolean', default: false },
   'localServer.maxMemoryMB': { type: 'integer', default: 0, minimum: 0 },
+  'localServer.dataDir': { type: 'string', default: '' },
   environmentConnection: { type: 'boolean', default: true },
   connections: { type: 'array', default: [] },
   'explorer.refreshIntervalSeconds': { type: 'number', default: 5, minimum: 0 },
