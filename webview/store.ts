@@ -63,6 +63,8 @@ export class Store {
   split: number;
   /** The ids the list shows, in order: all, or only the flagged ones. */
   private shownIds: string[] = [];
+  /** The shown ids as a set, made when first asked for after the list changed. */
+  private shownSet: Set<string> | undefined;
   private readonly order: string[] = [];
   /** Host clock minus page clock: countdowns use the host's time. */
   private skew = 0;
@@ -109,7 +111,7 @@ export class Store {
    * the list, or else the current row (when the list shows it).
    */
   targetIds(): string[] {
-    const visible = new Set(this.shownIds);
+    const visible = this.visibleSet();
     const checked = [...this.selected].filter((id) => visible.has(id));
     if (checked.length > 0) return checked;
     return this.current && visible.has(this.current) ? [this.current] : [];
@@ -245,7 +247,13 @@ export class Store {
     });
   }
 
+  private visibleSet(): Set<string> {
+    this.shownSet ??= new Set(this.shownIds);
+    return this.shownSet;
+  }
+
   private recomputeShown(): void {
+    this.shownSet = undefined;
     const filter = this.filtering ? this.filter : undefined;
     this.shownIds =
       this.onlyFlagged || filter
@@ -256,7 +264,7 @@ export class Store {
         : [...this.order];
     // A check the user cannot see must not take part in an action: it goes with its row.
     if (this.selected.size === 0) return;
-    const visible = new Set(this.shownIds);
+    const visible = this.visibleSet();
     let dropped = false;
     for (const id of [...this.selected]) {
       if (!visible.has(id)) {
