@@ -107,6 +107,8 @@ export class ReceiveBar {
   }
 }
 
+const RESEND_TITLE = 'Open the message as an editable document, then send it';
+
 /** The actions on the chosen messages, the list's filter and views, and saving. */
 export class ActionsBar {
   readonly element = el('div', 'toolbar');
@@ -120,7 +122,7 @@ export class ActionsBar {
   private readonly delete = button('Delete', { icon: 'trash', title: 'Delete (Delete key)' });
   private readonly move = button('Move…', { icon: 'arrow-right', title: 'Move to another queue: send a copy, then delete the original once the copy was accepted (M)' });
   private readonly copy = button('Copy…', { icon: 'copy', title: 'Copy to a queue, keeping the original (C)' });
-  private readonly resend = button('Edit and Resend', { icon: 'edit', title: 'Open the message as an editable document, then send it' });
+  private readonly resend = button('Edit and Resend', { icon: 'edit', title: RESEND_TITLE });
   private readonly save = button('Save…', { icon: 'save', title: 'Save the selected (or all) messages to a JSON file' });
   private readonly flagged = button('Flagged only', { icon: 'filter', title: 'Show only redelivered messages and messages with a duplicate idempotency key (F)' });
   private readonly timeline = button('Timeline', { icon: 'graph-line', title: 'All messages on one time axis (T)' });
@@ -162,7 +164,7 @@ export class ActionsBar {
     setup(this.move, 'delete');
     this.copy.disabled = chosen.length === 0;
     this.resend.disabled = chosen.length !== 1;
-    if (this.resend.disabled) this.resend.title = 'Select one message to edit and resend.';
+    this.resend.title = this.resend.disabled ? 'Select one message to edit and resend.' : RESEND_TITLE;
     this.auto.classList.toggle('on', chosen.length > 0 && chosen.every((m) => m.autoExtend));
     this.save.disabled = total === 0;
     this.export.disabled = total === 0;
