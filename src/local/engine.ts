@@ -53,6 +53,8 @@ export interface EngineOptions {
   journal?: (queue: LocalQueue) => QueueStateObserver;
   /** The key receipt handles are signed with; a data directory keeps it so handles outlive a restart. */
   handleSecret?: Buffer;
+  /** Told when a message move task starts, moves messages or changes status (the data directory saves it). */
+  moveTaskChanged?: (task: MoveTask) => void;
 }
 
 export type { MoveTask } from './moveTasks';
@@ -116,6 +118,7 @@ export class SqsEngine {
       wake: (queue) => this.wake(queue),
       moved: (source, m, destination) =>
         this.trace.record('moved', this.clock.now(), source.name, this.traceUrl(source), m.id, undefined, { toQueue: destination.name, toQueueUrl: this.traceUrl(destination) }),
+      changed: options.moveTaskChanged,
     });
   }
 
@@ -425,6 +428,16 @@ export class SqsEngine {
 
   listMessageMoveTasks(sourceArn: string, maxResults = 1): MoveTask[] {
     return this.moveTasks.list(sourceArn, maxResults);
+  }
+
+  /** Every move task, newest first, as saved in a data directory. */
+  allMessageMoveTasks(): readonly MoveTask[] {
+    return this.moveTasks.all();
+  }
+
+  /** Takes back move tasks saved before a restart (newest first); running ones continue. */
+  restoreMessageMoveTasks(tasks: MoveTask[]): void {
+    this.moveTasks.restore(tasks);
   }
 
   // ---- internals -------------------------------------------------------------------

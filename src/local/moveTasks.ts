@@ -38,6 +38,8 @@ export interface MoveTaskHost<Q extends MovableQueue> {
   wake(queue: Q): void;
   /** A message was moved from `source` to `destination` (after it is in `destination`). */
   moved?(source: Q, message: StoredMessage, destination: Q): void;
+  /** A task started, moved messages, or changed status (the data directory saves it). */
+  changed?(task: MoveTask): void;
 }
 
 const MOVE_TICK_MS = 100;
@@ -93,6 +95,7 @@ export class MoveTasks<Q extends MovableQueue> {
     if (rate !== undefined) task.MaxNumberOfMessagesPerSecond = rate;
     else task.systemRate = systemMoveRate(task.ApproximateNumberOfMessagesToMove);
     this.tasks.unshift(task);
+    this.host.changed?.(task);
     this.run(task, this.clock.now(), 0);
     return task.TaskHandle;
   }
@@ -104,10 +107,12 @@ export class MoveTasks<Q extends MovableQueue> {
     // As in SQS, a cancel is asynchronous: the task says CANCELLING until its next tick
     // stops it, and no message moves in between.
     task.Status = 'CANCELLING';
+    this.host.changed?.(task);
     this.stopTimer(task);
     const handle = this.clock.setTimer(() => {
       this.timers.delete(task.TaskHandle);
       task.Status = 'CANCELLED';
+      this.host.changed?.(task);
     }, MOVE_TICK_MS);
     this.timers.set(task.TaskHandle, handle);
     return task.ApproximateNumberOfMessagesMoved;
@@ -130,6 +135,26 @@ export class MoveTasks<Q extends MovableQueue> {
       });
   }
 
+  /** Every task, newest first, as the data directory saves them (`systemRate` included). */
+  all(): readonly MoveTask[] {
+    return this.tasks;
+  }
+
+  /**
+   * Takes back tasks saved before a restart (newest first). A running task continues from
+   * the count it had moved; one that was being cancelled is cancelled.
+   */
+  restore(tasks: MoveTask[]): void {
+    this.tasks.push(...tasks);
+    for (const task of tasks) {
+      if (task.Status === 'CANCELLING') {
+        task.Status = 'CANCELLED';
+        this.host.changed?.(task);
+      }
+    }
+    for (const task of tasks) if (task.Status === 'RUNNING') this.run(task, this.clock.now(), 0);
+  }
+
   /** Stops every task's timer (the server is closing). */
   close(): void {
     for (const handle of this.timers.values()) this.clock.clearTimer(handle);
@@ -142,6 +167,7 @@ export class MoveTasks<Q extends MovableQueue> {
     if (!source) {
       task.Status = 'FAILED';
       task.FailureReason = 'The source queue no longer exists.';
+      this.host.changed?.(task);
       return;
     }
     const now = this.clock.now();
@@ -158,6 +184,7 @@ export class MoveTasks<Q extends MovableQueue> {
         task.Status = 'FAILED';
         task.FailureReason =
           task.DestinationArn !== undefined ? 'The destination queue no longer exists.' : `Message ${m.id} has no source queue to return to (no DeadLetterQueueSourceArn).`;
+        this.host.changed?.(task);
         return;
       }
       source.state.remove(m);
@@ -180,9 +207,11 @@ export class MoveTasks<Q extends MovableQueue> {
       this.host.wake(destination);
       task.ApproximateNumberOfMessagesMoved++;
       allowance--;
+      this.host.changed?.(task);
     }
     if (task.ApproximateNumberOfMessagesMoved >= task.ApproximateNumberOfMessagesToMove || source.state.messages.size === 0) {
       task.Status = 'COMPLETED';
+      this.host.changed?.(task);
       this.stopTimer(task);
       return;
     }

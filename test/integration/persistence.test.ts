@@ -8,11 +8,16 @@ import {
   CreateQueueCommand,
   DeleteMessageCommand,
   DeleteQueueCommand,
+  CancelMessageMoveTaskCommand,
   GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
   ListQueueTagsCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
+  StartMessageMoveTaskCommand,
+  type ListMessageMoveTasksResultEntry,
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -391,7 +396,124 @@ describe('local server: data directory', () => {
       await new Promise((resolve) => child.process.once('exit', resolve));
     }
   });
+
+  it('keeps move tasks across a clean stop: a running one continues where it stopped and moves every message once; finished and cancelling ones are listed', async () => {
+    const dir = tempDir();
+    const clock = new ManualClock(Date.now());
+    const first = await new DirServer(dir, clock).start();
+    const c = first.client;
+    const arns = await deadLetterSetup(c, ['a', 'b', 'c']);
+    const bodies = await fill(c, first.url('dlq-a'), 30);
+    await fill(c, first.url('dlq-b'), 3);
+    await fill(c, first.url('dlq-c'), 3);
+    // dlq-b: a task that completes before the stop; dlq-c: one being cancelled at the stop.
+    await c.send(new StartMessageMoveTaskCommand({ SourceArn: arns.b.dlq, DestinationArn: arns.b.target, MaxNumberOfMessagesPerSecond: 10 }));
+    const { TaskHandle } = await c.send(new StartMessageMoveTaskCommand({ SourceArn: arns.a.dlq, DestinationArn: arns.a.target, MaxNumberOfMessagesPerSecond: 5 }));
+    clock.advance(1_000);
+    const { TaskHandle: cancelled } = await c.send(new StartMessageMoveTaskCommand({ SourceArn: arns.c.dlq, DestinationArn: arns.c.target, MaxNumberOfMessagesPerSecond: 1 }));
+    await c.send(new CancelMessageMoveTaskCommand({ TaskHandle: cancelled }));
+    const before = await lastTask(c, arns.a.dlq);
+    assert.equal(before.Status, 'RUNNING');
+    const movedBefore = before.ApproximateNumberOfMessagesMoved ?? 0;
+    assert.ok(movedBefore > 0 && movedBefore < 30, `moved ${movedBefore} before the stop`);
+    assert.equal((await lastTask(c, arns.b.dlq)).Status, 'COMPLETED');
+    assert.equal((await lastTask(c, arns.c.dlq)).Status, 'CANCELLING');
+    await first.stop();
+
+    const second = await new DirServer(dir, clock).start();
+    const c2 = second.client;
+    assert.match(second.logged.info.join('\n'), /and 3 move task\(s\)/);
+    const after = await lastTask(c2, arns.a.dlq);
+    assert.equal(after.Status, 'RUNNING');
+    assert.equal(after.TaskHandle, TaskHandle);
+    assert.ok((after.ApproximateNumberOfMessagesMoved ?? 0) >= movedBefore);
+    assert.equal(after.ApproximateNumberOfMessagesToMove, 30);
+    const b = await lastTask(c2, arns.b.dlq);
+    assert.deepEqual([b.Status, b.ApproximateNumberOfMessagesMoved, b.ApproximateNumberOfMessagesToMove, b.DestinationArn, b.MaxNumberOfMessagesPerSecond], ['COMPLETED', 3, 3, arns.b.target, 10]);
+    assert.equal((await lastTask(c2, arns.c.dlq)).Status, 'CANCELLED');
+    for (let i = 0; i < 20 && (await lastTask(c2, arns.a.dlq)).Status === 'RUNNING'; i++) clock.advance(1_000);
+    const done = await lastTask(c2, arns.a.dlq);
+    assert.deepEqual([done.Status, done.ApproximateNumberOfMessagesMoved], ['COMPLETED', 30]);
+    assert.deepEqual(await drainBodies(c2, second.url('target-a')), bodies);
+    assert.deepEqual(await drainBodies(c2, second.url('dlq-a')), []);
+    await second.stop();
+  });
+
+  it('after kill -9 of the server in the middle of a move task, the task continues and moves every message exactly once', async function () {
+    this.timeout(90_000);
+    assert.ok(fs.existsSync(CLI), `${CLI} is missing: run "npm run build" first`);
+    const dir = tempDir();
+    let child = await startChild(dir);
+    const c = sdkClient(child.endpoint);
+    const arns = await deadLetterSetup(c, ['k']);
+    const bodies = await fill(c, queueUrl(child.endpoint, 'dlq-k'), 200);
+    const { TaskHandle } = await c.send(new StartMessageMoveTaskCommand({ SourceArn: arns.k.dlq, DestinationArn: arns.k.target, MaxNumberOfMessagesPerSecond: 50 }));
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (((await lastTask(c, arns.k.dlq)).ApproximateNumberOfMessagesMoved ?? 0) >= 40) break;
+    }
+    child.process.kill('SIGKILL');
+    await new Promise((resolve) => child.process.once('exit', resolve));
+    c.destroy();
+
+    child = await startChild(dir);
+    const after = sdkClient(child.endpoint);
+    try {
+      const restored = await lastTask(after, arns.k.dlq);
+      assert.equal(restored.TaskHandle, TaskHandle, child.output());
+      assert.ok(restored.Status === 'RUNNING' || restored.Status === 'COMPLETED', restored.Status);
+      assert.ok((restored.ApproximateNumberOfMessagesMoved ?? 0) > 0 && (restored.ApproximateNumberOfMessagesMoved ?? 0) < 200, String(restored.ApproximateNumberOfMessagesMoved));
+      while ((await lastTask(after, arns.k.dlq)).Status === 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 200));
+      const done = await lastTask(after, arns.k.dlq);
+      assert.deepEqual([done.Status, done.ApproximateNumberOfMessagesMoved], ['COMPLETED', 200]);
+      assert.deepEqual(await drainBodies(after, queueUrl(child.endpoint, 'target-k')), bodies);
+      assert.deepEqual(await drainBodies(after, queueUrl(child.endpoint, 'dlq-k')), []);
+    } finally {
+      after.destroy();
+      child.process.kill('SIGTERM');
+      await new Promise((resolve) => child.process.once('exit', resolve));
+    }
+  });
 });
+
+/** For each suffix: a queue `work-X` whose dead-letter queue is `dlq-X`, and a queue `target-X`; their ARNs. */
+async function deadLetterSetup(c: SQSClient, suffixes: string[]): Promise<Record<string, { dlq: string; target: string }>> {
+  const out: Record<string, { dlq: string; target: string }> = {};
+  for (const x of suffixes) {
+    const arn = (name: string): string => `arn:aws:sqs:us-east-1:000000000000:${name}`;
+    await c.send(new CreateQueueCommand({ QueueName: `dlq-${x}` }));
+    await c.send(new CreateQueueCommand({ QueueName: `target-${x}` }));
+    await c.send(new CreateQueueCommand({ QueueName: `work-${x}`, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn(`dlq-${x}`), maxReceiveCount: 1 }) } }));
+    out[x] = { dlq: arn(`dlq-${x}`), target: arn(`target-${x}`) };
+  }
+  return out;
+}
+
+/** Sends `count` messages with distinct bodies; their bodies, sorted. */
+async function fill(c: SQSClient, url: string, count: number): Promise<string[]> {
+  const bodies = Array.from({ length: count }, (_, i) => `m-${String(i).padStart(4, '0')}`);
+  for (let i = 0; i < count; i += 10) {
+    await c.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: bodies.slice(i, i + 10).map((b) => ({ Id: b, MessageBody: b })) }));
+  }
+  return bodies;
+}
+
+/** Receives (and hides for 10 minutes) every visible message; their bodies, sorted, duplicates kept. */
+async function drainBodies(c: SQSClient, url: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (let got = await receive(c, url, 10, 600); got.length > 0; got = await receive(c, url, 10, 600)) bodies.push(...got.map((m) => m.Body ?? ''));
+  return bodies.sort();
+}
+
+function queueUrl(endpoint: string, name: string): string {
+  return `${endpoint}/000000000000/${name}`;
+}
+
+async function lastTask(c: SQSClient, sourceArn: string): Promise<ListMessageMoveTasksResultEntry> {
+  const [task] = (await c.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn }))).Results ?? [];
+  assert.ok(task, `no move task for ${sourceArn}`);
+  return task;
+}
 
 /** Starts `node dist/local-sqs.js --data-dir DIR` and resolves with its endpoint once it prints it. */
 function startChild(dir: string): Promise<{ process: ChildProcess; endpoint: string; output: () => string }> {

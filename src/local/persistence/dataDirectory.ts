@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { SqsEngine } from '../engine';
+import type { MoveTask, SqsEngine } from '../engine';
 import type { LocalQueue } from '../localQueue';
 import type { DedupEntry, QueueStateObserver, StoredMessage } from '../queue';
 import type { RestoredQueue } from '../queueRegistry';
@@ -79,6 +79,8 @@ export class DataDirectory {
   private engine: SqsEngine | undefined;
   private restoring = true;
   private readonly journals = new Map<LocalQueue, QueueJournal>();
+  /** Move tasks changed since the last commit: written with the message moves they made. */
+  private readonly changedTasks = new Set<MoveTask>();
   /** The name and last saved form of each queue's settings and tags, by incarnation. */
   private readonly savedQueues = new Map<string, { name: string; form: string }>();
   /** Messages whose whole record is in the files; later changes write only their state. */
@@ -118,8 +120,14 @@ export class DataDirectory {
   }
 
   /** What the engine needs to be built with: the queues' observer, and the receipt handles' key. */
-  engineOptions(): { journal: (queue: LocalQueue) => QueueStateObserver; handleSecret: Buffer } {
-    return { journal: (queue) => this.observer(queue), handleSecret: this.handleKey };
+  engineOptions(): { journal: (queue: LocalQueue) => QueueStateObserver; handleSecret: Buffer; moveTaskChanged: (task: MoveTask) => void } {
+    return {
+      journal: (queue) => this.observer(queue),
+      handleSecret: this.handleKey,
+      moveTaskChanged: (task) => {
+        if (!this.restoring) this.changedTasks.add(task);
+      },
+    };
   }
 
   /**
@@ -133,8 +141,12 @@ export class DataDirectory {
     const journal = readDataFile<DataRecord>(path.join(this.dir, JOURNAL_FILE));
     const saved = new Map<string, SavedQueueData>();
     const held = new Map<string, number>();
+    const tasks = new Map<string, MoveTask>();
     let inconsistent = 0;
-    for (const record of [...snapshot.records, ...journal.records]) if (!apply(saved, held, record)) inconsistent++;
+    for (const record of [...snapshot.records, ...journal.records]) {
+      if (record.k === 'task') tasks.set(record.t.TaskHandle, record.t);
+      else if (!apply(saved, held, record)) inconsistent++;
+    }
     const now = engine.clock.now();
     let messages = 0;
     for (const data of saved.values()) {
@@ -160,6 +172,8 @@ export class DataDirectory {
     for (const [name, at] of held) engine.queues.holdName(name, at);
     this.journals.clear();
     this.restoring = false;
+    // Saved oldest first; the engine lists the newest first.
+    engine.restoreMessageMoveTasks([...tasks.values()].reverse());
     this.snapshotBytes = snapshot.bytes;
     this.journalBytes = journal.bytes;
     const damaged = [...snapshot.damaged, ...journal.damaged];
@@ -167,7 +181,7 @@ export class DataDirectory {
     if (inconsistent > 0) this.log.warn(`Data directory: ${inconsistent} journal record(s) named a queue or message that no earlier record created; they were skipped.`);
     const torn = journal.tornTail ? `; dropped an unfinished last record (${journal.tornTail.bytes} bytes at byte ${journal.tornTail.byteOffset} of ${JOURNAL_FILE}), as a crash leaves` : '';
     this.log.info(
-      `Data directory ${this.dir}: restored ${saved.size} queue(s) and ${messages} message(s) from ${snapshot.records.length} snapshot record(s) and ${journal.records.length} journal record(s) in ${Math.round(performance.now() - started)} ms${torn}.`,
+      `Data directory ${this.dir}: restored ${saved.size} queue(s) and ${messages} message(s)${tasks.size > 0 ? ` and ${tasks.size} move task(s)` : ''} from ${snapshot.records.length} snapshot record(s) and ${journal.records.length} journal record(s) in ${Math.round(performance.now() - started)} ms${torn}.`,
     );
     if (damaged.length > 0) {
       const kept = keepDamaged(damaged.map((d) => d.file));
@@ -291,6 +305,10 @@ export class DataDirectory {
       }
     }
     this.journals.clear();
+    // A task's counts go with the moves they count, before the removals from its source: a
+    // write cut short leaves a moved message in both queues, and the task does not move it again.
+    for (const task of this.changedTasks) lines.push(encodeLine({ k: 'task', t: task } satisfies DataRecord));
+    this.changedTasks.clear();
     lines.push(...removals);
     if (lines.length > 0) this.pending.push(lines.join(''));
   }
@@ -373,6 +391,8 @@ export class DataDirectory {
 function* snapshotLines(engine: SqsEngine, written: (m: StoredMessage) => void): IterableIterator<string> {
   const now = engine.clock.now();
   for (const [name, at] of engine.queues.heldNames()) yield encodeLine({ k: 'nameHeld', name, at } satisfies DataRecord);
+  // Oldest first, as the journal adds them.
+  for (const t of [...engine.allMessageMoveTasks()].reverse()) yield encodeLine({ k: 'task', t } satisfies DataRecord);
   for (const queue of engine.queues.all()) {
     const i = queue.incarnation;
     yield encodeLine({ k: 'queue', queue: savedQueue(queue) } satisfies DataRecord);

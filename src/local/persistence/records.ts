@@ -2,6 +2,7 @@ import type { DedupEntry, StoredMessage } from '../queue';
 import type { StoredAttribute } from '../md5';
 import type { LocalQueue } from '../localQueue';
 import type { RestoredQueue } from '../queueRegistry';
+import type { MoveTask } from '../moveTasks';
 
 /** A message attribute as saved: binary values in base64. */
 interface SavedAttribute {
@@ -50,7 +51,8 @@ export type DataRecord =
   | { k: 'dedup'; i: string; key: string; entry: DedupEntry }
   | { k: 'message'; i: string; m: SavedMessage }
   | { k: 'state'; i: string; m: SavedMessageState }
-  | { k: 'gone'; i: string; id: string };
+  | { k: 'gone'; i: string; id: string }
+  | { k: 'task'; t: MoveTask };
 
 export function savedQueue(queue: LocalQueue): RestoredQueue {
   return {
