@@ -103,7 +103,8 @@ describe('inspector webview in use', function () {
       const mode = document.querySelector('vscode-dropdown[aria-label="Mode"]');
       mode.value = 'hold';
       mode.dispatchEvent(new Event('change'));
-      document.querySelector('vscode-text-field[aria-label="Visibility (s)"]').value = '4';
+      // Long enough for the Extend below to reach a live hold on a busy machine; short enough to see the others expire.
+      document.querySelector('vscode-text-field[aria-label="Visibility (s)"]').value = '10';
     });
     await receive.click();
     await until(() => heldOnHost() === all, () => `${heldOnHost()} held`);
@@ -118,7 +119,7 @@ describe('inspector webview in use', function () {
     const extended = views.find((v) => v.id === first);
     assert.ok(views.every((v) => v.id === first || v.deadline < extended.deadline), 'the extended hold ends last');
 
-    await until(() => heldOnHost() === 1, () => `${heldOnHost()} still held`);
+    await until(() => heldOnHost() === 1, () => `${heldOnHost()} still held`, 30_000);
     views = await sameAsHost('expiry');
     assert.deepEqual(views.filter((v) => v.state !== 'expired').map((v) => v.id), [first], 'every other hold expired');
 
