@@ -74,7 +74,7 @@ function tickLabel(t: number, step: number): string {
 /**
  * A time axis with one row per message: markers for sends, receives (with their count),
  * moves to the DLQ, copies (a dashed line joins an original to its copy when both have a
- * row), failures; bars for visibility windows coloured by how they ended.
+ * row), failures, faults injected by the local server's fault plan; bars for visibility windows coloured by how they ended.
  * Zoom with the buttons, Ctrl+wheel or +/-; pan by dragging, the wheel, or the arrow keys;
  * only the rows in view are drawn. Every marker and bar can take focus and says what it is.
  */
@@ -344,6 +344,8 @@ export class TimelineView {
       else if (e.kind === 'copied') mark = svg('path', { d: `M ${x - 5} ${mid - 5} L ${x + 5} ${mid} L ${x - 5} ${mid + 5} Z` }, 'mark mark-copied');
       else if (e.kind === 'failed') mark = svg('circle', { cx: x, cy: mid, r: 3 }, 'mark mark-failed');
       else if (e.kind === 'extended') mark = svg('line', { x1: x, x2: x, y1: mid - 7, y2: mid + 7 }, 'mark mark-extended');
+      // A lightning bolt above the line: the local server's fault plan did this, not the app.
+      else if (e.kind === 'injected') mark = svg('path', { d: `M ${x + 2} ${mid - 9} L ${x - 3} ${mid - 1} L ${x} ${mid - 1} L ${x - 2} ${mid + 7} L ${x + 4} ${mid - 3} L ${x + 1} ${mid - 3} Z` }, 'mark mark-injected');
       else continue;
       this.focusable(mark, `${TIME.format(e.at)}: ${e.detail}`, row.id);
       g.append(mark);

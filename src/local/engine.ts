@@ -325,7 +325,10 @@ export class SqsEngine {
     const late = stale || found.state !== 'inflight';
     if (!stale) queue.state.remove(found);
     this.trace.record('deleted', this.clock.now(), queue.name, this.traceUrl(queue), found.id, this.actor, { stale, late, receiveCount: found.receiveCount });
-    if (!stale && !queue.fifo && this.faults?.redeliverAfterDelete(queue.name, action, found.id)) this.redeliver(queue, found);
+    if (!stale && !queue.fifo && this.faults?.redeliverAfterDelete(queue.name, action, found.id)) {
+      this.trace.record('faultInjected', this.clock.now(), queue.name, this.traceUrl(queue), found.id, this.actor, { fault: 'duplicate', action });
+      this.redeliver(queue, found);
+    }
   }
 
   /** Puts a deleted message back, visible, with its id, body and attributes: a duplicate delivery. */
@@ -568,8 +571,10 @@ export class SqsEngine {
       while (picked.length < max) {
         const m = state.shiftVisible();
         if (!m) break;
-        if (this.faults?.passOver(queue.name, m.id)) passed.push(m);
-        else deliver(m);
+        if (this.faults?.passOver(queue.name, m.id)) {
+          this.trace.record('faultInjected', now, queue.name, this.traceUrl(queue), m.id, actor, { fault: 'shuffle', action: 'ReceiveMessage' });
+          passed.push(m);
+        } else deliver(m);
       }
       for (const m of passed) {
         if (picked.length < max) deliver(m);

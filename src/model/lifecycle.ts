@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Emitter } from '../common/events';
 import type { LeaseAction, LifecycleKind, ReceiveMode, SendVia } from '../shared/kinds';
+import type { InjectedMessageFault } from '../shared/trace';
 import { extractIdempotencyKey, type KeyPath } from './idempotency';
 
 /**
@@ -55,6 +56,8 @@ export interface LifecycleDetails {
   /** A copy of the message was sent: its MessageId and queue, and how (a move deletes the original next). */
   readonly copied: { readonly copyId: string; readonly toQueueUrl: string; readonly via: 'move' | 'copy' | 'resend' };
   readonly failed: { readonly action: LeaseAction; readonly code: string };
+  /** The local server's fault plan acted on the message (from its trace) during a request of `action`, made by `by`. */
+  readonly injected: { readonly fault: InjectedMessageFault; readonly action: string; readonly by?: string };
 }
 
 interface EventOf<K extends LifecycleKind> {

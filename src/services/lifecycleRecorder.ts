@@ -112,8 +112,8 @@ export class LifecycleRecorder implements Disposable {
   /**
    * Follows local servers' traces: records what other processes did (their sends, receives,
    * visibility changes, releases and deletes), expiries of their receives, and every move to
-   * a dead-letter queue, with the server's times. The extension's own requests are skipped:
-   * it records them itself.
+   * a dead-letter queue, and the faults its fault plan injected into messages, with the
+   * server's times. The extension's own requests are skipped: it records them itself.
    */
   followTrace(feed: { onEvents: (listener: (batch: TraceBatch) => void) => Disposable; coversQueue(queueUrl: string): boolean }): Disposable {
     this.traced = (url) => feed.coversQueue(url);
@@ -185,6 +185,10 @@ export class LifecycleRecorder implements Disposable {
           break;
         case 'retentionExpired':
           this.heldByConsumers.delete(e.messageId);
+          break;
+        case 'faultInjected':
+          // Recorded whoever made the request: only the trace knows the server injected it.
+          out.push({ ...base, kind: 'injected', details: { fault: e.details.fault, action: e.details.action, ...named } });
           break;
         case 'visible':
         case 'deduplicated':

@@ -56,7 +56,16 @@ export interface TraceDetails {
   readonly purged: { readonly count: number };
   /** Dropped by the retention period (at the end of its retention). */
   readonly retentionExpired: Readonly<Record<string, never>>;
+  /**
+   * The server's fault plan acted on the message, during a request of `action` (`by` made it).
+   * `duplicate`: the message just deleted was put back, visible, to be delivered again.
+   * `shuffle`: a receive passed over the message, so that newer ones overtook it.
+   */
+  readonly faultInjected: { readonly fault: InjectedMessageFault; readonly action: string };
 }
+
+/** The faults of a fault plan that act on one message (the others act on requests, and stay out of the trace). */
+export type InjectedMessageFault = 'duplicate' | 'shuffle';
 
 export type TraceKind = keyof TraceDetails;
 
@@ -73,6 +82,7 @@ export const TRACE_KINDS: readonly TraceKind[] = [
   'moved',
   'purged',
   'retentionExpired',
+  'faultInjected',
 ];
 
 interface TraceEventOf<K extends TraceKind> {

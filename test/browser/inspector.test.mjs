@@ -149,6 +149,30 @@ describe('inspector webview in Chromium', function () {
     assert.match(await timeline.locator('.timeline-info').innerText(), /sent, key order-100-create/);
   });
 
+  it('draws a fault injected by the local server as its own mark, with a tooltip that says so, as text', async () => {
+    const now = Date.now();
+    const m = heldMessage(0, now, { receiveCount: 2 });
+    const deadline = now + 20_000;
+    m.events = [
+      m.events[0],
+      { kind: 'received', at: now - 40_000, receiveCount: 1, deadline: now - 10_000, detail: 'received (by billing-worker), receive count 1' },
+      { kind: 'deleted', at: now - 30_000, detail: 'deleted by billing-worker' },
+      { kind: 'injected', at: now - 30_000, detail: "duplicate delivery injected by the local server's fault plan (after DeleteMessage by <b>billing-worker</b>)" },
+      { kind: 'received', at: now - 20_000, receiveCount: 2, deadline, detail: "received (hold), receive count 2, an injected redelivery: the local server's fault plan put it back after its delete" },
+    ];
+    await state([m]);
+    await page.locator('tr.row').first().click();
+    const timeline = page.locator('.detail .timeline');
+    const mark = timeline.locator('.mark-injected');
+    await mark.waitFor();
+    assert.equal(await mark.count(), 1);
+    assert.match(await mark.locator('title').textContent(), /duplicate delivery injected by the local server's fault plan \(after DeleteMessage by <b>billing-worker<\/b>\)$/);
+    assert.equal(await timeline.locator('b').count(), 0, 'the tooltip is text, not markup');
+    await mark.focus();
+    assert.match(await timeline.locator('.timeline-info').innerText(), /duplicate delivery injected/);
+    assert.match(await timeline.locator('.mark-received').nth(1).getAttribute('aria-label'), /an injected redelivery/);
+  });
+
   it('puts all messages on one zoomable time axis, and selects a message from it', async () => {
     const now = Date.now();
     await state([0, 1, 2, 3].map((i) => heldMessage(i, now)));

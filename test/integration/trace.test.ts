@@ -11,6 +11,7 @@ import { Settings, memorySettingsSource } from '../../src/services/settings';
 import { TraceFeed, probeWorkbench, type TraceBatch } from '../../src/services/traceFeed';
 import { createSqsClient, localConnection } from '../../src/sqs/connections';
 import { silentLog } from '../../src/sqs/gateway';
+import { toTimelineEvents } from '../../src/views/inspector/messageView';
 import type { TraceEvent, TracePage, WorkbenchInfo } from '../../src/shared/trace';
 import { startTestServer, type TestServer } from './harness';
 
@@ -245,6 +246,65 @@ describe('trace feed (the extension side, plain Node)', () => {
       inspectorClient.destroy();
       await t.close();
       await new Promise((r) => other.close(r));
+    }
+  });
+
+  it('records an injected duplicate delivery in the trace, and the recorder turns it into an injected event', async () => {
+    const t = await startTestServer({ faults: { seed: 7, rules: [{ kind: 'duplicate', rate: 1, queues: ['payments'] }] } });
+    const producer = processClient(t.server.endpoint, 'checkout');
+    const consumer = processClient(t.server.endpoint, 'payments-worker');
+    const connections = { all: [{ info: { id: 'local', endpoint: t.server.endpoint } }], onDidChange: () => ({ dispose: () => undefined }) };
+    const feed = new TraceFeed(connections as never, silentLog);
+    const settings = new Settings(memorySettingsSource());
+    const recorder = new LifecycleRecorder(settings, new KeyPaths(settings, silentLog), silentLog);
+    const following = recorder.followTrace(feed);
+    try {
+      await feed.sync();
+      const events: TraceEvent[] = [];
+      // The redelivery's receive is the last event the test makes.
+      const seen = new Promise<void>((resolve) =>
+        feed.onEvents((b) => {
+          events.push(...b.events);
+          if (b.events.some((e) => e.kind === 'received' && e.queue === 'payments' && e.details.receiveCount === 2)) resolve();
+        }),
+      );
+      const other = await t.createQueue('ledger');
+      const url = await t.createQueue('payments');
+      const { MessageId } = await producer.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'p1' }));
+      await producer.send(new SendMessageCommand({ QueueUrl: other, MessageBody: 'l1' }));
+      const first = await consumer.send(new ReceiveMessageCommand({ QueueUrl: url }));
+      t.clock.advance(1_000);
+      const deletedAt = t.clock.now();
+      await consumer.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle ?? '' }));
+      const ledger = await consumer.send(new ReceiveMessageCommand({ QueueUrl: other }));
+      await consumer.send(new DeleteMessageCommand({ QueueUrl: other, ReceiptHandle: ledger.Messages?.[0]?.ReceiptHandle ?? '' }));
+      t.clock.advance(1_000);
+      const again = await consumer.send(new ReceiveMessageCommand({ QueueUrl: url }));
+      assert.equal(again.Messages?.[0]?.MessageId, MessageId, 'the deleted message is delivered again');
+      await seen;
+      const injected = events.filter((e) => e.kind === 'faultInjected');
+      assert.deepEqual(
+        injected.map((e) => ({ queue: e.queue, messageId: e.messageId, at: e.at, by: e.by?.accessKeyId, details: e.details })),
+        [{ queue: 'payments', messageId: MessageId, at: deletedAt, by: 'payments-worker', details: { fault: 'duplicate', action: 'DeleteMessage' } }],
+        'one event, on the queue the plan names only, with the message, the server time and the deleter',
+      );
+      const kinds = events.filter((e) => e.messageId === MessageId).map((e) => e.kind);
+      assert.deepEqual(kinds, ['sent', 'received', 'deleted', 'faultInjected', 'received']);
+      const record = recorder.store.eventsOf(MessageId ?? '');
+      assert.deepEqual(record.map((e) => e.kind), ['sent', 'received', 'deleted', 'injected', 'received']);
+      const mark = record[3];
+      assert.ok(mark.kind === 'injected' && mark.details.fault === 'duplicate' && mark.details.by === 'payments-worker' && mark.at === deletedAt);
+      const timeline = toTimelineEvents(record);
+      assert.equal(timeline[3].detail, "duplicate delivery injected by the local server's fault plan (after DeleteMessage by payments-worker)");
+      assert.match(timeline[4].detail, /receive count 2, an injected redelivery: the local server's fault plan put it back after its delete$/);
+      assert.doesNotMatch(timeline[1].detail, /injected/, 'the first receive is the app\'s own');
+    } finally {
+      following.dispose();
+      feed.dispose();
+      recorder.dispose();
+      producer.destroy();
+      consumer.destroy();
+      await t.close();
     }
   });
 

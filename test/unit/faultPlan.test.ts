@@ -107,6 +107,22 @@ describe('fault injection', () => {
     assert.equal(faults.counts.duplicate, 1);
   });
 
+  it('records each shuffle injected into a receive in the trace, with the message and who received', async () => {
+    const clock = new ManualClock(1_000_000);
+    const engine = new SqsEngine({ clock, faults: new FaultInjector(parseCompactFaultPlan('shuffle=1@std')) });
+    const url = engine.createQueue('std', {});
+    const other = engine.createQueue('other', {});
+    const ids = ['a', 'b'].map((body) => engine.sendMessage(url, { MessageBody: body }).MessageId);
+    engine.sendMessage(other, { MessageBody: 'c' });
+    await engine.runAs({ accessKeyId: 'worker' }, () => engine.receiveMessage(url, { MaxNumberOfMessages: 10 }));
+    await engine.receiveMessage(other, {});
+    const injected = engine.trace.read(0, 100).events.filter((e) => e.kind === 'faultInjected');
+    assert.deepEqual(
+      injected.map((e) => ({ queue: e.queue, messageId: e.messageId, at: e.at, by: e.by, details: e.details })),
+      ids.map((messageId) => ({ queue: 'std', messageId, at: 1_000_000, by: { accessKeyId: 'worker' }, details: { fault: 'shuffle', action: 'ReceiveMessage' } })),
+    );
+  });
+
   it('finds the queue a request names', () => {
     assert.equal(queueNameFromUrl('http://127.0.0.1:9324/000000000000/orders'), 'orders');
     assert.equal(queueNameFromUrl('/000000000000/a.fifo'), 'a.fifo');

@@ -50,7 +50,27 @@ function describe(e: LifecycleEvent): string {
       return `deleted${e.details.by !== undefined ? ` by ${e.details.by}` : ''}${e.details.late ? ', late: after its visibility window ended, so it was or may be processed twice' : ''}`;
     case 'expired':
       return e.kind;
+    case 'injected': {
+      const what = e.details.fault === 'duplicate' ? 'duplicate delivery' : 'shuffled order: a receive passed over it';
+      const when = e.details.fault === 'duplicate' ? ` (after ${e.details.action}${e.details.by !== undefined ? ` by ${e.details.by}` : ''})` : '';
+      return `${what} injected by the local server's fault plan${when}`;
+    }
   }
+}
+
+/**
+ * A message's events as the timeline shows them. The first receive after an injected
+ * duplicate says so: the message came back because of the fault plan, not the app.
+ */
+export function toTimelineEvents(events: readonly LifecycleEvent[]): TimelineEvent[] {
+  let injectedDuplicate = false;
+  return events.map((e) => {
+    const shown = toTimelineEvent(e);
+    if (e.kind === 'injected' && e.details.fault === 'duplicate') injectedDuplicate = true;
+    if (e.kind !== 'received' || !injectedDuplicate) return shown;
+    injectedDuplicate = false;
+    return { ...shown, detail: `${shown.detail}, an injected redelivery: the local server's fault plan put it back after its delete` };
+  });
 }
 
 /** A lifecycle event as the timeline shows it. */
@@ -102,7 +122,7 @@ export function toMessageView(m: HeldMessage, leases: LeaseSet, key: FoundKey | 
     systemAttributes: { ...sys },
     ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}),
     flags,
-    events: events.map(toTimelineEvent),
+    events: toTimelineEvents(events),
     disabled,
   };
 }
