@@ -6,7 +6,7 @@ import { heldMessage, OPTIONS, QUEUE, SUMMARY, usePage } from './inspectorPage.m
 import { startLiveHost } from './liveHost.mjs';
 
 describe('inspector webview in use', function () {
-  this.timeout(60_000);
+  this.timeout(90_000);
   let page;
   let host;
   const fixture = usePage();
@@ -18,6 +18,8 @@ describe('inspector webview in use', function () {
   });
 
   const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
+  /** A click on a row focuses it once the page has drawn the change: a key pressed before then goes to what had focus. */
+  const rowHasFocus = () => page.waitForFunction(() => document.activeElement?.matches('tr.row.current') === true);
   const state = (messages, summary = SUMMARY, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, summary, now } });
   const posted = (method) => page.evaluate((m) => window.__posted.filter((x) => x.method === m), method);
   /** The requests of `method` the page posted, once it posted at least one (a click's handler may run a moment later). */
@@ -104,7 +106,7 @@ describe('inspector webview in use', function () {
       mode.value = 'hold';
       mode.dispatchEvent(new Event('change'));
       // Long enough for the Extend below to reach a live hold on a busy machine; short enough to see the others expire.
-      document.querySelector('vscode-text-field[aria-label="Visibility (s)"]').value = '10';
+      document.querySelector('vscode-text-field[aria-label="Visibility (s)"]').value = '20';
     });
     await receive.click();
     await until(() => heldOnHost() === all, () => `${heldOnHost()} held`);
@@ -113,13 +115,14 @@ describe('inspector webview in use', function () {
 
     const first = await page.locator('tr.row').first().getAttribute('data-id');
     await page.locator('tr.row').first().click();
+    await rowHasFocus();
     await page.keyboard.press('e');
     await until(() => host.lifecycle.eventsOf(first).some((e) => e.kind === 'extended'), () => 'no extension');
     views = await sameAsHost('extend');
     const extended = views.find((v) => v.id === first);
     assert.ok(views.every((v) => v.id === first || v.deadline < extended.deadline), 'the extended hold ends last');
 
-    await until(() => heldOnHost() === 1, () => `${heldOnHost()} still held`, 30_000);
+    await until(() => heldOnHost() === 1, () => `${heldOnHost()} still held`, 40_000);
     views = await sameAsHost('expiry');
     assert.deepEqual(views.filter((v) => v.state !== 'expired').map((v) => v.id), [first], 'every other hold expired');
 
@@ -174,6 +177,7 @@ describe('inspector webview in use', function () {
     await page.locator('vscode-button[aria-label="Flagged only"]').click();
     assert.equal(await page.locator('tr.row').count(), 1);
     await page.locator('tr.row').first().click();
+    await rowHasFocus();
     await page.keyboard.press('r');
     const release = await postedOnce('messages/release');
     assert.equal(release.length, 1);
