@@ -10,11 +10,12 @@
  * every message from the page, and the page every message and reply result from the host.
  */
 import {
+  INSPECTOR_MODES,
   LIFECYCLE_KINDS,
   MESSAGE_STATES,
   NOTICE_LEVELS,
-  RECEIVE_MODES,
   type FlagSummary,
+  type InspectorMode,
   type LeaseAction,
   type LifecycleKind,
   type MessageFlags,
@@ -59,8 +60,10 @@ export interface MessageView {
   readonly sequenceNumber?: string;
   readonly deadLetterSourceArn?: string;
   readonly state: MessageState;
-  readonly mode: ReceiveMode;
-  /** When a hold ends (ms since the epoch). */
+  readonly mode: InspectorMode;
+  /** Browsed in flight: who made the receive that hides it (access key id, else SDK). */
+  readonly holder?: string;
+  /** When a hold ends (ms since the epoch); a browsed message's: when it becomes visible. */
   readonly deadline: number;
   /** When the current visibility window began (the receive, or the last extension). */
   readonly windowStart: number;
@@ -91,13 +94,15 @@ export interface QueueView {
   readonly deadLetterQueue?: string;
   /** Some queue's redrive policy names this queue: the page offers Redrive. */
   readonly isDeadLetterQueue?: boolean;
+  /** The queue is on an SQS Workbench local server: the page offers Browse. */
+  readonly browsable?: boolean;
 }
 
 // ---- checks of the shared shapes --------------------------------------------------------
 
-const isReceiveMode = oneOf(RECEIVE_MODES);
+const isInspectorMode = oneOf(INSPECTOR_MODES);
 
-export const isReceiveOptions = object<ReceiveOptions>({ count: isNumber, waitSeconds: isNumber, visibilityTimeout: isNumber, mode: isReceiveMode });
+export const isReceiveOptions = object<ReceiveOptions>({ count: isNumber, waitSeconds: isNumber, visibilityTimeout: isNumber, mode: isInspectorMode });
 
 const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isTime, receiveCount: optional(isNumber), deadline: optional(isTime), detail: isString, link: optional(isString) });
 
@@ -119,7 +124,8 @@ export const isMessageView = object<MessageView>({
   sequenceNumber: optional(isString),
   deadLetterSourceArn: optional(isString),
   state: oneOf(MESSAGE_STATES),
-  mode: isReceiveMode,
+  mode: isInspectorMode,
+  holder: optional(isString),
   deadline: isTime,
   windowStart: isTime,
   autoExtend: isBoolean,
@@ -143,6 +149,7 @@ const isQueueView = object<QueueView>({
   maxReceiveCount: optional(isNumber),
   deadLetterQueue: optional(isString),
   isDeadLetterQueue: optional(isBoolean),
+  browsable: optional(isBoolean),
 });
 
 const isFlagSummary = object<FlagSummary>({ redeliveries: isNumber, duplicateKeys: isNumber, keysShared: isNumber });
@@ -157,7 +164,7 @@ export interface EntryResult {
 export interface ReceiveResult {
   readonly received: number;
   readonly ids: readonly string[];
-  readonly mode: ReceiveMode;
+  readonly mode: InspectorMode;
 }
 
 /** The file written; none when the user cancelled the save dialog. */
@@ -209,7 +216,7 @@ const isTransferResult = object<TransferResult>({
 
 /** The checks of every request's parameters (by the host) and result (by the page). */
 export const REQUESTS: { readonly [M in RequestMethod]: { readonly params: Validator<RequestParams<M>>; readonly result: Validator<RequestResult<M>> } } = {
-  'messages/receive': { params: isReceiveOptions, result: object<ReceiveResult>({ received: isNumber, ids: arrayOf(isString), mode: isReceiveMode }) },
+  'messages/receive': { params: isReceiveOptions, result: object<ReceiveResult>({ received: isNumber, ids: arrayOf(isString), mode: isInspectorMode }) },
   'messages/extend': { params: object<RequestParams<'messages/extend'>>({ ids: arrayOf(isString), seconds: optional(isNumber) }), result: isEntryResult },
   'messages/autoExtend/set': { params: object<RequestParams<'messages/autoExtend/set'>>({ ids: arrayOf(isString), on: isBoolean }), result: isEntryResult },
   'messages/release': { params: isIds, result: isEntryResult },

@@ -1,4 +1,5 @@
 import type { MessageView } from '../src/protocol';
+import { countsDown } from '../src/shared/kinds';
 import type { HostChannel } from './channel';
 import { dl, el } from './dom';
 import { DUPLICATE_HELP, isFlagged, REDELIVERY_HELP, redeliveryText } from './flags';
@@ -42,6 +43,14 @@ function systemAttributes(m: MessageView): [string, string][] {
   return sys;
 }
 
+/** Where a browsed message stands in the queue, and who holds it. */
+function browsedState(m: MessageView): [string, string][] {
+  const rows: [string, string][] = [['State', m.state === 'inflight' ? 'in flight' : m.state]];
+  if (m.state === 'inflight' || m.state === 'delayed') rows.push(['Visible again at', time(m.deadline) ?? '']);
+  if (m.state === 'inflight') rows.push(['Received at', time(m.windowStart) ?? ''], ['Held by', m.holder ?? 'a client that did not name itself']);
+  return rows;
+}
+
 /** The current message in full: actions on its body, its timeline, key, flags, body and attributes. */
 export class DetailPane {
   readonly element = el('section', 'detail');
@@ -71,7 +80,9 @@ export class DetailPane {
       this.element.append(el('div', 'empty', 'Select a message to see its body and attributes.'));
       return;
     }
-    this.element.append(el('h2', undefined, `Message ${m.messageId}`), this.actions(m), el('h2', undefined, 'Timeline'), this.timeline.element);
+    this.element.append(el('h2', undefined, `Message ${m.messageId}`), this.actions(m));
+    if (m.mode === 'browse') this.element.append(dl(browsedState(m)));
+    this.element.append(el('h2', undefined, 'Timeline'), this.timeline.element);
     this.timeline.setRows([timelineRow(m)], this.store.hostNow());
     this.timeline.fit();
     if (m.idempotencyKey !== undefined) this.element.append(el('h2', undefined, 'Idempotency key'), dl([[m.idempotencyKeyPath ?? 'key', m.idempotencyKey]]));
@@ -91,7 +102,7 @@ export class DetailPane {
   /** Moves the timeline's `now` on, while the current message is held. */
   tick(): void {
     const c = this.store.current ? this.store.messages.get(this.store.current) : undefined;
-    if (c?.state === 'held') this.timeline.tick(this.store.hostNow());
+    if (c && countsDown(c.state)) this.timeline.tick(this.store.hostNow());
   }
 
   private actions(m: MessageView): HTMLElement {

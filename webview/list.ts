@@ -1,4 +1,5 @@
 import type { MessageView } from '../src/protocol';
+import { countsDown } from '../src/shared/kinds';
 import { el, fmtRemaining, fmtTime, icon, preview } from './dom';
 import { flagCell } from './flags';
 import type { Store } from './store';
@@ -58,10 +59,16 @@ function stateCell(m: MessageView, target: HTMLElement, now: number): void {
     span.append(icon(m.autoExtend ? 'sync' : 'lock'), el('span', undefined, fmtRemaining(remaining)), track);
     span.title = `Hidden until ${fmtTime(m.deadline)}${m.autoExtend ? ', auto-extending' : ''}`;
     target.append(span);
+  } else if (m.state === 'delayed' || m.state === 'inflight') {
+    // Browsed: hidden by a delay, or by a consumer's receive, until the deadline.
+    const who = m.holder !== undefined ? ` · ${m.holder}` : '';
+    target.textContent = `${m.state === 'delayed' ? 'delayed' : 'in flight'} ${fmtRemaining(m.deadline - now)}${who}`;
+    target.title = `${m.state === 'delayed' ? 'Delayed' : `In flight${m.holder !== undefined ? `, received by ${m.holder}` : ''}`}: visible again at ${fmtTime(m.deadline)}`;
   } else {
-    const labels: Record<string, string> = { peeked: 'peeked', released: 'released', deleted: 'deleted', expired: 'expired: visible again' };
+    const labels: Record<string, string> = { peeked: 'peeked', released: 'released', deleted: 'deleted', expired: 'expired: visible again', visible: 'visible' };
     target.textContent = labels[m.state] ?? m.state;
     if (m.state === 'peeked') target.title = 'Peeked: received, then made visible again at once. Receive it in Hold mode to extend, release or delete it.';
+    if (m.state === 'visible') target.title = 'Browsed: in the queue, visible to the next receive; Browse received nothing.';
   }
 }
 
@@ -195,7 +202,7 @@ export class MessageList {
     const now = this.store.hostNow();
     for (const [id, row] of this.rows) {
       const m = this.store.messages.get(id);
-      if (m?.state !== 'held') continue;
+      if (!m || !countsDown(m.state)) continue;
       held = true;
       stateCell(m, row.state, now);
     }

@@ -1,6 +1,6 @@
 // The inspector page's entry: builds the store and the views, and wires them to each other
 // and to the host. State lives in the store alone; the views draw what it says changed.
-import type { ReceiveOptions } from '../src/shared/kinds';
+import { isInFlight, type ReceiveOptions } from '../src/shared/kinds';
 import { HostChannel, type HostUpdate, type VsCodeApi } from './channel';
 import { ConfirmBar } from './confirm';
 import { DetailPane } from './detail';
@@ -44,7 +44,7 @@ class InspectorPage {
     });
     this.header = new Header(this.store, this.channel);
     this.receiveBar = new ReceiveBar(this.notice, (o) => this.receive(o));
-    this.receiveBar.show(this.store.options);
+    this.receiveBar.show(this.store.options, this.store.queue?.browsable === true);
     this.actions = new ActionsBar(this.store, this.channel, this.notice, this.confirm);
     this.list = new MessageList(this.store);
     this.filter = new FilterBar(this.store, () => this.list.focus());
@@ -123,7 +123,7 @@ class InspectorPage {
     switch (update.method) {
       case 'host/state/set':
         this.store.applyState(update.params);
-        this.receiveBar.show(update.params.options);
+        this.receiveBar.show(update.params.options, update.params.queue.browsable === true);
         this.receiveBar.element.hidden = this.store.readOnly;
         if (this.store.readOnly) this.notice.show('info', `A saved session (${new Date(update.params.now).toLocaleString()}), shown as it was then: read-only.`);
         return;
@@ -132,7 +132,7 @@ class InspectorPage {
         return;
       case 'host/queue/set':
         this.store.applyQueue(update.params);
-        this.receiveBar.show(update.params.options);
+        this.receiveBar.show(update.params.options, update.params.queue.browsable === true);
         return;
       case 'host/busy/set':
         this.receiveBar.setBusy(update.params.busy, update.params.label);
@@ -222,7 +222,7 @@ class InspectorPage {
     const held = this.list.tickCountdowns();
     if (this.ticks % TIMELINE_TICKS !== 0) return;
     this.detail.tick();
-    if (this.store.timeline && (held || [...this.store.messages.values()].some((m) => m.state === 'held'))) this.list.tickTimeline();
+    if (this.store.timeline && (held || [...this.store.messages.values()].some((m) => isInFlight(m.state)))) this.list.tickTimeline();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { TimelineEvent } from '../src/protocol';
-import type { MessageState } from '../src/shared/kinds';
+import { isInFlight, type MessageState } from '../src/shared/kinds';
 
 /** One row of the timeline: a message and what happened to it. */
 export interface TimelineRow {
@@ -40,7 +40,7 @@ export function windowsOf(row: TimelineRow, now: number): VisibilityWindow[] {
     if (e.kind === 'received' || e.kind === 'extended') open = { start: e.at, deadline: e.deadline };
   }
   if (open) {
-    if (row.state === 'held') out.push({ start: open.start, end: Math.max(open.start, now), ending: 'open' });
+    if (isInFlight(row.state)) out.push({ start: open.start, end: Math.max(open.start, now), ending: 'open' });
     else out.push({ start: open.start, end: open.deadline ?? open.start, ending: 'expired' });
   }
   return out;
@@ -169,7 +169,7 @@ export class TimelineView {
         min = Math.min(min, e.at);
         max = Math.max(max, e.at, e.deadline ?? e.at);
       }
-      if (r.state === 'held') max = Math.max(max, this.now, r.deadline);
+      if (isInFlight(r.state)) max = Math.max(max, this.now, r.deadline);
     }
     if (!Number.isFinite(min)) {
       min = this.now - 60_000;

@@ -6,7 +6,7 @@ import { el } from './dom';
 import { summaryFlags } from './flags';
 import type { Notice } from './notice';
 import type { Store } from './store';
-import { button, dropdown, progressRing, textField, type UiButton, type UiField } from './ui';
+import { button, dropdown, option, progressRing, setButtonLabel, textField, type UiButton, type UiField } from './ui';
 
 /** The queue's name, settings and flag counts. */
 export class Header {
@@ -47,6 +47,8 @@ export class ReceiveBar {
     { value: 'peek', label: 'Peek (release at once)' },
     { value: 'hold', label: 'Hold (keep hidden)' },
   ], 'peek');
+  /** Browse: offered only on the SQS Workbench local server (the host says so with the queue). */
+  private readonly browseOption = option('browse', 'Browse (receive nothing)');
   private readonly count = textField('Messages', '', { size: 4 });
   private readonly wait = textField('Wait (s)', '', { size: 3 });
   private readonly visibility = textField('Visibility (s)', '', { size: 5 });
@@ -65,21 +67,32 @@ export class ReceiveBar {
     const modeLabel = el('label', 'field', 'Mode');
     modeLabel.append(this.mode);
     this.element.append(modeLabel, this.count, this.wait, this.visibility, this.receiveButton, this.busy);
-    this.mode.addEventListener('change', () => {
-      this.visibility.hidden = this.mode.value !== 'hold';
-    });
+    this.mode.addEventListener('change', () => this.fitFields());
     this.receiveButton.addEventListener('click', () => {
       const options = this.read();
       if (options) onReceive(options);
     });
   }
 
-  show(options: ReceiveOptions): void {
-    this.mode.value = options.mode;
+  /** Shows the options; Browse is offered when the queue is `browsable` (else the mode's title says why not). */
+  show(options: ReceiveOptions, browsable: boolean): void {
+    if (browsable && !this.browseOption.isConnected) this.mode.append(this.browseOption);
+    if (!browsable) this.browseOption.remove();
+    this.mode.title = browsable ? 'Peek and Hold receive messages; Browse reads every message of the queue without receiving any' : BROWSE_UNAVAILABLE_TITLE;
+    this.mode.value = options.mode === 'browse' && !browsable ? 'peek' : options.mode;
     this.count.value = String(options.count);
     this.wait.value = String(options.waitSeconds);
     this.visibility.value = String(options.visibilityTimeout);
-    this.visibility.hidden = options.mode !== 'hold';
+    this.fitFields();
+  }
+
+  /** Visibility only for Hold, the wait only for a receive; the button says what it does. */
+  private fitFields(): void {
+    const mode = this.mode.value;
+    this.visibility.hidden = mode !== 'hold';
+    this.wait.hidden = mode === 'browse';
+    setButtonLabel(this.receiveButton, mode === 'browse' ? 'Browse' : 'Receive');
+    this.receiveButton.title = mode === 'browse' ? 'Show every message of the queue, in flight and delayed ones too, without receiving any (Ctrl+Enter)' : 'Receive messages (Ctrl+Enter)';
   }
 
   setBusy(busy: boolean, label?: string): void {
@@ -103,9 +116,12 @@ export class ReceiveBar {
     const wait = n(this.wait, 0, MAX_WAIT_TIME_SECONDS, 'Wait');
     const vt = n(this.visibility, 0, MAX_VISIBILITY_TIMEOUT_SECONDS, 'Visibility');
     if (count === undefined || wait === undefined || vt === undefined) return undefined;
-    return { count, waitSeconds: wait, visibilityTimeout: vt, mode: this.mode.value === 'hold' ? 'hold' : 'peek' };
+    const mode = this.mode.value === 'hold' || this.mode.value === 'browse' ? this.mode.value : 'peek';
+    return { count, waitSeconds: wait, visibilityTimeout: vt, mode };
   }
 }
+
+const BROWSE_UNAVAILABLE_TITLE = 'Peek and Hold receive messages. Browse and Watch (every message, received by nobody) need the SQS Workbench local server: this endpoint is not one.';
 
 const RESEND_TITLE = 'Open the message as an editable document, then send it';
 

@@ -59,14 +59,23 @@ export function textField(label: string, value: string, options: { size?: number
 export function dropdown(label: string, choices: readonly { value: string; label: string }[], value: string): UiField {
   const d = document.createElement('vscode-dropdown') as UiField;
   d.setAttribute('aria-label', label);
-  for (const c of choices) {
-    const o = document.createElement('vscode-option');
-    o.setAttribute('value', c.value);
-    o.textContent = c.label;
-    d.appendChild(o);
-  }
+  for (const c of choices) d.appendChild(option(c.value, c.label));
   d.value = value;
   return d;
+}
+
+/** One choice of a {@link dropdown}, to add or remove later. */
+export function option(value: string, label: string): HTMLElement {
+  const o = document.createElement('vscode-option');
+  o.setAttribute('value', value);
+  o.textContent = label;
+  return o;
+}
+
+/** Changes a {@link button}'s label, keeping its icon. */
+export function setButtonLabel(b: UiButton, label: string): void {
+  for (const n of [...b.childNodes]) if (n.nodeType === Node.TEXT_NODE) n.textContent = label;
+  b.setAttribute('aria-label', label);
 }
 
 export function progressRing(): HTMLElement {

@@ -531,7 +531,7 @@ export class SqsEngine {
         this.moveToDeadLetterQueue(queue, m, dlq, actor);
         return false;
       }
-      state.markReceived(m, vtMs);
+      state.markReceived(m, vtMs, actor);
       this.trace.record('received', now, queue.name, this.traceUrl(queue), m.id, actor, { receiveCount: m.receiveCount, deadline: m.visibleAt });
       picked.push(m);
       return true;

@@ -2,6 +2,7 @@ import type { Clock } from './clock';
 import { Deque, MinHeap } from './collections';
 import type { MemoryMeter } from './memory';
 import type { StoredAttribute } from './md5';
+import type { TraceActor } from '../shared/trace';
 import type { QueueSettings } from '../model/queueAttributes';
 
 export type MessageState = 'delayed' | 'visible' | 'inflight' | 'gone';
@@ -33,6 +34,8 @@ export interface StoredMessage {
   receiveSerial: number;
   /** Time of the newest receive: the 12-hour visibility cap counts from it. */
   receivedAt: number;
+  /** Who made the newest receive, as its request named itself (Browse shows it; not saved). */
+  heldBy?: TraceActor;
   /** Bumped on every state change; heap and list entries made before it are stale. */
   version: number;
   /** What holding it costs, counted against the server's memory limit. */
@@ -204,9 +207,10 @@ export class QueueState {
     this.setState(m, state);
   }
 
-  /** Marks a message received: in flight until `visibleAt`, with a new receive serial. */
-  markReceived(m: StoredMessage, visibilityMs: number): void {
+  /** Marks a message received by `by`: in flight until `visibleAt`, with a new receive serial. */
+  markReceived(m: StoredMessage, visibilityMs: number, by?: TraceActor): void {
     const now = this.clock.now();
+    m.heldBy = by;
     m.receiveCount++;
     m.firstReceiveAt ??= now;
     m.receivedAt = now;

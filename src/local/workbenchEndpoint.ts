@@ -1,5 +1,8 @@
 import type * as http from 'node:http';
+import { browseQueue, isBrowseCursor } from './browse';
 import type { SqsEngine } from './engine';
+import { SqsError } from './errors';
+import { BROWSE_CAPABILITY, DEFAULT_BROWSE_PAGE, MAX_BROWSE_PAGE, WORKBENCH_MESSAGES_PATH } from '../shared/browse';
 import {
   MAX_TRACE_PAGE,
   MAX_TRACE_WAIT_SECONDS,
@@ -35,26 +38,26 @@ export function isWorkbenchPath(url: string | undefined): boolean {
 }
 
 /**
- * Answers `GET /_workbench/info` (what this server is) and `GET /_workbench/trace` (the
+ * Answers `GET /_workbench/info` (what this server is), `GET /_workbench/trace` (the
  * trace, resumable from a sequence number, long-polled with `wait`; a reader that names
- * another `instance` than this server's reads from the start). Bodies of sent
- * messages are included only when asked (`bodies=true`) by a client on this machine.
+ * another `instance` than this server's reads from the start) and `GET /_workbench/messages`
+ * (Browse: a queue's messages, read without receiving them). Bodies of messages are
+ * included only when asked (`bodies=true`) by a client on this machine.
  */
 export async function workbenchAnswer(engine: SqsEngine, instance: string, req: http.IncomingMessage, signal: AbortSignal, closing: AbortSignal): Promise<Answer> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET') return { status: 405, body: { error: 'MethodNotAllowed', message: `${url.pathname} answers GET only, not ${req.method ?? '?'}.` } };
   if (url.pathname === WORKBENCH_INFO_PATH) {
-    const info: WorkbenchInfo = { server: WORKBENCH_SERVER_NAME, version: WORKBENCH_API_VERSION, capabilities: ['trace'], instance, now: engine.clock.now(), lastSeq: engine.trace.lastSeq };
+    const info: WorkbenchInfo = { server: WORKBENCH_SERVER_NAME, version: WORKBENCH_API_VERSION, capabilities: ['trace', BROWSE_CAPABILITY], instance, now: engine.clock.now(), lastSeq: engine.trace.lastSeq };
     return { status: 200, body: info };
   }
+  if (url.pathname === WORKBENCH_MESSAGES_PATH) return browseAnswer(engine, url.searchParams, req.socket.remoteAddress);
   if (url.pathname !== WORKBENCH_TRACE_PATH) {
-    return { status: 404, body: { error: 'NotFound', message: `No such endpoint: ${url.pathname.slice(0, 100)}. This server answers ${WORKBENCH_INFO_PATH} and ${WORKBENCH_TRACE_PATH}.` } };
+    return { status: 404, body: { error: 'NotFound', message: `No such endpoint: ${url.pathname.slice(0, 100)}. This server answers ${WORKBENCH_INFO_PATH}, ${WORKBENCH_TRACE_PATH} and ${WORKBENCH_MESSAGES_PATH}.` } };
   }
   const query = parseTraceQuery(url.searchParams);
   if ('status' in query) return query;
-  if (query.bodies && !isLoopback(req.socket.remoteAddress)) {
-    return { status: 403, body: { error: 'Forbidden', message: 'bodies=true is answered only to clients on the same machine as the server (a loopback address).' } };
-  }
+  if (query.bodies && !isLoopback(req.socket.remoteAddress)) return bodiesForbidden;
   // A reader of an earlier server (it restarted on this endpoint) reads this one's trace from the start.
   const after = query.instance !== undefined && query.instance !== instance ? 0 : query.after;
   engine.tickAll();
@@ -62,6 +65,48 @@ export async function workbenchAnswer(engine: SqsEngine, instance: string, req: 
   const page = engine.trace.read(after, query.limit);
   const result: TracePage = { instance, ...page, events: query.bodies ? page.events : page.events.map(withoutBody) };
   return { status: 200, body: result };
+}
+
+const bodiesForbidden: Answer = { status: 403, body: { error: 'Forbidden', message: 'bodies=true is answered only to clients on the same machine as the server (a loopback address).' } };
+
+/** `GET /_workbench/messages?queue=NAME[&after=CURSOR][&limit=N][&bodies=true]`: one page of Browse. */
+function browseAnswer(engine: SqsEngine, params: URLSearchParams, remoteAddress: string | undefined): Answer {
+  const known = new Set(['queue', 'after', 'limit', 'bodies']);
+  for (const name of params.keys()) {
+    if (!known.has(name)) return badRequest(`Unknown parameter "${name.slice(0, 50)}": ${WORKBENCH_MESSAGES_PATH} takes queue, after, limit and bodies.`);
+  }
+  const name = params.get('queue');
+  if (name === null || name.length === 0) return badRequest(`queue is required: the name of the queue to browse, e.g. ${WORKBENCH_MESSAGES_PATH}?queue=orders.`);
+  const after = params.get('after') ?? undefined;
+  if (after !== undefined && !isBrowseCursor(after)) return badRequest(`after must be the "next" of the previous page, not "${after.slice(0, 50)}".`);
+  const limit = integerParam(params, 'limit', DEFAULT_BROWSE_PAGE, 1, MAX_BROWSE_PAGE);
+  if (typeof limit !== 'number') return limit;
+  const bodies = booleanParam(params, 'bodies');
+  if (typeof bodies !== 'boolean') return bodies;
+  if (bodies && !isLoopback(remoteAddress)) return bodiesForbidden;
+  let queueUrl: string;
+  try {
+    queueUrl = engine.getQueueUrl(name);
+  } catch (err) {
+    if (err instanceof SqsError) return { status: 404, body: { error: 'QueueDoesNotExist', message: `No queue named "${name.slice(0, 80)}" on this server.` } };
+    throw err;
+  }
+  const queue = engine.queues.queueByUrl(queueUrl);
+  return { status: 200, body: browseQueue(queue, queueUrl, engine.clock.now(), { limit, bodies, ...(after !== undefined ? { after } : {}) }) };
+}
+
+function integerParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number | Answer {
+  const raw = params.get(name);
+  if (raw === null) return fallback;
+  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) return badRequest(`${name} must be a whole number from ${min} to ${max}, not "${raw.slice(0, 50)}".`);
+  return n;
+}
+
+function booleanParam(params: URLSearchParams, name: string): boolean | Answer {
+  const raw = params.get(name);
+  if (raw !== null && raw !== 'true' && raw !== 'false') return badRequest(`${name} must be true or false, not "${raw.slice(0, 50)}".`);
+  return raw === 'true';
 }
 
 interface TraceQuery {
@@ -79,22 +124,15 @@ function parseTraceQuery(params: URLSearchParams): TraceQuery | Answer {
   }
   const instance = params.get('instance') ?? undefined;
   if (instance !== undefined && !/^[\w-]{1,64}$/.test(instance)) return badRequest(`instance must be the instance of /_workbench/info (letters, digits, - and _), not "${instance.slice(0, 50)}".`);
-  const integer = (name: string, fallback: number, min: number, max: number): number | Answer => {
-    const raw = params.get(name);
-    if (raw === null) return fallback;
-    const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) return badRequest(`${name} must be a whole number from ${min} to ${max}, not "${raw.slice(0, 50)}".`);
-    return n;
-  };
-  const after = integer('after', 0, 0, Number.MAX_SAFE_INTEGER);
+  const after = integerParam(params, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
   if (typeof after !== 'number') return after;
-  const wait = integer('wait', 0, 0, MAX_TRACE_WAIT_SECONDS);
+  const wait = integerParam(params, 'wait', 0, 0, MAX_TRACE_WAIT_SECONDS);
   if (typeof wait !== 'number') return wait;
-  const limit = integer('limit', DEFAULT_TRACE_PAGE, 1, MAX_TRACE_PAGE);
+  const limit = integerParam(params, 'limit', DEFAULT_TRACE_PAGE, 1, MAX_TRACE_PAGE);
   if (typeof limit !== 'number') return limit;
-  const rawBodies = params.get('bodies');
-  if (rawBodies !== null && rawBodies !== 'true' && rawBodies !== 'false') return badRequest(`bodies must be true or false, not "${rawBodies.slice(0, 50)}".`);
-  return { after, wait, limit, bodies: rawBodies === 'true', instance };
+  const bodies = booleanParam(params, 'bodies');
+  if (typeof bodies !== 'boolean') return bodies;
+  return { after, wait, limit, bodies, instance };
 }
 
 /**

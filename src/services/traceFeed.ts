@@ -1,4 +1,5 @@
 import { DisposableStore, Emitter, type Disposable } from '../common/events';
+import { isLoopbackEndpoint } from '../sqs/browse';
 import type { SqsLog } from '../sqs/gateway';
 import {
   MAX_TRACE_WAIT_SECONDS,
@@ -51,16 +52,6 @@ export async function probeWorkbench(endpoint: string, timeoutMs = 2_000): Promi
 
 function isTracePage(v: unknown): v is TracePage {
   return isRecord(v) && Array.isArray(v.events) && typeof v.next === 'number' && typeof v.missed === 'number' && typeof v.instance === 'string';
-}
-
-/** True for a loopback endpoint: only there does the server hand out message bodies. */
-function isLoopbackEndpoint(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || host.startsWith('127.');
-  } catch {
-    return false;
-  }
 }
 
 /**

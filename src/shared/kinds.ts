@@ -8,13 +8,33 @@
 export const LIFECYCLE_KINDS = ['sent', 'received', 'extended', 'released', 'expired', 'deleted', 'movedToDlq', 'copied', 'failed', 'injected'] as const;
 export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 
-/** Where an inspector's message stands: hidden by a hold (or a running peek), or how its hold ended. */
-export const MESSAGE_STATES = ['held', 'released', 'deleted', 'expired', 'peeked'] as const;
+/**
+ * Where an inspector's message stands: hidden by a hold (or a running peek), or how its hold
+ * ended; or, for a browsed message (read without receiving it), where it is in the queue.
+ */
+export const MESSAGE_STATES = ['held', 'released', 'deleted', 'expired', 'peeked', 'visible', 'delayed', 'inflight'] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
+
+/** True while a message is hidden until its deadline: held by the inspector, or (browsed) in flight with a consumer. */
+export function isInFlight(state: MessageState): boolean {
+  return state === 'held' || state === 'inflight';
+}
+
+/** True while the message's state counts down to its deadline (in flight, or browsed delayed). */
+export function countsDown(state: MessageState): boolean {
+  return isInFlight(state) || state === 'delayed';
+}
 
 /** Peek: receive, then make visible again at once. Hold: keep hidden until the deadline. */
 export const RECEIVE_MODES = ['peek', 'hold'] as const;
 export type ReceiveMode = (typeof RECEIVE_MODES)[number];
+
+/**
+ * How the inspector gets messages: by receiving them ({@link ReceiveMode}), or (on the
+ * local server only) Browse: every message of the queue read without receiving any.
+ */
+export const INSPECTOR_MODES = [...RECEIVE_MODES, 'browse'] as const;
+export type InspectorMode = (typeof INSPECTOR_MODES)[number];
 
 /** What the inspector's Receive asks for; the page's fields and the host's stored choice per queue. */
 export interface ReceiveOptions {
@@ -24,7 +44,7 @@ export interface ReceiveOptions {
   readonly waitSeconds: number;
   /** Visibility timeout of a hold, in seconds. */
   readonly visibilityTimeout: number;
-  readonly mode: ReceiveMode;
+  readonly mode: InspectorMode;
 }
 
 /** What the inspector does with a receipt handle. */

@@ -71,7 +71,7 @@ export type LeaseEvent =
   | { kind: 'failed'; message: HeldMessage; action: LeaseAction; code: string; error: string };
 
 /** What a receive asks for; without a visibility timeout, a hold takes the queue's. */
-export type LeaseReceiveOptions = Omit<ReceiveOptions, 'visibilityTimeout'> & { readonly visibilityTimeout?: number };
+export type LeaseReceiveOptions = Omit<ReceiveOptions, 'visibilityTimeout' | 'mode'> & { readonly visibilityTimeout?: number; readonly mode: ReceiveMode };
 
 export interface EntryFailure {
   messageId: string;

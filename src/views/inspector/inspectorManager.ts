@@ -29,8 +29,9 @@ export class InspectorManager implements vscode.Disposable {
     state: vscode.Memento,
     log: vscode.LogOutputChannel,
     settings: Settings,
+    isWorkbench: (connectionId: string) => boolean,
   ) {
-    this.deps = { extensionUri, lifecycle: recorder.store, duplicates: recorder.duplicates, recorder, keyPaths, state, log, closePolicy: () => settings.get('inspector.onClose'), confirmPeek: (p) => this.confirmPeek(p) };
+    this.deps = { extensionUri, lifecycle: recorder.store, duplicates: recorder.duplicates, recorder, keyPaths, state, log, closePolicy: () => settings.get('inspector.onClose'), confirmPeek: (p) => this.confirmPeek(p), isWorkbench };
     manager.addRemovalHook((connection) => this.closeConnection(connection));
     const watchPurges = (): void => {
       for (const connection of manager.all) {

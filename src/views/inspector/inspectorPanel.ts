@@ -8,7 +8,7 @@ import { savedMessagesFile, suggestedFileName } from '../../model/savedMessages'
 import type { LifecycleStore } from '../../model/lifecycle';
 import type { EntryResult, HostToWebview, MessageView, SavedSession, TransferResult } from '../../protocol';
 import { MAX_RECEIVE_MESSAGES, type NoticeLevel, type ReceiveOptions } from '../../shared/kinds';
-import type { HeldMessage, LeaseSet } from '../../sqs/leases';
+import type { LeaseSet } from '../../sqs/leases';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import { queueLimitsFrom } from '../../sqs/sending';
 import { countDone, summarizeTransfer, transferMessages, type TransferSource } from '../../sqs/transfer';
@@ -31,7 +31,12 @@ export interface InspectorDeps {
   closePolicy(): 'release' | 'expire';
   /** Asks once per queue, before the first peek, whether peeking is fine (redrive policy). */
   confirmPeek(inspector: InspectorPanel): Promise<boolean>;
+  /** Whether a connection's endpoint is an SQS Workbench local server (whose trace is followed). */
+  isWorkbench(connectionId: string): boolean;
 }
+
+/** Why Browse is not offered, when it is not. */
+export const BROWSE_UNAVAILABLE = 'Browse reads a queue without receiving from it: only the SQS Workbench local server can do that. Other endpoints offer Peek and Hold.';
 
 /**
  * One message inspector: a webview panel for one queue, the leases of the messages it
@@ -61,6 +66,7 @@ export class InspectorPanel implements vscode.Disposable {
       keyPaths: () => deps.keyPaths(),
       isDeadLetterQueue: (arn) => connection.catalog.isDeadLetterQueue(arn),
       options: () => this.options,
+      browsable: () => deps.isWorkbench(connection.info.id),
       post: (m) => this.post(m),
     });
     this.host = new WebviewHost(panel, deps.extensionUri, {
@@ -110,25 +116,51 @@ export class InspectorPanel implements vscode.Disposable {
     return this.session.views;
   }
 
-  /** Receives with the given options (remembered for the queue); the webview's Receive button. */
-  async receive(options: ReceiveOptions, confirmed = false): Promise<HeldMessage[]> {
+  /**
+   * Receives (or browses) with the given options (remembered for the queue); the webview's
+   * Receive button. Returns the ids of the messages received or browsed.
+   */
+  async receive(options: ReceiveOptions, confirmed = false): Promise<string[]> {
     await this.deps.state.update(this.optionsKey, options);
     // A receive from a command or another view: the page's fields show what it used.
     this.session.announceQueue();
-    if (options.mode === 'peek' && !confirmed && !(await this.deps.confirmPeek(this))) return [];
-    this.busy(true, options.mode === 'peek' ? 'Peeking…' : 'Receiving…');
+    const mode = options.mode;
+    if (mode === 'browse') return this.browse(options.count);
+    if (mode === 'peek' && !confirmed && !(await this.deps.confirmPeek(this))) return [];
+    this.busy(true, mode === 'peek' ? 'Peeking…' : 'Receiving…');
     try {
-      const got = await this.leases.receive(options);
+      const got = await this.leases.receive({ ...options, mode });
       if (got.length === 0) this.notice('info', `No message was available in ${this.queue.name}${options.waitSeconds > 0 ? ` within ${options.waitSeconds} s` : ''}.`);
-      else if (options.mode === 'peek' && this.queue.redrive) {
+      else if (mode === 'peek' && this.queue.redrive) {
         const max = this.queue.redrive.maxReceiveCount;
         const close = got.filter((m) => m.receiveCount >= max).length;
         if (close > 0) this.notice('warning', `${close} of the peeked messages ${close === 1 ? 'has' : 'have'} been received ${max} times (maxReceiveCount): the next receive moves ${close === 1 ? 'it' : 'them'} to the dead-letter queue.`);
       }
       void this.connection.catalog.refreshQueue(this.queue.url).catch(() => undefined);
-      return got;
+      return got.map((m) => m.messageId);
     } catch (err) {
       this.notice('error', `Receive failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    } finally {
+      this.busy(false);
+    }
+  }
+
+  /** Browse: every message of the queue (up to `max`), read from the local server without receiving any. */
+  private async browse(max: number): Promise<string[]> {
+    const endpoint = this.connection.info.endpoint;
+    if (endpoint === undefined || !this.deps.isWorkbench(this.connection.info.id)) {
+      this.notice('error', BROWSE_UNAVAILABLE);
+      return [];
+    }
+    this.busy(true, 'Browsing…');
+    try {
+      const ids = await this.session.browse(endpoint, max);
+      this.post({ method: 'host/state/set', params: this.session.state() });
+      if (ids.length === 0) this.notice('info', `${this.queue.name} has no message.`);
+      return ids;
+    } catch (err) {
+      this.notice('error', `Browse failed: ${err instanceof Error ? err.message : String(err)}`);
       throw err;
     } finally {
       this.busy(false);
@@ -278,8 +310,8 @@ export class InspectorPanel implements vscode.Disposable {
 
   private readonly handlers: RequestHandlers = {
     'messages/receive': async (p) => {
-      const got = await this.receive(p);
-      return { received: got.length, ids: got.map((m) => m.messageId), mode: p.mode };
+      const ids = await this.receive(p);
+      return { received: ids.length, ids, mode: p.mode };
     },
     'messages/extend': (p) => this.extend(p.ids, p.seconds),
     'messages/autoExtend/set': (p) => Promise.resolve(this.setAutoExtend(p.ids, p.on)),

@@ -4,9 +4,12 @@ import type { LifecycleStore } from '../../model/lifecycle';
 import type { HostToWebview, MessageView, QueueView, StateParams } from '../../protocol';
 import { DEFAULT_VISIBILITY_TIMEOUT_SECONDS, type FlagSummary, type ReceiveOptions } from '../../shared/kinds';
 import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
+import type { BrowsedMessage } from '../../shared/browse';
+import { browseQueue, isLoopbackEndpoint } from '../../sqs/browse';
 import type { SqsGateway } from '../../sqs/gateway';
 import { LeaseSet, realClock, type HeldMessage, type LeaseClock, type LeaseEvent } from '../../sqs/leases';
 import type { QueueSnapshot } from '../../sqs/queues';
+import { toBrowsedView } from './browsedView';
 import { toMessageView } from './messageView';
 
 /** How long changes are gathered before one update goes to the page: about one frame. */
@@ -22,6 +25,8 @@ export interface InspectorSessionDeps {
   isDeadLetterQueue(arn: string): boolean;
   /** The receive options the page shows (the user's last, kept per queue). */
   options(): ReceiveOptions;
+  /** Whether the queue's connection is an SQS Workbench local server (Browse is offered). */
+  browsable?(): boolean;
   /** Sends one message to the page; dropped while the page is not ready (it asks for the whole state then). */
   post(message: HostToWebview): void;
 }
@@ -40,6 +45,8 @@ function visibilityOf(queue: QueueSnapshot): number {
 export class InspectorSession {
   readonly leases: LeaseSet;
   private readonly keys = new Map<string, FoundKey | undefined>();
+  /** The messages of the last Browse that the inspector does not hold, in queue order. */
+  private readonly browsed = new Map<string, BrowsedMessage>();
   private readonly dirty = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: { dispose(): void }[] = [];
@@ -56,10 +63,7 @@ export class InspectorSession {
       this.leases.onEvent((e) => this.onLeaseEvent(e)),
       // Events recorded for a shown message by anything else (a send, a move) reach the page too.
       deps.lifecycle.onDidChange((change) => this.touch(change.added.map((e) => e.messageId))),
-      deps.duplicates.onDidChange((ids) => {
-        for (const id of ids) if (this.leases.get(id)) this.dirty.add(id);
-        this.schedule();
-      }),
+      deps.duplicates.onDidChange((ids) => this.touch(ids)),
     );
   }
 
@@ -99,37 +103,67 @@ export class InspectorSession {
       visibilityTimeout: this.leases.defaultVisibilitySeconds,
       ...(q.redrive ? { maxReceiveCount: q.redrive.maxReceiveCount, deadLetterQueue: q.redrive.deadLetterTargetArn.split(':').pop() ?? '' } : {}),
       ...(q.arn && this.deps.isDeadLetterQueue(q.arn) ? { isDeadLetterQueue: true } : {}),
+      ...(this.deps.browsable?.() === true ? { browsable: true } : {}),
     };
   }
 
-  /** Messages as the inspector shows them, in the order they were first received. */
+  /** Messages as the inspector shows them: those it received, in that order, then those it browsed, in queue order. */
   get views(): MessageView[] {
-    return this.leases.all.map((m) => this.view(m));
+    const views = this.leases.all.map((m) => this.view(m));
+    for (const m of this.browsed.values()) if (!this.leases.get(m.messageId)) views.push(this.browsedView(m));
+    return views;
+  }
+
+  /** The ids of the messages shown. */
+  private get shownIds(): string[] {
+    const ids = this.leases.all.map((m) => m.messageId);
+    for (const id of this.browsed.keys()) if (!this.leases.get(id)) ids.push(id);
+    return ids;
   }
 
   /** The flags of the messages this inspector shows (not of every message seen on the queue). */
   get summary(): FlagSummary {
-    return this.deps.duplicates.summaryOf(this.leases.all.map((m) => m.messageId));
+    return this.deps.duplicates.summaryOf(this.shownIds);
+  }
+
+  /**
+   * Browse: shows every message of the queue now (up to `max`), read from the local server at
+   * `endpoint` without receiving any; replaces the messages of the previous Browse. Bodies
+   * are read only from a server on this machine. Returns the ids read, in queue order.
+   */
+  async browse(endpoint: string, max: number): Promise<string[]> {
+    const { messages } = await browseQueue(endpoint, this.queue.name, { max, bodies: isLoopbackEndpoint(endpoint) });
+    this.browsed.clear();
+    for (const m of messages) this.browsed.set(m.messageId, m);
+    return messages.map((m) => m.messageId);
   }
 
   /** The idempotency key of a received message, read once. */
   keyOf(m: HeldMessage): FoundKey | undefined {
-    if (!this.keys.has(m.messageId)) {
-      const attributes: Record<string, { StringValue?: string }> = {};
-      for (const [name, a] of Object.entries(m.messageAttributes)) if (a.StringValue !== undefined) attributes[name] = { StringValue: a.StringValue };
-      const dedupId = m.systemAttributes.MessageDeduplicationId;
-      this.keys.set(m.messageId, extractIdempotencyKey({ body: m.body, attributes, ...(dedupId ? { dedupId } : {}) }, this.deps.keyPaths()));
-    }
-    return this.keys.get(m.messageId);
+    const attributes: Record<string, { StringValue?: string }> = {};
+    for (const [name, a] of Object.entries(m.messageAttributes)) if (a.StringValue !== undefined) attributes[name] = { StringValue: a.StringValue };
+    return this.keyFor(m.messageId, m.body, attributes, m.systemAttributes.MessageDeduplicationId);
+  }
+
+  private keyFor(id: string, body: string, attributes: Record<string, { StringValue?: string }>, dedupId: string | undefined): FoundKey | undefined {
+    if (!this.keys.has(id)) this.keys.set(id, extractIdempotencyKey({ body, attributes, ...(dedupId ? { dedupId } : {}) }, this.deps.keyPaths()));
+    return this.keys.get(id);
   }
 
   view(m: HeldMessage): MessageView {
     return toMessageView(m, this.leases, this.keyOf(m), this.deps.duplicates.flagsOf(m.messageId), this.deps.lifecycle.eventsOf(m.messageId));
   }
 
+  private browsedView(m: BrowsedMessage): MessageView {
+    const attributes: Record<string, { StringValue?: string }> = {};
+    for (const [name, a] of Object.entries(m.attributes)) if (a.stringValue !== undefined) attributes[name] = { StringValue: a.stringValue };
+    const key = m.body === undefined ? undefined : this.keyFor(m.messageId, m.body, attributes, m.dedupId);
+    return toBrowsedView(m, key, this.deps.duplicates.flagsOf(m.messageId), this.deps.lifecycle.eventsOf(m.messageId));
+  }
+
   /** Marks messages changed outside the lease events (the page gets them with the next update). */
   touch(ids: Iterable<string>): void {
-    for (const id of ids) if (this.leases.get(id)) this.dirty.add(id);
+    for (const id of ids) if (this.leases.get(id) || this.browsed.has(id)) this.dirty.add(id);
     this.schedule();
   }
 
@@ -141,7 +175,9 @@ export class InspectorSession {
     const messages: MessageView[] = [];
     for (const id of this.dirty) {
       const m = this.leases.get(id);
+      const browsed = m ? undefined : this.browsed.get(id);
       if (m) messages.push(this.view(m));
+      else if (browsed) messages.push(this.browsedView(browsed));
     }
     this.dirty.clear();
     this.deps.post({ method: 'host/messages/upsert', params: { messages, summary: this.summary, now: Date.now() } });
@@ -150,6 +186,7 @@ export class InspectorSession {
   /** Forgets every message (the queue was purged): nothing is released, nothing is left to time out. */
   forgetAll(): void {
     this.leases.forgetAll();
+    this.browsed.clear();
     this.keys.clear();
     this.dirty.clear();
   }
