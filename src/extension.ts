@@ -110,7 +110,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const reveal = new ExplorerRevealer(view, explorer);
   const attributesFileSystem = own(new QueueAttributesFileSystem(connections));
   own(vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, attributesFileSystem, { isCaseSensitive: true }));
-  inspectors = own(new InspectorManager(connections, context.extensionUri, recorder, () => keyPaths.current, context.workspaceState, log, settings, (id) => traceFeed.isTraced(id)));
+  inspectors = own(new InspectorManager(connections, context.extensionUri, recorder, () => keyPaths.current, context.workspaceState, log, settings, traceFeed));
   const decorations = own(new FlagDecorations(inspectors, recorder.duplicates));
 
   const services: CommandServices = { settings, connections, localServer: server, faults, recorder, keyPaths, explorer, refresher, reveal, filters, inspectors, redrives, state: context.workspaceState, extensionUri: context.extensionUri, log };

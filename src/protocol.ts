@@ -23,6 +23,7 @@ import {
   type NoticeLevel,
   type ReceiveMode,
   type ReceiveOptions,
+  type ReceiveRecord,
 } from './shared/kinds';
 import { arrayOf, isBoolean, isEmpty, isNumber, isRecord, isString, isTime, literal, object, oneOf, optional, recordOf, type Validator } from './shared/validate';
 
@@ -38,6 +39,8 @@ export interface TimelineEvent {
   readonly detail: string;
   /** The other end of a copy: the copy's MessageId on `copied`, the original's on the copy's `sent`. */
   readonly link?: string;
+  /** For receives: who received it (a consumer's access key id or SDK, or the inspector's peek or hold). */
+  readonly by?: string;
 }
 
 export interface AttributeView {
@@ -104,12 +107,17 @@ const isInspectorMode = oneOf(INSPECTOR_MODES);
 
 export const isReceiveOptions = object<ReceiveOptions>({ count: isNumber, waitSeconds: isNumber, visibilityTimeout: isNumber, mode: isInspectorMode });
 
-const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isTime, receiveCount: optional(isNumber), deadline: optional(isTime), detail: isString, link: optional(isString) });
+const isTimelineEvent = object<TimelineEvent>({ kind: oneOf(LIFECYCLE_KINDS), at: isTime, receiveCount: optional(isNumber), deadline: optional(isTime), detail: isString, link: optional(isString), by: optional(isString) });
 
 const isMessageFlags = object<MessageFlags>({
   redelivered: optional(isNumber),
   byInspector: optional(object<{ readonly [M in ReceiveMode]: number }>({ peek: isNumber, hold: isNumber })),
   duplicateKey: optional(object<NonNullable<MessageFlags['duplicateKey']>>({ key: isString, count: isNumber, others: arrayOf(isString) })),
+  lateDelete: optional(object<NonNullable<MessageFlags['lateDelete']>>({ at: isTime, by: optional(isString) })),
+  slowConsumer: optional(object<NonNullable<MessageFlags['slowConsumer']>>({ by: optional(isString), usedMs: isNumber, timeoutMs: isNumber })),
+  poison: optional(
+    object<NonNullable<MessageFlags['poison']>>({ at: isTime, from: isString, receives: arrayOf(object<ReceiveRecord>({ at: isTime, by: isString, receiveCount: isNumber })) }),
+  ),
 });
 
 export const isMessageView = object<MessageView>({
@@ -152,7 +160,14 @@ const isQueueView = object<QueueView>({
   browsable: optional(isBoolean),
 });
 
-const isFlagSummary = object<FlagSummary>({ redeliveries: isNumber, duplicateKeys: isNumber, keysShared: isNumber });
+const isFlagSummary = object<FlagSummary>({
+  redeliveries: isNumber,
+  duplicateKeys: isNumber,
+  keysShared: isNumber,
+  lateDeletes: optional(isNumber),
+  slowConsumers: optional(isNumber),
+  poisonMessages: optional(isNumber),
+});
 
 // ---- webview -> host: requests ----------------------------------------------------------
 

@@ -2,7 +2,7 @@ import type { MessageView } from '../src/protocol';
 import { countsDown } from '../src/shared/kinds';
 import type { HostChannel } from './channel';
 import { dl, el } from './dom';
-import { DUPLICATE_HELP, isFlagged, REDELIVERY_HELP, redeliveryText } from './flags';
+import { consumerFlagTexts, DUPLICATE_HELP, isFlagged, REDELIVERY_HELP, redeliveryText } from './flags';
 import { timelineRow } from './list';
 import type { Store } from './store';
 import { TimelineView } from './timeline';
@@ -45,9 +45,11 @@ function systemAttributes(m: MessageView): [string, string][] {
 
 /** Where a browsed message stands in the queue, and who holds it. */
 function browsedState(m: MessageView): [string, string][] {
-  const rows: [string, string][] = [['State', m.state === 'inflight' ? 'in flight' : m.state]];
+  const names: Partial<Record<MessageView['state'], string>> = { inflight: 'in flight', movedToDlq: 'moved to the dead-letter queue', removed: 'left the queue' };
+  const rows: [string, string][] = [['State', names[m.state] ?? m.state]];
   if (m.state === 'inflight' || m.state === 'delayed') rows.push(['Visible again at', time(m.deadline) ?? '']);
   if (m.state === 'inflight') rows.push(['Received at', time(m.windowStart) ?? ''], ['Held by', m.holder ?? 'a client that did not name itself']);
+  if (m.mode === 'watch') rows.push(['Watch', 'live: this row follows what your processes do to the message']);
   return rows;
 }
 
@@ -81,7 +83,7 @@ export class DetailPane {
       return;
     }
     this.element.append(el('h2', undefined, `Message ${m.messageId}`), this.actions(m));
-    if (m.mode === 'browse') this.element.append(dl(browsedState(m)));
+    if (m.mode === 'browse' || m.mode === 'watch') this.element.append(dl(browsedState(m)));
     this.element.append(el('h2', undefined, 'Timeline'), this.timeline.element);
     this.timeline.setRows([timelineRow(m)], this.store.hostNow());
     this.timeline.fit();
@@ -119,6 +121,7 @@ export class DetailPane {
   private flags(m: MessageView): HTMLElement {
     const flags = el('div', 'flag-detail');
     if (m.flags.redelivered !== undefined) flags.append(el('p', 'flag-note redelivery', `${redeliveryText(m)} ${REDELIVERY_HELP}`));
+    for (const { kind, text } of consumerFlagTexts(m)) flags.append(el('p', `flag-note ${kind}`, text));
     const dup = m.flags.duplicateKey;
     if (dup) {
       const p = el('p', 'flag-note duplicate', `${DUPLICATE_HELP} Shared with: `);

@@ -65,10 +65,11 @@ function stateCell(m: MessageView, target: HTMLElement, now: number): void {
     target.textContent = `${m.state === 'delayed' ? 'delayed' : 'in flight'} ${fmtRemaining(m.deadline - now)}${who}`;
     target.title = `${m.state === 'delayed' ? 'Delayed' : `In flight${m.holder !== undefined ? `, received by ${m.holder}` : ''}`}: visible again at ${fmtTime(m.deadline)}`;
   } else {
-    const labels: Record<string, string> = { peeked: 'peeked', released: 'released', deleted: 'deleted', expired: 'expired: visible again', visible: 'visible' };
+    const labels: Record<string, string> = { peeked: 'peeked', released: 'released', deleted: 'deleted', expired: 'expired: visible again', visible: 'visible', movedToDlq: 'moved to the DLQ', removed: 'left the queue' };
     target.textContent = labels[m.state] ?? m.state;
     if (m.state === 'peeked') target.title = 'Peeked: received, then made visible again at once. Receive it in Hold mode to extend, release or delete it.';
-    if (m.state === 'visible') target.title = 'Browsed: in the queue, visible to the next receive; Browse received nothing.';
+    if (m.state === 'visible') target.title = 'In the queue, visible to the next receive; Browse and Watch receive nothing.';
+    if (m.state === 'removed') target.title = 'Left the queue: dropped by the retention period, purged, or moved by a move task.';
   }
 }
 

@@ -16,6 +16,8 @@ export interface VisibilityWindow {
   readonly start: number;
   readonly end: number;
   readonly ending: 'extended' | 'released' | 'expired' | 'deleted' | 'movedToDlq' | 'open';
+  /** Who held the message in this window (the receive's consumer, or the inspector). */
+  readonly by?: string;
 }
 
 const ENDINGS = new Set(['extended', 'released', 'expired', 'deleted', 'movedToDlq']);
@@ -27,21 +29,22 @@ const ENDINGS = new Set(['extended', 'released', 'expired', 'deleted', 'movedToD
  */
 export function windowsOf(row: TimelineRow, now: number): VisibilityWindow[] {
   const out: VisibilityWindow[] = [];
-  let open: { start: number; deadline: number | undefined } | undefined;
+  let open: { start: number; deadline: number | undefined; by: string | undefined } | undefined;
+  const held = (w: Omit<VisibilityWindow, 'by'>, by: string | undefined): VisibilityWindow => (by !== undefined ? { ...w, by } : w);
   for (const e of row.events) {
     if (open && ENDINGS.has(e.kind)) {
-      out.push({ start: open.start, end: e.at, ending: e.kind as VisibilityWindow['ending'] });
-      open = undefined;
+      out.push(held({ start: open.start, end: e.at, ending: e.kind as VisibilityWindow['ending'] }, open.by));
     } else if (open && e.kind === 'received') {
       // A new receive without a recorded end: the previous window ran out at its deadline.
-      out.push({ start: open.start, end: Math.min(e.at, open.deadline ?? e.at), ending: 'expired' });
-      open = undefined;
+      out.push(held({ start: open.start, end: Math.min(e.at, open.deadline ?? e.at), ending: 'expired' }, open.by));
     }
-    if (e.kind === 'received' || e.kind === 'extended') open = { start: e.at, deadline: e.deadline };
+    // An extension opens the next window of the same holder.
+    if (e.kind === 'received' || e.kind === 'extended') open = { start: e.at, deadline: e.deadline, by: e.kind === 'received' ? e.by : open?.by };
+    else if (ENDINGS.has(e.kind)) open = undefined;
   }
   if (open) {
-    if (isInFlight(row.state)) out.push({ start: open.start, end: Math.max(open.start, now), ending: 'open' });
-    else out.push({ start: open.start, end: open.deadline ?? open.start, ending: 'expired' });
+    if (isInFlight(row.state)) out.push(held({ start: open.start, end: Math.max(open.start, now), ending: 'open' }, open.by));
+    else out.push(held({ start: open.start, end: open.deadline ?? open.start, ending: 'expired' }, open.by));
   }
   return out;
 }
@@ -324,7 +327,8 @@ export class TimelineView {
       if (x2 < LABEL_WIDTH || x1 > this.x(this.to)) continue;
       const rect = svg('rect', { x: x1, y: mid - 5, width: Math.max(2, x2 - x1), height: 10, rx: 2 }, `window window-${w.ending}`);
       const seconds = ((w.end - w.start) / 1000).toFixed(1);
-      const text = w.ending === 'open' ? `visibility window: open for ${seconds} s so far, until ${TIME.format(row.deadline)}` : `visibility window of ${seconds} s, ended: ${w.ending === 'movedToDlq' ? 'moved to the DLQ' : w.ending}`;
+      const who = w.by !== undefined ? `, held by ${w.by}` : '';
+      const text = w.ending === 'open' ? `visibility window${who}: open for ${seconds} s so far, until ${TIME.format(row.deadline)}` : `visibility window of ${seconds} s${who}, ended: ${w.ending === 'movedToDlq' ? 'moved to the DLQ' : w.ending}`;
       this.focusable(rect, text, row.id);
       g.append(rect);
     }

@@ -47,8 +47,8 @@ export class ReceiveBar {
     { value: 'peek', label: 'Peek (release at once)' },
     { value: 'hold', label: 'Hold (keep hidden)' },
   ], 'peek');
-  /** Browse: offered only on the SQS Workbench local server (the host says so with the queue). */
-  private readonly browseOption = option('browse', 'Browse (receive nothing)');
+  /** Browse and Watch: offered only on the SQS Workbench local server (the host says so with the queue). */
+  private readonly workbenchOptions = [option('browse', 'Browse (receive nothing)'), option('watch', 'Watch (live, receive nothing)')];
   private readonly count = textField('Messages', '', { size: 4 });
   private readonly wait = textField('Wait (s)', '', { size: 3 });
   private readonly visibility = textField('Visibility (s)', '', { size: 5 });
@@ -76,10 +76,12 @@ export class ReceiveBar {
 
   /** Shows the options; Browse is offered when the queue is `browsable` (else the mode's title says why not). */
   show(options: ReceiveOptions, browsable: boolean): void {
-    if (browsable && !this.browseOption.isConnected) this.mode.append(this.browseOption);
-    if (!browsable) this.browseOption.remove();
-    this.mode.title = browsable ? 'Peek and Hold receive messages; Browse reads every message of the queue without receiving any' : BROWSE_UNAVAILABLE_TITLE;
-    this.mode.value = options.mode === 'browse' && !browsable ? 'peek' : options.mode;
+    for (const o of this.workbenchOptions) {
+      if (browsable && !o.isConnected) this.mode.append(o);
+      if (!browsable) o.remove();
+    }
+    this.mode.title = browsable ? 'Peek and Hold receive messages; Browse reads every message of the queue without receiving any; Watch then follows them live' : BROWSE_UNAVAILABLE_TITLE;
+    this.mode.value = (options.mode === 'browse' || options.mode === 'watch') && !browsable ? 'peek' : options.mode;
     this.count.value = String(options.count);
     this.wait.value = String(options.waitSeconds);
     this.visibility.value = String(options.visibilityTimeout);
@@ -89,10 +91,13 @@ export class ReceiveBar {
   /** Visibility only for Hold, the wait only for a receive; the button says what it does. */
   private fitFields(): void {
     const mode = this.mode.value;
+    const reads = mode === 'browse' || mode === 'watch';
     this.visibility.hidden = mode !== 'hold';
-    this.wait.hidden = mode === 'browse';
-    setButtonLabel(this.receiveButton, mode === 'browse' ? 'Browse' : 'Receive');
-    this.receiveButton.title = mode === 'browse' ? 'Show every message of the queue, in flight and delayed ones too, without receiving any (Ctrl+Enter)' : 'Receive messages (Ctrl+Enter)';
+    this.wait.hidden = reads;
+    setButtonLabel(this.receiveButton, mode === 'browse' ? 'Browse' : mode === 'watch' ? 'Watch' : 'Receive');
+    this.receiveButton.title = !reads
+      ? 'Receive messages (Ctrl+Enter)'
+      : `Show every message of the queue, in flight and delayed ones too, without receiving any${mode === 'watch' ? ', then follow what your processes do to them' : ''} (Ctrl+Enter)`;
   }
 
   setBusy(busy: boolean, label?: string): void {
@@ -116,7 +121,8 @@ export class ReceiveBar {
     const wait = n(this.wait, 0, MAX_WAIT_TIME_SECONDS, 'Wait');
     const vt = n(this.visibility, 0, MAX_VISIBILITY_TIMEOUT_SECONDS, 'Visibility');
     if (count === undefined || wait === undefined || vt === undefined) return undefined;
-    const mode = this.mode.value === 'hold' || this.mode.value === 'browse' ? this.mode.value : 'peek';
+    const chosen = this.mode.value;
+    const mode = chosen === 'hold' || chosen === 'browse' || chosen === 'watch' ? chosen : 'peek';
     return { count, waitSeconds: wait, visibilityTimeout: vt, mode };
   }
 }

@@ -33,7 +33,8 @@ export function isBrowseCursor(cursor: string): boolean {
  * is applied first (as any read of the queue does), so that states are current. A message
  * that arrives while a reader pages comes on a later page; one deleted meanwhile is gone.
  */
-export function browseQueue(queue: LocalQueue, queueUrl: string, now: number, request: BrowseRequest): BrowsePage {
+export function browseQueue(queue: LocalQueue, queueUrl: string, at: { now: number; traceSeq: number }, request: BrowseRequest): BrowsePage {
+  const now = at.now;
   queue.state.tick(now);
   const cursor = request.after !== undefined ? parseCursor(request.after) : undefined;
   const messages: BrowsedMessage[] = [];
@@ -55,7 +56,7 @@ export function browseQueue(queue: LocalQueue, queueUrl: string, now: number, re
     messages.push(browsed(m, request.bodies));
     last = m;
   }
-  return { queue: queue.name, queueUrl, now, total: queue.state.messages.size, messages, ...(more && last ? { next: cursorOf(last) } : {}) };
+  return { queue: queue.name, queueUrl, now, traceSeq: at.traceSeq, total: queue.state.messages.size, messages, ...(more && last ? { next: cursorOf(last) } : {}) };
 }
 
 function browsed(m: StoredMessage, bodies: boolean): BrowsedMessage {

@@ -92,7 +92,7 @@ function browseAnswer(engine: SqsEngine, params: URLSearchParams, remoteAddress:
     throw err;
   }
   const queue = engine.queues.queueByUrl(queueUrl);
-  return { status: 200, body: browseQueue(queue, queueUrl, engine.clock.now(), { limit, bodies, ...(after !== undefined ? { after } : {}) }) };
+  return { status: 200, body: browseQueue(queue, queueUrl, { now: engine.clock.now(), traceSeq: engine.trace.lastSeq }, { limit, bodies, ...(after !== undefined ? { after } : {}) }) };
 }
 
 function integerParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number | Answer {

@@ -55,6 +55,8 @@ export interface BrowsePage {
   readonly queueUrl: string;
   /** The server's clock when the page was read (ms since the epoch). */
   readonly now: number;
+  /** The trace's newest sequence number when the page was read: a reader following the trace applies only later events. */
+  readonly traceSeq: number;
   /** Messages in the queue now, all pages together. */
   readonly total: number;
   readonly messages: readonly BrowsedMessage[];

@@ -10,9 +10,10 @@ export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 
 /**
  * Where an inspector's message stands: hidden by a hold (or a running peek), or how its hold
- * ended; or, for a browsed message (read without receiving it), where it is in the queue.
+ * ended; or, for a browsed or watched message (read without receiving it), where it is in
+ * the queue, or how it left it (deleted, moved to the dead-letter queue, removed otherwise).
  */
-export const MESSAGE_STATES = ['held', 'released', 'deleted', 'expired', 'peeked', 'visible', 'delayed', 'inflight'] as const;
+export const MESSAGE_STATES = ['held', 'released', 'deleted', 'expired', 'peeked', 'visible', 'delayed', 'inflight', 'movedToDlq', 'removed'] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
 
 /** True while a message is hidden until its deadline: held by the inspector, or (browsed) in flight with a consumer. */
@@ -31,9 +32,10 @@ export type ReceiveMode = (typeof RECEIVE_MODES)[number];
 
 /**
  * How the inspector gets messages: by receiving them ({@link ReceiveMode}), or (on the
- * local server only) Browse: every message of the queue read without receiving any.
+ * local server only) Browse: every message of the queue read without receiving any; Watch:
+ * Browse, then the rows follow the server's trace live.
  */
-export const INSPECTOR_MODES = [...RECEIVE_MODES, 'browse'] as const;
+export const INSPECTOR_MODES = [...RECEIVE_MODES, 'browse', 'watch'] as const;
 export type InspectorMode = (typeof INSPECTOR_MODES)[number];
 
 /** What the inspector's Receive asks for; the page's fields and the host's stored choice per queue. */
@@ -66,6 +68,19 @@ export interface MessageFlags {
   readonly byInspector?: { readonly [M in ReceiveMode]: number };
   /** The shared key, how many other messages carry it, and (the first few of) their ids. */
   readonly duplicateKey?: { readonly key: string; readonly count: number; readonly others: readonly string[] };
+  /** Deleted after its visibility window had ended (the handle was stale): processing outlived the timeout. */
+  readonly lateDelete?: { readonly at: number; readonly by?: string };
+  /** A window closed by a delete after more than 80% of its visibility timeout. */
+  readonly slowConsumer?: { readonly by?: string; readonly usedMs: number; readonly timeoutMs: number };
+  /** Moved to the dead-letter queue: from which queue, and each receive before it, by whom. */
+  readonly poison?: { readonly at: number; readonly from: string; readonly receives: readonly ReceiveRecord[] };
+}
+
+/** One receive of a message: when, by whom (a consumer's name, or the inspector's mode), with which count. */
+export interface ReceiveRecord {
+  readonly at: number;
+  readonly by: string;
+  readonly receiveCount: number;
 }
 
 /** The flags of a set of messages (those an inspector shows, or a queue's). */
@@ -76,6 +91,10 @@ export interface FlagSummary {
   readonly duplicateKeys: number;
   /** Distinct keys carried by more than one message. */
   readonly keysShared: number;
+  /** Messages deleted late, closed slowly, moved to the dead-letter queue (Watch; absent before it). */
+  readonly lateDeletes?: number;
+  readonly slowConsumers?: number;
+  readonly poisonMessages?: number;
 }
 
 /**

@@ -28,6 +28,7 @@ const isBrowsePage = object<BrowsePage>({
   queue: isString,
   queueUrl: isString,
   now: isTime,
+  traceSeq: isNumber,
   total: isNumber,
   messages: arrayOf(isBrowsedMessage),
   next: optional(isString),
@@ -81,23 +82,34 @@ export async function browsePage(endpoint: string, queueName: string, limit: num
   return body;
 }
 
+/** What {@link browseQueue} read. */
+export interface BrowseResult {
+  readonly messages: BrowsedMessage[];
+  readonly total: number;
+  /** The server's clock at the last page read. */
+  readonly now: number;
+  /** The trace's newest sequence number when the first page was read: trace events after it are newer than every row. */
+  readonly traceSeq: number;
+}
+
 /**
  * Every message of a queue on a workbench server, up to `max`, read page by page without
- * receiving any (no receive count added, no visibility changed). `now` is the server's clock
- * at the last page read.
+ * receiving any (no receive count added, no visibility changed).
  */
-export async function browseQueue(endpoint: string, queueName: string, options: BrowseOptions): Promise<{ messages: BrowsedMessage[]; total: number; now: number }> {
+export async function browseQueue(endpoint: string, queueName: string, options: BrowseOptions): Promise<BrowseResult> {
   const messages: BrowsedMessage[] = [];
   let after: string | undefined;
   let total = 0;
   let now = Date.now();
+  let traceSeq: number | undefined;
   do {
     const page = await browsePage(endpoint, queueName, Math.min(MAX_BROWSE_PAGE, options.max - messages.length), options.bodies, after, options.signal);
     messages.push(...page.messages);
     total = page.total;
     now = page.now;
+    traceSeq ??= page.traceSeq;
     after = page.next;
   } while (after !== undefined && messages.length < options.max);
-  return { messages, total, now };
+  return { messages, total, now, traceSeq: traceSeq ?? 0 };
 }
 

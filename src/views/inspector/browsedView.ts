@@ -1,7 +1,7 @@
 import type { FoundKey } from '../../model/idempotency';
 import type { LifecycleEvent } from '../../model/lifecycle';
+import type { WatchedMessage } from '../../model/watchedMessages';
 import type { AttributeView, MessageView } from '../../protocol';
-import type { BrowsedMessage } from '../../shared/browse';
 import type { MessageFlags } from '../../shared/kinds';
 import { actorName } from '../../shared/trace';
 import { toTimelineEvents } from './messageView';
@@ -10,7 +10,7 @@ import { toTimelineEvents } from './messageView';
 export const BROWSED_NOT_HELD = 'Browsed: read without receiving it, so the inspector holds no receipt handle. Receive it in Hold mode to extend, release or delete it.';
 
 /** The system attributes a receive would have carried, from what Browse read. */
-function systemAttributesOf(m: BrowsedMessage): Record<string, string> {
+function systemAttributesOf(m: WatchedMessage): Record<string, string> {
   const sys: Record<string, string> = { SentTimestamp: String(m.sentAt), ApproximateReceiveCount: String(m.receiveCount), SenderId: m.senderId };
   if (m.firstReceiveAt !== undefined) sys.ApproximateFirstReceiveTimestamp = String(m.firstReceiveAt);
   if (m.groupId !== undefined) sys.MessageGroupId = m.groupId;
@@ -25,7 +25,7 @@ function systemAttributesOf(m: BrowsedMessage): Record<string, string> {
  * its `deadline`, or in flight until it with the consumer that holds it), and no action that
  * needs a receipt handle. Without its body (a server on another machine), the body says so.
  */
-export function toBrowsedView(m: BrowsedMessage, key: FoundKey | undefined, flags: MessageFlags, events: readonly LifecycleEvent[]): MessageView {
+export function toBrowsedView(m: WatchedMessage, mode: 'browse' | 'watch', key: FoundKey | undefined, flags: MessageFlags, events: readonly LifecycleEvent[]): MessageView {
   const attrs: Record<string, AttributeView> = {};
   for (const [name, a] of Object.entries(m.attributes)) attrs[name] = { type: a.dataType, value: a.stringValue ?? a.binaryValue ?? '' };
   const holder = m.state === 'inflight' ? actorName(m.heldBy) : undefined;
@@ -41,7 +41,7 @@ export function toBrowsedView(m: BrowsedMessage, key: FoundKey | undefined, flag
     ...(m.sequenceNumber !== undefined ? { sequenceNumber: m.sequenceNumber } : {}),
     ...(m.deadLetterSourceArn !== undefined ? { deadLetterSourceArn: m.deadLetterSourceArn } : {}),
     state: m.state,
-    mode: 'browse',
+    mode,
     ...(holder !== undefined ? { holder } : {}),
     deadline: m.visibleAt ?? m.sentAt,
     windowStart: m.receivedAt ?? m.sentAt,

@@ -3,6 +3,7 @@ import type { KeyPath } from '../../model/idempotency';
 import type { ReceiveOptions } from '../../shared/kinds';
 import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
 import type { Settings } from '../../services/settings';
+import type { TraceFeed } from '../../services/traceFeed';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import type { Connection, ConnectionManager } from '../../services/connections';
 import { resolveQueue } from '../commands/pickers';
@@ -29,9 +30,12 @@ export class InspectorManager implements vscode.Disposable {
     state: vscode.Memento,
     log: vscode.LogOutputChannel,
     settings: Settings,
-    isWorkbench: (connectionId: string) => boolean,
+    workbench: Pick<TraceFeed, 'isTraced' | 'onEvents'>,
   ) {
-    this.deps = { extensionUri, lifecycle: recorder.store, duplicates: recorder.duplicates, recorder, keyPaths, state, log, closePolicy: () => settings.get('inspector.onClose'), confirmPeek: (p) => this.confirmPeek(p), isWorkbench };
+    this.deps = { extensionUri, lifecycle: recorder.store, duplicates: recorder.duplicates, recorder, keyPaths, state, log, closePolicy: () => settings.get('inspector.onClose'), confirmPeek: (p) => this.confirmPeek(p),
+      isWorkbench: (id) => workbench.isTraced(id),
+      traceEvents: (listener) => workbench.onEvents((batch) => listener(batch.events)),
+    };
     manager.addRemovalHook((connection) => this.closeConnection(connection));
     const watchPurges = (): void => {
       for (const connection of manager.all) {

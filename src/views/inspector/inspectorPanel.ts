@@ -9,6 +9,7 @@ import type { LifecycleStore } from '../../model/lifecycle';
 import type { EntryResult, HostToWebview, MessageView, SavedSession, TransferResult } from '../../protocol';
 import { MAX_RECEIVE_MESSAGES, type NoticeLevel, type ReceiveOptions } from '../../shared/kinds';
 import type { LeaseSet } from '../../sqs/leases';
+import type { TraceEvent } from '../../shared/trace';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import { queueLimitsFrom } from '../../sqs/sending';
 import { countDone, summarizeTransfer, transferMessages, type TransferSource } from '../../sqs/transfer';
@@ -33,10 +34,12 @@ export interface InspectorDeps {
   confirmPeek(inspector: InspectorPanel): Promise<boolean>;
   /** Whether a connection's endpoint is an SQS Workbench local server (whose trace is followed). */
   isWorkbench(connectionId: string): boolean;
+  /** The local servers' trace events as they are read (Watch follows them). */
+  traceEvents(listener: (events: readonly TraceEvent[]) => void): { dispose(): void };
 }
 
 /** Why Browse is not offered, when it is not. */
-export const BROWSE_UNAVAILABLE = 'Browse reads a queue without receiving from it: only the SQS Workbench local server can do that. Other endpoints offer Peek and Hold.';
+export const BROWSE_UNAVAILABLE = 'Browse and Watch read a queue without receiving from it: only the SQS Workbench local server can do that. Other endpoints offer Peek and Hold.';
 
 /**
  * One message inspector: a webview panel for one queue, the leases of the messages it
@@ -67,6 +70,7 @@ export class InspectorPanel implements vscode.Disposable {
       isDeadLetterQueue: (arn) => connection.catalog.isDeadLetterQueue(arn),
       options: () => this.options,
       browsable: () => deps.isWorkbench(connection.info.id),
+      traceEvents: (listener) => deps.traceEvents(listener),
       post: (m) => this.post(m),
     });
     this.host = new WebviewHost(panel, deps.extensionUri, {
@@ -125,7 +129,7 @@ export class InspectorPanel implements vscode.Disposable {
     // A receive from a command or another view: the page's fields show what it used.
     this.session.announceQueue();
     const mode = options.mode;
-    if (mode === 'browse') return this.browse(options.count);
+    if (mode === 'browse' || mode === 'watch') return this.browse(options.count, mode === 'watch');
     if (mode === 'peek' && !confirmed && !(await this.deps.confirmPeek(this))) return [];
     this.busy(true, mode === 'peek' ? 'Peeking…' : 'Receiving…');
     try {
@@ -146,8 +150,11 @@ export class InspectorPanel implements vscode.Disposable {
     }
   }
 
-  /** Browse: every message of the queue (up to `max`), read from the local server without receiving any. */
-  private async browse(max: number): Promise<string[]> {
+  /**
+   * Browse: every message of the queue (up to `max`), read from the local server without
+   * receiving any; with `watch`, the rows then follow the server's trace live.
+   */
+  private async browse(max: number, watch: boolean): Promise<string[]> {
     const endpoint = this.connection.info.endpoint;
     if (endpoint === undefined || !this.deps.isWorkbench(this.connection.info.id)) {
       this.notice('error', BROWSE_UNAVAILABLE);
@@ -155,9 +162,10 @@ export class InspectorPanel implements vscode.Disposable {
     }
     this.busy(true, 'Browsing…');
     try {
-      const ids = await this.session.browse(endpoint, max);
+      const ids = await this.session.browse(endpoint, max, watch);
       this.post({ method: 'host/state/set', params: this.session.state() });
-      if (ids.length === 0) this.notice('info', `${this.queue.name} has no message.`);
+      if (watch) this.notice('info', `Watching ${this.queue.name}: rows change as your processes send, receive and delete${ids.length === 0 ? ' (no message yet)' : ''}. Browse, or Watch again, to read the queue anew.`);
+      else if (ids.length === 0) this.notice('info', `${this.queue.name} has no message.`);
       return ids;
     } catch (err) {
       this.notice('error', `Browse failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -4,7 +4,10 @@ import type { LifecycleStore } from '../../model/lifecycle';
 import type { HostToWebview, MessageView, QueueView, StateParams } from '../../protocol';
 import { DEFAULT_VISIBILITY_TIMEOUT_SECONDS, type FlagSummary, type ReceiveOptions } from '../../shared/kinds';
 import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
-import type { BrowsedMessage } from '../../shared/browse';
+import { consumerFlagsOf, countConsumerFlags, type ConsumerFlags } from '../../model/consumerFlags';
+import { WatchedMessages, type WatchedMessage } from '../../model/watchedMessages';
+import type { MessageFlags } from '../../shared/kinds';
+import type { TraceEvent } from '../../shared/trace';
 import { browseQueue, isLoopbackEndpoint } from '../../sqs/browse';
 import type { SqsGateway } from '../../sqs/gateway';
 import { LeaseSet, realClock, type HeldMessage, type LeaseClock, type LeaseEvent } from '../../sqs/leases';
@@ -25,8 +28,10 @@ export interface InspectorSessionDeps {
   isDeadLetterQueue(arn: string): boolean;
   /** The receive options the page shows (the user's last, kept per queue). */
   options(): ReceiveOptions;
-  /** Whether the queue's connection is an SQS Workbench local server (Browse is offered). */
+  /** Whether the queue's connection is an SQS Workbench local server (Browse and Watch are offered). */
   browsable?(): boolean;
+  /** The local servers' trace events as they are read (Watch follows them). */
+  traceEvents?(listener: (events: readonly TraceEvent[]) => void): { dispose(): void };
   /** Sends one message to the page; dropped while the page is not ready (it asks for the whole state then). */
   post(message: HostToWebview): void;
 }
@@ -45,8 +50,11 @@ function visibilityOf(queue: QueueSnapshot): number {
 export class InspectorSession {
   readonly leases: LeaseSet;
   private readonly keys = new Map<string, FoundKey | undefined>();
-  /** The messages of the last Browse that the inspector does not hold, in queue order. */
-  private readonly browsed = new Map<string, BrowsedMessage>();
+  /** The messages of the last Browse (or Watch), in queue order; those the inspector holds show as held. */
+  private readonly browsed: WatchedMessages;
+  /** While watching: the trace's sequence number the snapshot is as new as (older events are in it). */
+  private watchedAfter: number | undefined;
+  private readonly consumerFlags = new Map<string, ConsumerFlags>();
   private readonly dirty = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: { dispose(): void }[] = [];
@@ -59,6 +67,8 @@ export class InspectorSession {
     clock: LeaseClock = realClock,
   ) {
     this.leases = new LeaseSet(gateway, snapshot.url, visibilityOf(snapshot), clock);
+    this.browsed = new WatchedMessages(snapshot.url);
+    if (deps.traceEvents) this.subscriptions.push(deps.traceEvents((events) => this.onTrace(events)));
     this.subscriptions.push(
       this.leases.onEvent((e) => this.onLeaseEvent(e)),
       // Events recorded for a shown message by anything else (a send, a move) reach the page too.
@@ -121,21 +131,52 @@ export class InspectorSession {
     return ids;
   }
 
-  /** The flags of the messages this inspector shows (not of every message seen on the queue). */
+  /** The flags of the messages this inspector shows (not of every message seen on the queue), over all consumers. */
   get summary(): FlagSummary {
-    return this.deps.duplicates.summaryOf(this.shownIds);
+    const ids = this.shownIds;
+    return { ...this.deps.duplicates.summaryOf(ids), ...countConsumerFlags(ids.map((id) => this.consumerFlagsOf(id))) };
   }
 
   /**
    * Browse: shows every message of the queue now (up to `max`), read from the local server at
    * `endpoint` without receiving any; replaces the messages of the previous Browse. Bodies
-   * are read only from a server on this machine. Returns the ids read, in queue order.
+   * are read only from a server on this machine. With `watch`, the rows then follow the
+   * server's trace: each consumer's receive, expiry, delete and move shows as it happens.
+   * Returns the ids read, in queue order.
    */
-  async browse(endpoint: string, max: number): Promise<string[]> {
-    const { messages } = await browseQueue(endpoint, this.queue.name, { max, bodies: isLoopbackEndpoint(endpoint) });
-    this.browsed.clear();
-    for (const m of messages) this.browsed.set(m.messageId, m);
+  async browse(endpoint: string, max: number, watch = false): Promise<string[]> {
+    const { messages, traceSeq } = await browseQueue(endpoint, this.queue.name, { max, bodies: isLoopbackEndpoint(endpoint) });
+    this.browsed.reset(messages);
+    this.watchedAfter = watch ? traceSeq : undefined;
     return messages.map((m) => m.messageId);
+  }
+
+  /** True while the rows follow the trace (after a Watch). */
+  get watching(): boolean {
+    return this.watchedAfter !== undefined;
+  }
+
+  /** Trace events: while watching, newer ones than the snapshot change the rows, sent with the next update. */
+  private onTrace(events: readonly TraceEvent[]): void {
+    const after = this.watchedAfter;
+    if (after === undefined) return;
+    const newer = events[0] !== undefined && events[0].seq > after ? events : events.filter((e) => e.seq > after);
+    for (const id of this.browsed.apply(newer)) this.dirty.add(id);
+    this.schedule();
+  }
+
+  /** A message's consumer flags, computed once per change of its lifecycle events. */
+  private consumerFlagsOf(id: string): ConsumerFlags {
+    let flags = this.consumerFlags.get(id);
+    if (!flags) {
+      flags = consumerFlagsOf(this.deps.lifecycle.eventsOf(id));
+      this.consumerFlags.set(id, flags);
+    }
+    return flags;
+  }
+
+  private flagsOf(id: string): MessageFlags {
+    return { ...this.deps.duplicates.flagsOf(id), ...this.consumerFlagsOf(id) };
   }
 
   /** The idempotency key of a received message, read once. */
@@ -151,19 +192,22 @@ export class InspectorSession {
   }
 
   view(m: HeldMessage): MessageView {
-    return toMessageView(m, this.leases, this.keyOf(m), this.deps.duplicates.flagsOf(m.messageId), this.deps.lifecycle.eventsOf(m.messageId));
+    return toMessageView(m, this.leases, this.keyOf(m), this.flagsOf(m.messageId), this.deps.lifecycle.eventsOf(m.messageId));
   }
 
-  private browsedView(m: BrowsedMessage): MessageView {
+  private browsedView(m: WatchedMessage): MessageView {
     const attributes: Record<string, { StringValue?: string }> = {};
     for (const [name, a] of Object.entries(m.attributes)) if (a.stringValue !== undefined) attributes[name] = { StringValue: a.stringValue };
     const key = m.body === undefined ? undefined : this.keyFor(m.messageId, m.body, attributes, m.dedupId);
-    return toBrowsedView(m, key, this.deps.duplicates.flagsOf(m.messageId), this.deps.lifecycle.eventsOf(m.messageId));
+    return toBrowsedView(m, this.watching ? 'watch' : 'browse', key, this.flagsOf(m.messageId), this.deps.lifecycle.eventsOf(m.messageId));
   }
 
   /** Marks messages changed outside the lease events (the page gets them with the next update). */
   touch(ids: Iterable<string>): void {
-    for (const id of ids) if (this.leases.get(id) || this.browsed.has(id)) this.dirty.add(id);
+    for (const id of ids) {
+      this.consumerFlags.delete(id);
+      if (this.leases.get(id) || this.browsed.has(id)) this.dirty.add(id);
+    }
     this.schedule();
   }
 
@@ -187,6 +231,7 @@ export class InspectorSession {
   forgetAll(): void {
     this.leases.forgetAll();
     this.browsed.clear();
+    this.consumerFlags.clear();
     this.keys.clear();
     this.dirty.clear();
   }

@@ -76,7 +76,10 @@ export function toTimelineEvents(events: readonly LifecycleEvent[]): TimelineEve
 /** A lifecycle event as the timeline shows it. */
 export function toTimelineEvent(e: LifecycleEvent): TimelineEvent {
   const detail = describe(e);
-  if (e.kind === 'received') return { kind: e.kind, at: e.at, detail, receiveCount: e.details.receiveCount, deadline: e.details.deadline };
+  if (e.kind === 'received') {
+    const by = e.details.by ?? (e.details.mode === 'consumer' ? 'a consumer' : `your ${e.details.mode}`);
+    return { kind: e.kind, at: e.at, detail, receiveCount: e.details.receiveCount, deadline: e.details.deadline, by };
+  }
   if (e.kind === 'extended') return { kind: e.kind, at: e.at, detail, deadline: e.details.deadline };
   if (e.kind === 'copied') return { kind: e.kind, at: e.at, detail, link: e.details.copyId };
   if (e.kind === 'sent' && e.details.copyOf) return { kind: e.kind, at: e.at, detail, link: e.details.copyOf.messageId };
