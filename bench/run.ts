@@ -23,9 +23,10 @@ import { startupSection } from './sections/startup';
 import { throughputSection } from './sections/throughput';
 import { traceSection } from './sections/trace';
 import { triageSection } from './sections/triage';
+import { watchSection } from './sections/watch';
 import { webviewSection } from './sections/webview';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, persistenceSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, triageSection, hostileInputSection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, persistenceSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, watchSection, triageSection, hostileInputSection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 

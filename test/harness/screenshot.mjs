@@ -7,12 +7,13 @@
 // to its dead-letter queue and hovers it for its tooltip; then opens the inspector of
 // `orders` with its inline button, receives in Hold mode, opens a message's details while
 // the countdowns run, turns on the timeline of all messages, then filters the list
-// (media/filter-vscode.png). Stops everything it
+// (media/filter-vscode.png); last, Watch on a queue of its own while consumers run
+// (media/watch-vscode.png, see watchScreenshot.mjs). Stops everything it
 // started, by PID. Console errors and warnings of the inspector's page are printed.
 //
 //   node test/harness/screenshot.mjs [--out media/explorer.png] [--inspector-out media/inspector-vscode.png]
 //                                    [--timeline-out media/timeline-vscode.png] [--filter-out media/filter-vscode.png]
-//                                    [--only-explorer] [--no-build]
+//                                    [--watch-out media/watch-vscode.png] [--only-explorer] [--no-build]
 //
 // Environment: CHROMIUM (default /usr/bin/chromium); SCREENSHOT_CONSOLE=all prints every
 // console message of the page and its frames.
@@ -30,11 +31,12 @@ import {
   webviewFrame,
   writeUserSettings,
 } from '../browser/workbench.mjs';
+import { captureWatch } from './watchScreenshot.mjs';
 
 const STEP_TIMEOUT_MS = 60_000;
 
 const USAGE =
-  'usage: node test/harness/screenshot.mjs [--out FILE.png] [--inspector-out FILE.png] [--timeline-out FILE.png] [--filter-out FILE.png] [--only-explorer] [--no-build]';
+  'usage: node test/harness/screenshot.mjs [--out FILE.png] [--inspector-out FILE.png] [--timeline-out FILE.png] [--filter-out FILE.png] [--watch-out FILE.png] [--only-explorer] [--no-build]';
 
 function parseArgs(argv) {
   const options = {
@@ -42,10 +44,11 @@ function parseArgs(argv) {
     inspectorOut: path.join(ROOT, 'media/inspector-vscode.png'),
     timelineOut: path.join(ROOT, 'media/timeline-vscode.png'),
     filterOut: path.join(ROOT, 'media/filter-vscode.png'),
+    watchOut: path.join(ROOT, 'media/watch-vscode.png'),
     inspector: true,
     build: true,
   };
-  const files = { '--out': 'out', '--inspector-out': 'inspectorOut', '--timeline-out': 'timelineOut', '--filter-out': 'filterOut' };
+  const files = { '--out': 'out', '--inspector-out': 'inspectorOut', '--timeline-out': 'timelineOut', '--filter-out': 'filterOut', '--watch-out': 'watchOut' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -281,6 +284,8 @@ async function main() {
       if (options.inspector) {
         step.out = options.inspectorOut;
         await captureInspector(page, { out: options.inspectorOut, timelineOut: options.timelineOut, filterOut: options.filterOut }, step);
+        step.out = options.watchOut;
+        await captureWatch(page, resources.local.endpoint, options.watchOut, { save, log });
       }
     } catch (error) {
       const failure = step.out.replace(/\.png$/, '-failure.png');
