@@ -8,7 +8,7 @@ export type WatchState = BrowseState | 'deleted' | 'movedToDlq' | 'removed';
 export type WatchedMessage = Omit<BrowsedMessage, 'state'> & { readonly state: WatchState };
 
 /** Rows a Watch keeps at most; past it, the oldest that left the queue go first. */
-export const MAX_WATCHED = 5_000;
+export const MAX_WATCHED = 10_000;
 
 type Change = Partial<Omit<WatchedMessage, 'messageId'>>;
 
