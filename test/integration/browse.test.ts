@@ -1,28 +1,9 @@
 import * as assert from 'node:assert/strict';
-import * as http from 'node:http';
-import { Agent } from 'node:http';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { BrowsePage } from '../../src/shared/browse';
 import type { TracePage } from '../../src/shared/trace';
 import { BrowseError, browseQueue } from '../../src/sqs/browse';
-import { startTestServer, type TestServer } from './harness';
-
-/** A plain SDK client that names its process by its access key id, as a user's consumer would. */
-function processClient(endpoint: string, accessKeyId: string): SQSClient {
-  return new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'any' }, maxAttempts: 1, requestHandler: { httpAgent: new Agent({ keepAlive: true }) } });
-}
-
-async function getJson<T>(endpoint: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(endpoint + path, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { getJson, processClient, startTestServer, type TestServer } from './harness';
 
 async function browse(endpoint: string, query: string): Promise<BrowsePage> {
   const res = await getJson<BrowsePage>(endpoint, `/_workbench/messages?${query}`);

@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import { Agent } from 'node:http';
 import { SQSClient, CreateQueueCommand, type CreateQueueCommandInput } from '@aws-sdk/client-sqs';
 import { ManualClock } from '../../src/local/clock';
@@ -68,4 +69,28 @@ export function settle(ms = 20): Promise<void> {
 /** The JSON error body of an AWS JSON 1.0 answer. */
 export function awsError(text: string): { __type: string; message: string } {
   return JSON.parse(text) as { __type: string; message: string };
+}
+
+/** A plain SDK client that names its process by its access key id, as a user's producer or consumer would. */
+export function processClient(endpoint: string, accessKeyId: string): SQSClient {
+  return new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey: 'any' },
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: true }) },
+  });
+}
+
+/** GETs a JSON answer (a `/_workbench/` endpoint), with the headers given (a forged Host). */
+export async function getJson<T>(endpoint: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(endpoint + path, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalServer } from '../../src/local/server';
@@ -13,30 +12,7 @@ import { createSqsClient, localConnection } from '../../src/sqs/connections';
 import { silentLog } from '../../src/sqs/gateway';
 import { toTimelineEvents } from '../../src/views/inspector/messageView';
 import type { TraceEvent, TracePage, WorkbenchInfo } from '../../src/shared/trace';
-import { startTestServer, type TestServer } from './harness';
-
-/** A plain SDK client that names its process by its access key id, as a user's producer or consumer would. */
-function processClient(endpoint: string, accessKeyId: string): SQSClient {
-  return new SQSClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId, secretAccessKey: 'any' },
-    maxAttempts: 1,
-    requestHandler: { httpAgent: new Agent({ keepAlive: true }) },
-  });
-}
-
-async function getJson<T>(endpoint: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(endpoint + path, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { getJson, processClient, startTestServer, type TestServer } from './harness';
 
 const trace = async (endpoint: string, query = 'after=0'): Promise<TracePage> => {
   const res = await getJson<TracePage>(endpoint, `/_workbench/trace?${query}`);

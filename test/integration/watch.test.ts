@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { Agent } from 'node:http';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { MessageView, UpsertParams } from '../../src/protocol';
 import type { TraceEvent } from '../../src/shared/trace';
@@ -10,17 +9,26 @@ import { TraceFeed } from '../../src/services/traceFeed';
 import { createSqsClient, localConnection } from '../../src/sqs/connections';
 import { SqsGateway, silentLog } from '../../src/sqs/gateway';
 import { getQueueSnapshot } from '../../src/sqs/queues';
-import { InspectorSession } from '../../src/views/inspector/inspectorSession';
-import { startTestServer, type TestServer } from './harness';
-
-function processClient(endpoint: string, accessKeyId: string): SQSClient {
-  return new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'any' }, maxAttempts: 1, requestHandler: { httpAgent: new Agent({ keepAlive: true }) } });
-}
+import { InspectorSession, type InspectorSessionDeps } from '../../src/views/inspector/inspectorSession';
+import { processClient, startTestServer, type TestServer } from './harness';
 
 /** Waits until `check` holds: the trace reaches the session over HTTP, in its own time. */
 async function until(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(check(), `never: ${what}`);
+}
+
+/** An inspector session of the queue at `url`, as the panel makes one, with the given trace and page ends. */
+async function watchSession(gateway: SqsGateway, url: string, recorder: LifecycleRecorder, deps: Pick<InspectorSessionDeps, 'post' | 'traceEvents'> & Partial<InspectorSessionDeps>): Promise<InspectorSession> {
+  return new InspectorSession(gateway, await getQueueSnapshot(gateway, url), { id: 'local', name: 'Local' }, {
+    lifecycle: recorder.store,
+    duplicates: recorder.duplicates,
+    recorder,
+    keyPaths: () => [],
+    isDeadLetterQueue: () => false,
+    options: () => ({ count: 100, waitSeconds: 0, visibilityTimeout: 30, mode: 'watch' }),
+    ...deps,
+  });
 }
 
 describe('Watch: a producer and consumers against the local server (services layer, plain Node)', () => {
@@ -51,13 +59,7 @@ describe('Watch: a producer and consumers against the local server (services lay
     const recorder = new LifecycleRecorder(settings, new KeyPaths(settings, silentLog), silentLog);
     disposables.push(feed, recorder, recorder.followTrace(feed));
 
-    const session = new InspectorSession(gateway, await getQueueSnapshot(gateway, url), { id: 'local', name: 'Local' }, {
-      lifecycle: recorder.store,
-      duplicates: recorder.duplicates,
-      recorder,
-      keyPaths: () => [],
-      isDeadLetterQueue: () => false,
-      options: () => ({ count: 100, waitSeconds: 0, visibilityTimeout: 30, mode: 'watch' }),
+    const session = await watchSession(gateway, url, recorder, {
       browsable: () => feed.isTraced('local'),
       traceEvents: (listener) => feed.onEvents((b) => listener(b.events)),
       post: () => undefined,
@@ -116,13 +118,7 @@ describe('Watch: a producer and consumers against the local server (services lay
     const recorder = new LifecycleRecorder(settings, new KeyPaths(settings, silentLog), silentLog);
     const listeners: ((events: readonly TraceEvent[]) => void)[] = [];
     const upserts: UpsertParams[] = [];
-    const session = new InspectorSession(gateway, await getQueueSnapshot(gateway, url), { id: 'local', name: 'Local' }, {
-      lifecycle: recorder.store,
-      duplicates: recorder.duplicates,
-      recorder,
-      keyPaths: () => [],
-      isDeadLetterQueue: () => false,
-      options: () => ({ count: 100, waitSeconds: 0, visibilityTimeout: 30, mode: 'watch' }),
+    const session = await watchSession(gateway, url, recorder, {
       traceEvents: (listener) => {
         listeners.push(listener);
         return { dispose: () => undefined };
