@@ -81,11 +81,19 @@ export class ReceiveBar {
       if (!browsable) o.remove();
     }
     this.mode.title = browsable ? 'Peek and Hold receive messages; Browse reads every message of the queue without receiving any; Watch then follows them live' : BROWSE_UNAVAILABLE_TITLE;
-    this.mode.value = (options.mode === 'browse' || options.mode === 'watch') && !browsable ? 'peek' : options.mode;
+    const mode = (options.mode === 'browse' || options.mode === 'watch') && !browsable ? 'peek' : options.mode;
+    this.mode.value = mode;
     this.count.value = String(options.count);
     this.wait.value = String(options.waitSeconds);
     this.visibility.value = String(options.visibilityTimeout);
     this.fitFields();
+    // The dropdown takes an option added just now only once it has seen it: choose it again then.
+    if (this.mode.value !== mode) {
+      requestAnimationFrame(() => {
+        this.mode.value = mode;
+        this.fitFields();
+      });
+    }
   }
 
   /** Visibility only for Hold, the wait only for a receive; the button says what it does. */
