@@ -29,7 +29,7 @@ async function runCommand(page, title) {
   await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: title }) }).first().click({ timeout: STEP_TIMEOUT_MS });
 }
 
-/** The consumers' run: returns when every message has been dealt with (one stays in flight for the picture). */
+/** The consumers' run: returns when every message has been dealt with, and a new one is in flight for the picture. */
 async function consumersRun(endpoint, url) {
   const [fast, slow, late, crasher] = ['billing-worker', 'slow-worker', 'late-worker', 'crasher'].map((id) => processClient(endpoint, id));
   const take = async (client, n = 1, visibility = VISIBILITY_SECONDS) => (await client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: n, VisibilityTimeout: visibility }))).Messages ?? [];
@@ -43,12 +43,14 @@ async function consumersRun(endpoint, url) {
     await remove(slow, slowOne);
     await sleep(VISIBILITY_SECONDS * 300);
     await remove(late, lateOne);
-    // The crasher gets its message again, crashes again; the next receive moves it to the DLQ.
+    // The crasher handles the others at once, gets its message again and crashes again; the next receive moves it to the DLQ.
     for (let i = 0; i < 3; i++) {
       const again = await take(crasher, 10);
-      if (again.some((m) => m.MessageId === poison?.MessageId) || again.length === 0) await sleep(VISIBILITY_SECONDS * 1000 + 300);
       for (const m of again) if (m.MessageId !== poison?.MessageId) await remove(crasher, m);
+      if (again.some((m) => m.MessageId === poison?.MessageId) || again.length === 0) await sleep(VISIBILITY_SECONDS * 1000 + 300);
     }
+    // A new order, held by a worker as the picture is taken.
+    await fast.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ invoiceId: 'inv-1008', amount: 160, idempotencyKey: 'inv-1008' }) }));
     await take(fast, 1, 120);
   } finally {
     for (const c of [fast, slow, late, crasher]) c.destroy();
@@ -84,6 +86,7 @@ export async function captureWatch(page, endpoint, out, { save, log }) {
     log('watching billing');
     await consumersRun(endpoint, url);
     await frame.locator('tr.row .state-movedToDlq').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await frame.locator('tr.row .state-inflight').waitFor({ timeout: STEP_TIMEOUT_MS });
     await frame.locator('tr.row:has(.flag.poison)').first().click();
     await page.waitForTimeout(1_500);
     await save(page, out);
