@@ -52,6 +52,12 @@ describe('local server Browse endpoint', () => {
     assert.deepEqual(got.Messages?.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount]), [['{"id":2}', '1']]);
   });
 
+});
+
+describe('local server Browse endpoint: bodies, pages and errors', () => {
+  let t: TestServer;
+  afterEach(() => t.close());
+
   it('answers without bodies and attribute values unless asked', async () => {
     t = await startTestServer();
     const url = await t.createQueue('q');

@@ -107,6 +107,16 @@ describe('Watch: a producer and consumers against the local server (services lay
     assert.deepEqual(row(poisonId)?.events.filter((e) => e.kind === 'received').map((e) => e.by), ['crasher', 'crasher'], 'each window names its consumer');
   });
 
+});
+
+describe('Watch: updates to the page (services layer, plain Node)', () => {
+  let t: TestServer;
+  const disposables: { dispose(): void }[] = [];
+  afterEach(async () => {
+    for (const d of disposables.splice(0).reverse()) d.dispose();
+    await t.close();
+  });
+
   it('gathers a burst of trace events into one update of the page', async () => {
     t = await startTestServer();
     const endpoint = t.server.endpoint;
