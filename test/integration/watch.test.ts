@@ -70,6 +70,7 @@ describe('Watch: a producer and consumers against the local server (services lay
     assert.deepEqual(await session.browse(endpoint, 100, true), ids);
     const row = (id: string): MessageView | undefined => session.views.find((v) => v.messageId === id);
     assert.deepEqual(session.views.map((v) => [v.state, v.mode]), Array(4).fill(['visible', 'watch']));
+    assert.equal(session.bodyOf(ids[0]), 'poison', 'Copy Body and Open in Editor read a watched message too');
 
     const first = async (c: SQSClient) => (await c.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1 }))).Messages?.[0];
     const poison1 = await first(crasher);

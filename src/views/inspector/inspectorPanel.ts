@@ -337,12 +337,12 @@ export class InspectorPanel implements vscode.Disposable {
     },
     'messages/delete': (p) => this.delete(p.ids),
     'message/body/copy': async (p) => {
-      await vscode.env.clipboard.writeText(this.leases.get(p.id)?.body ?? '');
+      await vscode.env.clipboard.writeText(this.session.bodyOf(p.id) ?? '');
       void vscode.window.setStatusBarMessage('Copied the message body', 3000);
       return {};
     },
     'message/body/open': async (p) => {
-      const body = this.leases.get(p.id)?.body ?? '';
+      const body = this.session.bodyOf(p.id) ?? '';
       let content = body;
       let language = 'plaintext';
       try {

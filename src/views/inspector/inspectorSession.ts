@@ -4,7 +4,7 @@ import type { LifecycleStore } from '../../model/lifecycle';
 import type { HostToWebview, MessageView, QueueView, StateParams } from '../../protocol';
 import { DEFAULT_VISIBILITY_TIMEOUT_SECONDS, type FlagSummary, type ReceiveOptions } from '../../shared/kinds';
 import type { LifecycleRecorder } from '../../services/lifecycleRecorder';
-import { consumerFlagsOf, countConsumerFlags, type ConsumerFlags } from '../../model/consumerFlags';
+import { consumerFlagsOf, countConsumerFlags, type ConsumerFlagCounts, type ConsumerFlags } from '../../model/consumerFlags';
 import { WatchedMessages, type WatchedMessage } from '../../model/watchedMessages';
 import type { MessageFlags } from '../../shared/kinds';
 import type { TraceEvent } from '../../shared/trace';
@@ -134,7 +134,10 @@ export class InspectorSession {
   /** The flags of the messages this inspector shows (not of every message seen on the queue), over all consumers. */
   get summary(): FlagSummary {
     const ids = this.shownIds;
-    return { ...this.deps.duplicates.summaryOf(ids), ...countConsumerFlags(ids.map((id) => this.consumerFlagsOf(id))) };
+    const summary: { -readonly [K in keyof FlagSummary]: FlagSummary[K] } = { ...this.deps.duplicates.summaryOf(ids) };
+    // The consumer flags only where some message carries them: a summary without them reads as none.
+    for (const [kind, n] of Object.entries(countConsumerFlags(ids.map((id) => this.consumerFlagsOf(id)))) as [keyof ConsumerFlagCounts, number][]) if (n > 0) summary[kind] = n;
+    return summary;
   }
 
   /**
@@ -149,6 +152,11 @@ export class InspectorSession {
     this.browsed.reset(messages);
     this.watchedAfter = watch ? traceSeq : undefined;
     return messages.map((m) => m.messageId);
+  }
+
+  /** A shown message's body: held, or browsed (undefined when the server kept it to its own machine). */
+  bodyOf(id: string): string | undefined {
+    return this.leases.get(id)?.body ?? this.browsed.get(id)?.body;
   }
 
   /** True while the rows follow the trace (after a Watch). */
