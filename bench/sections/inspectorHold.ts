@@ -10,16 +10,17 @@
  */
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Page } from 'playwright-core';
-import { startLocalServer, type RunningLocalServer } from '../../src/local/server';
+import type { RunningLocalServer } from '../../src/local/server';
 import type { HostToWebview } from '../../src/protocol';
-import { createSqsClient, localConnection } from '../../src/sqs/connections';
+import { createSqsClient } from '../../src/sqs/connections';
 import { SqsGateway, silentLog } from '../../src/sqs/gateway';
 import { KeyPaths } from '../../src/services/keyPaths';
 import { LifecycleRecorder } from '../../src/services/lifecycleRecorder';
 import { Settings, memorySettingsSource } from '../../src/services/settings';
 import { getQueueSnapshot } from '../../src/sqs/queues';
 import { InspectorSession } from '../../src/views/inspector/inspectorSession';
-import { loadInspectorPageHelpers } from '../inspectorPage';
+import { openInspectorBench } from '../inspectorBench';
+import type { InspectorPageHelpers } from '../inspectorPage';
 import { ratio } from '../report';
 import { median } from '../util';
 import type { Section } from './section';
@@ -78,7 +79,7 @@ interface HoldSample {
 }
 
 /** Holds 1,000 messages through an inspector session connected to the page; times it to the last paint. */
-async function inspectorHold(gateway: SqsGateway, url: string, page: Page, helpers: ReturnType<typeof loadInspectorPageHelpers>): Promise<HoldSample> {
+async function inspectorHold(gateway: SqsGateway, url: string, page: Page, helpers: InspectorPageHelpers): Promise<HoldSample> {
   await page.reload();
   await page.waitForFunction(() => document.querySelector('.toolbar') !== null);
   const settings = new Settings(memorySettingsSource());
@@ -116,16 +117,10 @@ export const inspectorHoldSection: Section = {
   name: 'inspector-hold',
   title: 'Inspector: Hold 1,000 messages, to the last row painted, beside a plain SDK loop of the same receives',
   async run({ report }) {
-    const server = await startLocalServer({ port: 0 });
-    const helpers = loadInspectorPageHelpers();
-    const pageServer = await helpers.servePage();
-    const browser = await helpers.launchBrowser();
-    const connection = localConnection(server.endpoint, 'us-east-1');
-    const gateway = new SqsGateway(connection, createSqsClient(connection));
-    const floorClient = createSqsClient(connection);
+    const bench = await openInspectorBench();
+    const { server, gateway, page, helpers } = bench;
+    const floorClient = createSqsClient(bench.connection);
     try {
-      const page = await browser.context.newPage();
-      await page.goto(pageServer.url);
       const floor: number[] = [];
       const held: HoldSample[] = [];
       // One warm-up of each, then rounds that alternate which goes first; every run has a fresh queue.
@@ -167,10 +162,7 @@ export const inspectorHoldSection: Section = {
       report.data('inspector-hold', { messages: MESSAGES, rounds: ROUNDS, medianMs: { inspector: inspectorMs, floor: floorMs, hostReceives: median(held.map((s) => s.hostMs)) }, updates: median(held.map((s) => s.updates)), ratio: r });
     } finally {
       floorClient.destroy();
-      gateway.dispose();
-      await browser.close();
-      await pageServer.stop();
-      await server.close();
+      await bench.close();
     }
   },
 };

@@ -7,17 +7,16 @@
  * which applies every update and notes the time of the frame after it. VS Code's own
  * postMessage between the two is not in the figure.
  */
-import { startLocalServer } from '../../src/local/server';
 import type { HostToWebview } from '../../src/protocol';
 import type { TraceEvent } from '../../src/shared/trace';
 import { KeyPaths } from '../../src/services/keyPaths';
 import { LifecycleRecorder } from '../../src/services/lifecycleRecorder';
 import { Settings, memorySettingsSource } from '../../src/services/settings';
-import { createSqsClient, localConnection } from '../../src/sqs/connections';
+
 import { SqsGateway, silentLog } from '../../src/sqs/gateway';
 import { getQueueSnapshot } from '../../src/sqs/queues';
 import { InspectorSession } from '../../src/views/inspector/inspectorSession';
-import { loadInspectorPageHelpers } from '../inspectorPage';
+import { openInspectorBench } from '../inspectorBench';
 import { median, sleep } from '../util';
 import type { Section } from './section';
 
@@ -127,15 +126,9 @@ export const watchSection: Section = {
   name: 'watch',
   title: 'Watch: a burst of 10,000 trace events in one second, from each event to its row painted',
   async run({ report }) {
-    const server = await startLocalServer({ port: 0 });
-    const helpers = loadInspectorPageHelpers();
-    const pageServer = await helpers.servePage();
-    const browser = await helpers.launchBrowser();
-    const connection = localConnection(server.endpoint, 'us-east-1');
-    const gateway = new SqsGateway(connection, createSqsClient(connection));
+    const bench = await openInspectorBench();
+    const { server, gateway, page } = bench;
     try {
-      const page = await browser.context.newPage();
-      await page.goto(pageServer.url);
       const host: number[] = [];
       const painted: number[] = [];
       const updates: number[] = [];
@@ -161,10 +154,7 @@ export const watchSection: Section = {
       report.line(`  ${ROUNDS} bursts after a warm-up, ${EVENTS.toLocaleString('en-US')} events each (${BATCH} every ${BATCH_EVERY_MS} ms), every event a new row; percentiles over all ${painted.length.toLocaleString('en-US')} events.`);
       report.data('watch', { events: EVENTS, rounds: ROUNDS, hostMs: { p50: percentile(host, 50), p95: percentile(host, 95) }, paintedMs: { p50: percentile(painted, 50), p95: percentile(painted, 95) }, updates: median(updates) });
     } finally {
-      gateway.dispose();
-      await browser.close();
-      await pageServer.stop();
-      await server.close();
+      await bench.close();
     }
   },
 };
