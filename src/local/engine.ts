@@ -7,6 +7,7 @@ import { MemoryMeter, defaultMemoryLimit } from './memory';
 import {
   batchError,
   checkBatch,
+  eachOfBatch,
   prepareMessage,
   type BatchResultError,
   type ReceiveInput,
@@ -325,18 +326,7 @@ export class SqsEngine {
 
   deleteMessageBatch(url: string, entries: { Id: string; ReceiptHandle: string }[]): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
     this.queues.queueByUrl(url);
-    checkBatch(entries.map((e) => e.Id));
-    const Successful: { Id: string }[] = [];
-    const Failed: BatchResultError[] = [];
-    for (const e of entries) {
-      try {
-        this.deleteOne(url, e.ReceiptHandle, 'DeleteMessageBatch');
-        Successful.push({ Id: e.Id });
-      } catch (err) {
-        Failed.push(batchError(e.Id, err));
-      }
-    }
-    return { Successful, Failed };
+    return eachOfBatch(entries, (e) => this.deleteOne(url, e.ReceiptHandle, 'DeleteMessageBatch'));
   }
 
   changeMessageVisibility(url: string, receiptHandle: string, visibilityTimeout: number): void {
@@ -378,18 +368,7 @@ export class SqsEngine {
     entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[],
   ): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
     this.queues.queueByUrl(url);
-    checkBatch(entries.map((e) => e.Id));
-    const Successful: { Id: string }[] = [];
-    const Failed: BatchResultError[] = [];
-    for (const e of entries) {
-      try {
-        this.changeMessageVisibility(url, e.ReceiptHandle, e.VisibilityTimeout ?? 0);
-        Successful.push({ Id: e.Id });
-      } catch (err) {
-        Failed.push(batchError(e.Id, err));
-      }
-    }
-    return { Successful, Failed };
+    return eachOfBatch(entries, (e) => this.changeMessageVisibility(url, e.ReceiptHandle, e.VisibilityTimeout ?? 0));
   }
 
   /** How many long polls wait on the queue right now. */
