@@ -20,6 +20,14 @@ describe('inspector webview in use', function () {
   const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
   /** A click on a row focuses it once the page has drawn the change: a key pressed before then goes to what had focus. */
   const rowHasFocus = () => page.waitForFunction(() => document.activeElement?.matches('tr.row.current') === true);
+  /**
+   * Clicks the row of message `id` (not the row at a position: an update from the host may
+   * redraw the list between reading a row and clicking it), and waits until it has focus.
+   */
+  const focusRow = async (id) => {
+    await page.locator(`tr.row[data-id="${id}"]`).click();
+    await page.waitForFunction((m) => document.activeElement?.matches(`tr.row.current[data-id="${m}"]`) === true, id);
+  };
   const state = (messages, summary = SUMMARY, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, summary, now } });
   const posted = (method) => page.evaluate((m) => window.__posted.filter((x) => x.method === m), method);
   /** The requests of `method` the page posted, once it posted at least one (a click's handler may run a moment later). */
@@ -115,10 +123,11 @@ describe('inspector webview in use', function () {
     await page.locator('tr.row .state-held').nth(all - 1).waitFor();
 
     const first = await page.locator('tr.row').first().getAttribute('data-id');
-    await page.locator('tr.row').first().click();
-    await rowHasFocus();
+    await focusRow(first);
     await page.keyboard.press('e');
-    await until(() => host.lifecycle.eventsOf(first).some((e) => e.kind === 'extended'), () => 'no extension');
+    const extendedIds = () => host.session.leases.all.filter((m) => host.lifecycle.eventsOf(m.messageId).some((e) => e.kind === 'extended')).map((m) => m.messageId);
+    await until(() => host.lifecycle.eventsOf(first).some((e) => e.kind === 'extended'), async () =>
+      `no extension of ${first}: its events ${JSON.stringify(host.lifecycle.eventsOf(first).map((e) => e.kind))}, extended ${JSON.stringify(extendedIds())}, page requests ${JSON.stringify((await page.evaluate(() => window.__posted)).map((x) => x.method))}`);
     views = await sameAsHost('extend');
     const extended = views.find((v) => v.id === first);
     assert.ok(views.every((v) => v.id === first || v.deadline < extended.deadline), 'the extended hold ends last');
@@ -136,7 +145,7 @@ describe('inspector webview in use', function () {
     await receive.click();
     await until(() => heldOnHost() === all, () => `${heldOnHost()} held again`);
     await sameAsHost('hold again');
-    await page.locator(`tr.row[data-id="${first}"]`).click();
+    await focusRow(first);
     await page.keyboard.press('Delete');
     await until(() => host.session.leases.get(first).state === 'deleted', () => 'not deleted');
     views = await sameAsHost('delete');
