@@ -20,6 +20,8 @@ const DEFAULT_TRACE_PAGE = 1_000;
  * request served. Transport batching in real time, not a deadline of the queues' clock.
  */
 const GATHER_MS = 25;
+/** A long-polled read that finds fewer events than this waiting gathers for {@link GATHER_MS} too. */
+const GATHER_BELOW = 500;
 
 /** What a `/_workbench/` request answers: a status and a JSON body. */
 interface Answer {
@@ -58,7 +60,14 @@ export async function workbenchAnswer(engine: SqsEngine, instance: string, req: 
   // A reader of an earlier server (it restarted on this endpoint) reads this one's trace from the start.
   const after = query.instance !== undefined && query.instance !== instance ? 0 : query.after;
   engine.tickAll();
-  if (engine.trace.lastSeq <= after && query.wait > 0 && !closing.aborted) await waitForEvents(engine, query.wait, AbortSignal.any([signal, closing]));
+  if (query.wait > 0 && !closing.aborted) {
+    const pending = engine.trace.lastSeq - after;
+    const stop = AbortSignal.any([signal, closing]);
+    if (pending <= 0) await waitForEvents(engine, query.wait, stop);
+    // A reader that keeps up would otherwise come back for every few events: it gets the
+    // events of the next moment with them (one answer of many events, not many of few).
+    else if (pending < GATHER_BELOW) await gather(stop);
+  }
   const page = engine.trace.read(after, query.limit);
   const result: TracePage = { instance, ...page, events: query.bodies ? page.events : page.events.map(withoutBody) };
   return { status: 200, body: result };
@@ -135,6 +144,19 @@ function waitForEvents(engine: SqsEngine, waitSeconds: number, signal: AbortSign
     const endTimer = clock.setTimer(finish, waitSeconds * 1000);
     signal.addEventListener('abort', finish, { once: true });
     scheduleDue();
+  });
+}
+
+/** Waits {@link GATHER_MS}, or less when the client leaves or the server stops. */
+function gather(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, GATHER_MS);
+    signal.addEventListener('abort', done, { once: true });
   });
 }
 
