@@ -233,6 +233,39 @@ describe('inspector webview in use', function () {
     });
   }
 
+  it('keeps the actions to one row as the editor narrows: secondary actions, then view toggles, show their icon only and keep their names', async () => {
+    const actions = page.locator('.toolbar[aria-label="Selected messages"]');
+    const shape = () => actions.evaluate((bar) => {
+      const buttons = [...bar.querySelectorAll('vscode-button')].filter((b) => !b.hidden);
+      const tops = new Set(buttons.map((b) => Math.round(b.getBoundingClientRect().bottom)));
+      const iconOnly = buttons.filter((b) => b.getAttribute('appearance') === 'icon').map((b) => b.getAttribute('aria-label'));
+      const unnamed = buttons.filter((b) => !b.getAttribute('aria-label') || !b.title).length;
+      return { rows: tops.size, iconOnly, unnamed };
+    });
+    await state([heldMessage(0, Date.now())]);
+    const at = async (width) => {
+      await page.setViewportSize({ width, height: 600 });
+      await page.waitForFunction(() => true);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      return shape();
+    };
+    const wide = await at(1900);
+    assert.deepEqual(wide.iconOnly, [], 'every label shown when there is room');
+    const secondary = ['Move…', 'Copy…', 'Edit and Resend', 'Save…', 'Export Session…'];
+    let narrow;
+    for (const width of [1300, 1100, 930]) {
+      narrow = await at(width);
+      assert.equal(narrow.rows, 1, `one row at ${width} px: ${JSON.stringify(narrow)}`);
+      assert.ok(narrow.iconOnly.length > 0, `some labels give way at ${width} px`);
+      const toggles = narrow.iconOnly.filter((l) => !secondary.includes(l));
+      assert.ok(toggles.length === 0 || secondary.every((l) => narrow.iconOnly.includes(l)), `the secondary actions give way before the view toggles: ${JSON.stringify(narrow.iconOnly)}`);
+    }
+    assert.equal(narrow.unnamed, 0, 'every button keeps its accessible name and tooltip');
+    await page.locator('vscode-button[aria-label="Timeline"]').click();
+    assert.equal(await page.locator('vscode-button[aria-label="Timeline"]').getAttribute('aria-pressed'), 'true', 'an icon-only toggle still says when it is on');
+    assert.deepEqual((await at(1900)).iconOnly, [], 'the labels come back when the editor widens');
+  });
+
   it('moves the list/detail split by dragging, and remembers it', async () => {
     await page.setViewportSize({ width: 1024, height: 700 });
     await state([heldMessage(0, Date.now())]);
