@@ -127,7 +127,7 @@ describe('local server trace endpoint', () => {
     const info = await getJson<WorkbenchInfo>(t.server.endpoint, '/_workbench/info');
     assert.equal(info.status, 200);
     assert.equal(info.body.server, 'sqs-workbench-local');
-    assert.deepEqual(info.body.capabilities, ['trace']);
+    assert.deepEqual(info.body.capabilities, ['trace', 'queues']);
     assert.equal(info.body.now, t.clock.now());
     assert.equal(info.body.lastSeq, 0);
     const url = await t.createQueue('q');
