@@ -89,9 +89,10 @@ export class ActivitySection {
     );
     this.rates.textContent = view.rates
       ? `${rate(view.rates.sends)} sends/s · ${rate(view.rates.receives)} receives/s · ${rate(view.rates.deletes)} deletes/s`
-      : '';
-    this.rates.title = view.rates ? `Every client's operations on this queue, from the local server's trace, averaged over ${view.rates.seconds} s` : (view.ratesNote ?? '');
-    this.rates.hidden = !view.rates;
+      : (view.ratesNote ?? '');
+    this.rates.title = view.rates ? `Every client's operations on this queue, from the local server's trace, averaged over ${view.rates.seconds} s` : '';
+    this.rates.classList.toggle('unavailable', !view.rates);
+    this.rates.hidden = !view.rates && view.ratesNote === undefined;
     this.oldest.textContent = oldestText(view.oldest);
     this.oldest.classList.toggle('unavailable', view.oldest !== undefined && 'unavailable' in view.oldest);
     this.dlq.textContent = view.dlqNotice ?? '';
