@@ -95,7 +95,8 @@ export class ActivitySection {
     this.rates.hidden = !view.rates && view.ratesNote === undefined;
     this.oldest.textContent = oldestText(view.oldest);
     this.oldest.classList.toggle('unavailable', view.oldest !== undefined && 'unavailable' in view.oldest);
-    this.dlq.textContent = view.dlqNotice ?? '';
+    // An alert is read out when its text changes: set it only then, not with every sample.
+    if (this.dlq.textContent !== (view.dlqNotice ?? '')) this.dlq.textContent = view.dlqNotice ?? '';
     this.dlq.hidden = view.dlqNotice === undefined;
     this.error.textContent = view.error ?? '';
     this.error.hidden = view.error === undefined;
