@@ -10,16 +10,13 @@ import { startLocalServer } from '../../src/local/server';
 import { fetchServerStats } from '../../src/services/queueActivityHub';
 import { createSqsClient, localConnection } from '../../src/sqs/connections';
 import { ratio } from '../report';
-import { median } from '../util';
+import { median, percentile } from '../util';
 import type { Section } from './section';
 
 const SIZES = [1_000, 100_000];
 const CALLS = Number(process.env.ACTIVITY_CALLS ?? 50);
 
-function p95(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? NaN;
-}
+const p95 = (values: number[]): number => percentile(values, 95);
 
 async function timed(calls: number, call: () => Promise<unknown>): Promise<number[]> {
   const times: number[] = [];
