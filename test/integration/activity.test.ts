@@ -145,4 +145,35 @@ describe('queue activity against the local server (plain Node)', () => {
       closed.dispose();
     }
   });
+
+  it('reads the newest CloudWatch datapoint, and says when CloudWatch denies or has none', async () => {
+    let answer: { status: number; body: unknown } = { status: 200, body: {} };
+    const asked: string[] = [];
+    const cloudWatch = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        asked.push(`${String(req.headers['x-amz-target'])} ${Buffer.concat(chunks).toString('utf8')}`);
+        res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(answer.body));
+      });
+    });
+    await new Promise<void>((r) => cloudWatch.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(cloudWatch.address() as { port: number }).port}`;
+    const client = new CloudWatchAge({ id: 'config:cw', name: 'cw', kind: 'configured', region: 'us-east-1', endpoint });
+    try {
+      const now = Date.UTC(2026, 11, 2, 10, 0, 0);
+      answer = { status: 200, body: { Datapoints: [{ Timestamp: now / 1000 - 120, Maximum: 30 }, { Timestamp: now / 1000 - 60, Maximum: 95 }] } };
+      assert.deepEqual(await client.oldest('orders', now), { seconds: 95, source: 'cloudwatch', at: now - 60_000 });
+      assert.match(asked[0] ?? '', /GetMetricStatistics .*"Namespace":"AWS\/SQS".*"MetricName":"ApproximateAgeOfOldestMessage"/);
+      assert.match(asked[0] ?? '', /"Dimensions":\[\{"Name":"QueueName","Value":"orders"\}\]/);
+      answer = { status: 200, body: { Datapoints: [] } };
+      assert.deepEqual(await client.oldest('orders', now), { unavailable: 'CloudWatch has no ApproximateAgeOfOldestMessage for orders in the last 15 minutes (SQS publishes it once a minute, for queues in use).' });
+      answer = { status: 403, body: { __type: 'AccessDenied', message: 'User is not authorized to perform: cloudwatch:GetMetricStatistics' } };
+      const denied = await client.oldest('orders', now);
+      assert.ok('unavailable' in denied && /^CloudWatch refused these credentials \(AccessDenied\)/.test(denied.unavailable), JSON.stringify(denied));
+    } finally {
+      client.dispose();
+      await new Promise((r) => cloudWatch.close(r));
+    }
+  });
 });
