@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { ChildPool } from './children';
 import { cpuTicks, otherCores } from './machine';
 import { Report } from './report';
+import { activitySection } from './sections/activity';
 import { batchSendSection } from './sections/batchSend';
 import { explorerSection } from './sections/explorer';
 import { hostileInputSection } from './sections/hostileInput';
@@ -25,7 +26,7 @@ import { traceSection } from './sections/trace';
 import { triageSection } from './sections/triage';
 import { webviewSection } from './sections/webview';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, persistenceSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, triageSection, hostileInputSection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, persistenceSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, triageSection, hostileInputSection, activitySection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 

@@ -1,5 +1,7 @@
 import type * as http from 'node:http';
 import type { SqsEngine } from './engine';
+import { queueStats } from './queueStats';
+import { WORKBENCH_QUEUES_PATH } from '../shared/activity';
 import {
   MAX_TRACE_PAGE,
   MAX_TRACE_WAIT_SECONDS,
@@ -46,11 +48,12 @@ export async function workbenchAnswer(engine: SqsEngine, instance: string, req: 
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET') return { status: 405, body: { error: 'MethodNotAllowed', message: `${url.pathname} answers GET only, not ${req.method ?? '?'}.` } };
   if (url.pathname === WORKBENCH_INFO_PATH) {
-    const info: WorkbenchInfo = { server: WORKBENCH_SERVER_NAME, version: WORKBENCH_API_VERSION, capabilities: ['trace'], instance, now: engine.clock.now(), lastSeq: engine.trace.lastSeq };
+    const info: WorkbenchInfo = { server: WORKBENCH_SERVER_NAME, version: WORKBENCH_API_VERSION, capabilities: ['trace', 'queues'], instance, now: engine.clock.now(), lastSeq: engine.trace.lastSeq };
     return { status: 200, body: info };
   }
+  if (url.pathname === WORKBENCH_QUEUES_PATH) return queuesAnswer(engine, url.searchParams);
   if (url.pathname !== WORKBENCH_TRACE_PATH) {
-    return { status: 404, body: { error: 'NotFound', message: `No such endpoint: ${url.pathname.slice(0, 100)}. This server answers ${WORKBENCH_INFO_PATH} and ${WORKBENCH_TRACE_PATH}.` } };
+    return { status: 404, body: { error: 'NotFound', message: `No such endpoint: ${url.pathname.slice(0, 100)}. This server answers ${WORKBENCH_INFO_PATH}, ${WORKBENCH_TRACE_PATH} and ${WORKBENCH_QUEUES_PATH}.` } };
   }
   const query = parseTraceQuery(url.searchParams);
   if ('status' in query) return query;
@@ -71,6 +74,18 @@ export async function workbenchAnswer(engine: SqsEngine, instance: string, req: 
   const page = engine.trace.read(after, query.limit);
   const result: TracePage = { instance, ...page, events: query.bodies ? page.events : page.events.map(withoutBody) };
   return { status: 200, body: result };
+}
+
+/** `GET /_workbench/queues[?name=NAME]`: every queue's live figures, or one queue's. */
+function queuesAnswer(engine: SqsEngine, params: URLSearchParams): Answer {
+  for (const name of params.keys()) {
+    if (name !== 'name') return badRequest(`Unknown parameter "${name.slice(0, 50)}": ${WORKBENCH_QUEUES_PATH} takes name only.`);
+  }
+  const name = params.get('name') ?? undefined;
+  if (name !== undefined && !/^[\w.-]{1,80}$/.test(name)) return badRequest(`name must be a queue name (1 to 80 letters, digits, -, _ and .), not "${name.slice(0, 50)}".`);
+  const page = queueStats(engine, name);
+  if (!page) return { status: 404, body: { error: 'QueueDoesNotExist', message: `No queue named "${name ?? ''}" on this server.` } };
+  return { status: 200, body: page };
 }
 
 interface TraceQuery {

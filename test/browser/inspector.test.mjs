@@ -77,7 +77,7 @@ describe('inspector webview in Chromium', function () {
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
     // Light DOM only: the toolkit's own components draw icons inside their shadow roots.
-    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app b, #app a')].filter((e) => !e.closest('.timeline')).length);
+    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app b, #app a')].filter((e) => !e.closest('.timeline, .activity-chart')).length);
     assert.equal(made, 0, 'no element came from content');
     assert.ok(await page.locator('body').isVisible());
   });
@@ -108,7 +108,7 @@ describe('inspector webview in Chromium', function () {
       assert.ok(await page.locator('vscode-button[aria-label="Receive"]').isVisible(), `the toolbar is still usable with message ${i}`);
     }
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
-    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app div[style]')].filter((e) => !e.closest('.timeline')).length);
+    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app div[style]')].filter((e) => !e.closest('.timeline, .activity-chart')).length);
     assert.equal(made, 0, 'no element came from content');
     assert.deepEqual(await page.evaluate(() => window.__violations), []);
     assert.match(await page.locator('pre.body').innerText(), /\u200F/);

@@ -69,3 +69,14 @@ export function settle(ms = 20): Promise<void> {
 export function awsError(text: string): { __type: string; message: string } {
   return JSON.parse(text) as { __type: string; message: string };
 }
+
+/** A plain SDK client that names its process by its access key id, as a user's producer or consumer would. */
+export function processClient(endpoint: string, accessKeyId: string): SQSClient {
+  return new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey: 'any' },
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: true }) },
+  });
+}

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalServer } from '../../src/local/server';
@@ -13,18 +12,7 @@ import { createSqsClient, localConnection } from '../../src/sqs/connections';
 import { silentLog } from '../../src/sqs/gateway';
 import { toTimelineEvents } from '../../src/views/inspector/messageView';
 import type { TraceEvent, TracePage, WorkbenchInfo } from '../../src/shared/trace';
-import { startTestServer, type TestServer } from './harness';
-
-/** A plain SDK client that names its process by its access key id, as a user's producer or consumer would. */
-function processClient(endpoint: string, accessKeyId: string): SQSClient {
-  return new SQSClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId, secretAccessKey: 'any' },
-    maxAttempts: 1,
-    requestHandler: { httpAgent: new Agent({ keepAlive: true }) },
-  });
-}
+import { processClient, startTestServer, type TestServer } from './harness';
 
 async function getJson<T>(endpoint: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   return new Promise((resolve, reject) => {
@@ -127,7 +115,7 @@ describe('local server trace endpoint', () => {
     const info = await getJson<WorkbenchInfo>(t.server.endpoint, '/_workbench/info');
     assert.equal(info.status, 200);
     assert.equal(info.body.server, 'sqs-workbench-local');
-    assert.deepEqual(info.body.capabilities, ['trace']);
+    assert.deepEqual(info.body.capabilities, ['trace', 'queues']);
     assert.equal(info.body.now, t.clock.now());
     assert.equal(info.body.lastSeq, 0);
     const url = await t.createQueue('q');
