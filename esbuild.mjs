@@ -51,6 +51,7 @@ if (!watch) rmSync('dist', { recursive: true, force: true });
 function copyWebviewAssets() {
   mkdirSync('dist/webview', { recursive: true });
   copyFileSync('webview/inspector.css', 'dist/webview/inspector.css');
+  copyFileSync('webview/activity.css', 'dist/webview/activity.css');
   copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
   copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
 }

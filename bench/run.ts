@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { ChildPool } from './children';
 import { cpuTicks, otherCores } from './machine';
 import { Report } from './report';
+import { activitySection } from './sections/activity';
 import { batchSendSection } from './sections/batchSend';
 import { explorerSection } from './sections/explorer';
 import { hostileInputSection } from './sections/hostileInput';
@@ -26,7 +27,7 @@ import { triageSection } from './sections/triage';
 import { watchSection } from './sections/watch';
 import { webviewSection } from './sections/webview';
 
-const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, persistenceSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, watchSection, triageSection, hostileInputSection];
+const SECTIONS: Section[] = [startupSection, latencySection, throughputSection, protocolsSection, persistenceSection, traceSection, memorySection, explorerSection, batchSendSection, webviewSection, inspectorHoldSection, watchSection, triageSection, hostileInputSection, activitySection];
 
 const RESULTS_FILE = path.join(__dirname, '..', '..', 'bench', 'results', 'latest.json');
 

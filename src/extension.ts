@@ -7,6 +7,7 @@ import { KeyPaths } from './services/keyPaths';
 import { LifecycleRecorder } from './services/lifecycleRecorder';
 import { LocalServerService } from './services/localServer';
 import { LocalServerFaults } from './services/localServerFaults';
+import { QueueActivityHub } from './services/queueActivityHub';
 import { Redrives } from './services/redrives';
 import { TraceFeed } from './services/traceFeed';
 import { Settings } from './services/settings';
@@ -25,6 +26,7 @@ import { FlagDecorations } from './views/explorer/flagDecorations';
 import { RefreshManager } from './views/explorer/refreshManager';
 import { ExplorerRevealer } from './views/explorer/reveal';
 import { followConnectionsContext } from './views/explorer/welcomeContext';
+import { notifyDlqFilling } from './views/inspector/activityHost';
 import { InspectorManager } from './views/inspector/inspectorManager';
 import { LocalServerStatus } from './views/localServerStatus';
 import { vscodeSettingsSource } from './views/settingsSource';
@@ -99,6 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   // A workbench local server behind any connection (the built-in one included) tells what other processes do to its messages.
   const traceFeed = own(new TraceFeed(connections, log));
   own(recorder.followTrace(traceFeed));
+  const activity = own(new QueueActivityHub(traceFeed));
 
   // The views.
   const localServerStatus = own(new LocalServerStatus(server, faults));
@@ -110,7 +113,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SqsWor
   const reveal = new ExplorerRevealer(view, explorer);
   const attributesFileSystem = own(new QueueAttributesFileSystem(connections));
   own(vscode.workspace.registerFileSystemProvider(ATTRIBUTES_SCHEME, attributesFileSystem, { isCaseSensitive: true }));
-  inspectors = own(new InspectorManager(connections, context.extensionUri, recorder, () => keyPaths.current, context.workspaceState, log, settings, traceFeed));
+  inspectors = own(new InspectorManager(connections, context.extensionUri, recorder, () => keyPaths.current, context.workspaceState, log, settings, traceFeed, activity));
+  own(notifyDlqFilling(activity));
   const decorations = own(new FlagDecorations(inspectors, recorder.duplicates));
 
   const services: CommandServices = { settings, connections, localServer: server, faults, recorder, keyPaths, explorer, refresher, reveal, filters, inspectors, redrives, state: context.workspaceState, extensionUri: context.extensionUri, log };

@@ -25,6 +25,7 @@ import {
   type ReceiveOptions,
   type ReceiveRecord,
 } from './shared/kinds';
+import type { ActivityRates, ActivitySample, ActivityView, OldestAge } from './shared/activity';
 import { arrayOf, isBoolean, isEmpty, isNumber, isRecord, isString, isTime, literal, object, oneOf, optional, recordOf, type Validator } from './shared/validate';
 
 /** One lifecycle event of a message, as the timeline draws it. */
@@ -274,6 +275,18 @@ export type WebviewToHost = WebviewRequest | WebviewNotification;
 
 // ---- host -> webview --------------------------------------------------------------------
 
+const isOldestAge = (v: unknown): v is OldestAge =>
+  isRecord(v) && (typeof v.unavailable === 'string' || (isNumber(v.seconds) && (v.source === 'server' || v.source === 'cloudwatch') && optional(isTime)(v.at)));
+
+const isActivityView = object<ActivityView>({
+  samples: arrayOf(object<ActivitySample>({ at: isTime, visible: isNumber, inflight: isNumber, delayed: isNumber })),
+  rates: optional(object<ActivityRates>({ sends: isNumber, receives: isNumber, deletes: isNumber, seconds: isNumber })),
+  ratesNote: optional(isString),
+  oldest: optional(isOldestAge),
+  dlqNotice: optional(isString),
+  error: optional(isString),
+});
+
 export interface StateParams {
   readonly queue: QueueView;
   readonly options: ReceiveOptions;
@@ -309,6 +322,8 @@ export interface HostNotificationMap {
   'host/busy/set': { readonly busy: boolean; readonly label?: string };
   'host/notice/show': { readonly level: NoticeLevel; readonly text: string };
   'host/reply': ReplyParams;
+  /** The queue's activity for the header: counts over the last minutes, rates, the oldest message's age, a DLQ filling. */
+  'host/activity/set': ActivityView;
 }
 
 export type HostMethod = keyof HostNotificationMap;
@@ -320,6 +335,7 @@ export const HOST_NOTIFICATIONS: { readonly [M in HostMethod]: Validator<HostNot
   'host/busy/set': object<HostNotificationMap['host/busy/set']>({ busy: isBoolean, label: optional(isString) }),
   'host/notice/show': object<HostNotificationMap['host/notice/show']>({ level: oneOf(NOTICE_LEVELS), text: isString }),
   'host/reply': object<ReplyParams>({ id: isNumber, ok: isBoolean, result: (_v): _v is unknown => true, error: optional(isString) }),
+  'host/activity/set': isActivityView,
 };
 
 export type HostToWebview = { [M in HostMethod]: { readonly method: M; readonly params: HostNotificationMap[M] } }[HostMethod];

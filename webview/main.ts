@@ -1,6 +1,7 @@
 // The inspector page's entry: builds the store and the views, and wires them to each other
 // and to the host. State lives in the store alone; the views draw what it says changed.
 import { isInFlight, type ReceiveOptions } from '../src/shared/kinds';
+import { ActivitySection } from './activity';
 import { HostChannel, type HostUpdate, type VsCodeApi } from './channel';
 import { ConfirmBar } from './confirm';
 import { DetailPane } from './detail';
@@ -24,6 +25,7 @@ class InspectorPage {
   private readonly notice = new Notice();
   private readonly confirm: ConfirmBar;
   private readonly header: Header;
+  private readonly activity = new ActivitySection();
   private readonly receiveBar: ReceiveBar;
   private readonly actions: ActionsBar;
   private readonly filter: FilterBar;
@@ -43,6 +45,7 @@ class InspectorPage {
       if (!this.store.timeline) this.list.table.focus();
     });
     this.header = new Header(this.store, this.channel);
+    this.header.element.append(this.activity.element);
     this.receiveBar = new ReceiveBar(this.notice, (o) => this.receive(o));
     this.receiveBar.show(this.store.options, this.store.queue?.browsable === true);
     this.actions = new ActionsBar(this.store, this.channel, this.notice, this.confirm);
@@ -139,6 +142,9 @@ class InspectorPage {
         return;
       case 'host/notice/show':
         this.notice.show(update.params.level, update.params.text);
+        return;
+      case 'host/activity/set':
+        this.activity.render(update.params);
         return;
     }
   }

@@ -335,25 +335,53 @@ export class TimelineView {
     for (const e of row.events) {
       const x = this.x(e.at);
       if (x < LABEL_WIDTH - 6 || x > this.x(this.to) + 6) continue;
-      let mark: SVGElement;
-      if (e.kind === 'sent') mark = svg('circle', { cx: x, cy: mid, r: 5 }, 'mark mark-sent');
-      else if (e.kind === 'received') {
-        mark = svg('g', {}, 'mark mark-received');
-        mark.append(svg('path', { d: `M ${x - 5} ${mid - 6} L ${x + 5} ${mid - 6} L ${x} ${mid + 2} Z` }));
-        const count = svg('text', { x: x + 4, y: mid - 5 }, 'count');
-        count.textContent = String(e.receiveCount ?? '');
-        mark.append(count);
-      } else if (e.kind === 'movedToDlq') mark = svg('path', { d: `M ${x} ${mid - 6} L ${x + 6} ${mid} L ${x} ${mid + 6} L ${x - 6} ${mid} Z` }, 'mark mark-dlq');
-      else if (e.kind === 'deleted') mark = svg('path', { d: `M ${x - 4} ${mid - 4} L ${x + 4} ${mid + 4} M ${x - 4} ${mid + 4} L ${x + 4} ${mid - 4}` }, 'mark mark-deleted');
-      else if (e.kind === 'copied') mark = svg('path', { d: `M ${x - 5} ${mid - 5} L ${x + 5} ${mid} L ${x - 5} ${mid + 5} Z` }, 'mark mark-copied');
-      else if (e.kind === 'failed') mark = svg('circle', { cx: x, cy: mid, r: 3 }, 'mark mark-failed');
-      else if (e.kind === 'extended') mark = svg('line', { x1: x, x2: x, y1: mid - 7, y2: mid + 7 }, 'mark mark-extended');
-      // A lightning bolt above the line: the local server's fault plan did this, not the app.
-      else if (e.kind === 'injected') mark = svg('path', { d: `M ${x + 2} ${mid - 9} L ${x - 3} ${mid - 1} L ${x} ${mid - 1} L ${x - 2} ${mid + 7} L ${x + 4} ${mid - 3} L ${x + 1} ${mid - 3} Z` }, 'mark mark-injected');
-      else continue;
+      const mark = markOf(e, x, mid);
+      if (!mark) continue;
       this.focusable(mark, `${TIME.format(e.at)}: ${e.detail}`, row.id);
       g.append(mark);
     }
     return g;
+  }
+}
+
+/** The mark an event draws at `x` on a row whose middle is `mid`; none for events that only bound windows. */
+function markOf(e: TimelineEvent, x: number, mid: number): SVGElement | undefined {
+  switch (e.kind) {
+    case 'sent':
+      return svg('circle', { cx: x, cy: mid, r: 5 }, 'mark mark-sent');
+    case 'received': {
+      const mark = svg('g', {}, 'mark mark-received');
+      mark.append(svg('path', { d: `M ${x - 5} ${mid - 6} L ${x + 5} ${mid - 6} L ${x} ${mid + 2} Z` }));
+      const count = svg('text', { x: x + 4, y: mid - 5 }, 'count');
+      count.textContent = String(e.receiveCount ?? '');
+      mark.append(count);
+      return mark;
+    }
+    case 'movedToDlq':
+      return svg('path', { d: `M ${x} ${mid - 6} L ${x + 6} ${mid} L ${x} ${mid + 6} L ${x - 6} ${mid} Z` }, 'mark mark-dlq');
+    case 'deleted':
+      return svg('path', { d: `M ${x - 4} ${mid - 4} L ${x + 4} ${mid + 4} M ${x - 4} ${mid + 4} L ${x + 4} ${mid - 4}` }, 'mark mark-deleted');
+    case 'copied':
+      return svg('path', { d: `M ${x - 5} ${mid - 5} L ${x + 5} ${mid} L ${x - 5} ${mid + 5} Z` }, 'mark mark-copied');
+    case 'failed':
+      return svg('circle', { cx: x, cy: mid, r: 3 }, 'mark mark-failed');
+    case 'extended':
+      return svg('line', { x1: x, x2: x, y1: mid - 7, y2: mid + 7 }, 'mark mark-extended');
+    case 'injected':
+      // A lightning bolt above the line: the local server's fault plan did this, not the app.
+      return svg('path', { d: `M ${x + 2} ${mid - 9} L ${x - 3} ${mid - 1} L ${x} ${mid - 1} L ${x - 2} ${mid + 7} L ${x + 4} ${mid - 3} L ${x + 1} ${mid - 3} Z` }, 'mark mark-injected');
+    case 'delayEnded':
+      // A short rising tick: from here on the message can be received.
+      return svg('path', { d: `M ${x - 4} ${mid + 4} L ${x} ${mid - 4} L ${x + 4} ${mid + 4}` }, 'mark mark-delay-ended');
+    case 'deduplicated':
+      // A hollow ring: a send that SQS accepted and dropped.
+      return svg('circle', { cx: x, cy: mid, r: 4 }, 'mark mark-deduplicated');
+    case 'moved':
+      // An arrow leaving the row: moved to another queue by a move task.
+      return svg('path', { d: `M ${x - 6} ${mid} L ${x + 4} ${mid} M ${x} ${mid - 4} L ${x + 4} ${mid} L ${x} ${mid + 4}` }, 'mark mark-moved');
+    case 'dropped':
+      return svg('path', { d: `M ${x - 4} ${mid - 4} L ${x + 4} ${mid + 4} M ${x - 4} ${mid + 4} L ${x + 4} ${mid - 4}` }, 'mark mark-dropped');
+    default:
+      return undefined;
   }
 }

@@ -166,11 +166,48 @@ export class ActionsBar {
   ) {
     this.element.setAttribute('role', 'toolbar');
     this.element.setAttribute('aria-label', 'Selected messages');
+    this.compactAsNarrow();
     this.extendBy.title = 'Seconds from now until the message is visible again; empty for the queue visibility timeout';
     this.flagged.setAttribute('aria-pressed', 'false');
     this.timeline.setAttribute('aria-pressed', 'false');
     this.element.append(this.countInfo, this.selectionInfo, this.flagged, this.timeline, el('span', 'spacer'), this.extend, this.extendBy, this.auto, this.release, this.delete, this.move, this.copy, this.resend, this.save, this.export);
     this.listen();
+  }
+
+  /**
+   * Keeps the toolbar to one row as the editor narrows: when it would wrap, the secondary
+   * actions, and then the view toggles too, show their icon only; their name stays their
+   * tooltip and their accessible name.
+   */
+  private compactAsNarrow(): void {
+    const steps: UiButton[][] = [
+      [this.move, this.copy, this.resend, this.save, this.export],
+      [this.flagged, this.timeline, this.auto],
+    ];
+    const labels = new Map(steps.flat().map((b) => [b, b.getAttribute('aria-label') ?? ''] as const));
+    const setCompact = (b: UiButton, compact: boolean): void => {
+      if (compact === (b.getAttribute('appearance') === 'icon')) return;
+      const text = [...b.childNodes].find((n) => n.nodeType === Node.TEXT_NODE);
+      if (text) text.textContent = compact ? '' : (labels.get(b) ?? '');
+      const glyph = b.querySelector('.codicon');
+      if (glyph) glyph.slot = compact ? '' : 'start';
+      b.setAttribute('appearance', compact ? 'icon' : 'secondary');
+    };
+    const wraps = (): boolean => {
+      const bottoms = new Set([...this.element.children].filter((c) => c instanceof HTMLElement && !c.hidden && c.offsetWidth > 0).map((c) => Math.round(c.getBoundingClientRect().bottom)));
+      return bottoms.size > 1;
+    };
+    let lastWidth = -1;
+    new ResizeObserver(([entry]) => {
+      const width = Math.round(entry.contentRect.width);
+      if (width === lastWidth) return;
+      lastWidth = width;
+      for (const b of steps.flat()) setCompact(b, false);
+      for (const step of steps) {
+        if (!wraps()) break;
+        for (const b of step) setCompact(b, true);
+      }
+    }).observe(this.element);
   }
 
   /** Enables the action buttons for what the selection allows; a disabled button says why. */

@@ -7,18 +7,13 @@
 import { ManualClock } from '../../src/local/clock';
 import { SqsEngine } from '../../src/local/engine';
 import { numberValueProblem } from '../../src/model/sqsLimits';
-import { median } from '../util';
+import { median, percentile } from '../util';
 import type { Section } from './section';
 
 function timeMs(run: () => void): number {
   const t = performance.now();
   run();
   return performance.now() - t;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** p50 and p99 of a 10-message receive on a FIFO queue of `groups` groups (one message each). */

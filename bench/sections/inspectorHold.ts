@@ -33,7 +33,11 @@ const PAGE_TIMEOUT_MS = 60_000;
 
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
 declare function requestAnimationFrame(cb: () => void): number;
-declare const window: { __deliver(m: unknown): void };
+declare const window: {
+  __deliver(m: unknown): void;
+  /** Delivers update `seq` (JSON) once every update before it was delivered. */
+  __benchInOrder?: (seq: number, text: string) => void;
+};
 
 function fill(server: RunningLocalServer, name: string): string {
   const url = server.engine.createQueue(name, { VisibilityTimeout: '30' });
@@ -85,22 +89,37 @@ async function inspectorHold(gateway: SqsGateway, url: string, page: Page, helpe
   const settings = new Settings(memorySettingsSource());
   const keyPaths = new KeyPaths(settings, silentLog);
   const recorder = new LifecycleRecorder(settings, keyPaths, silentLog);
+  // VS Code's postMessage does not wait for the page: the host posts and goes on, and the
+  // page takes the messages in order. Here each update is sent at once too, and the page
+  // puts them back in order (CDP calls may overtake each other).
+  await page.evaluate(() => {
+    let next = 1;
+    const parked = new Map<number, string>();
+    window.__benchInOrder = (seq, text) => {
+      parked.set(seq, text);
+      for (let t = parked.get(next); t !== undefined; t = parked.get(next)) {
+        parked.delete(next++);
+        window.__deliver(JSON.parse(t));
+      }
+    };
+  });
   let updates = 0;
-  let chain: Promise<unknown> = Promise.resolve();
+  let seq = 0;
+  const sent: Promise<unknown>[] = [];
   const post = (m: HostToWebview): void => {
     if (m.method === 'host/messages/upsert') updates++;
     // As text: Playwright checks an object argument field by field, which would cost more than the page itself.
     const text = JSON.stringify(m);
-    chain = chain.then(() => page.evaluate((x) => window.__deliver(JSON.parse(x)), text));
+    sent.push(page.evaluate(([n, x]) => window.__benchInOrder?.(n, x), [++seq, text] as const));
   };
   const session = new InspectorSession(gateway, await getQueueSnapshot(gateway, url), { id: 'local', name: 'Local' }, { lifecycle: recorder.store, duplicates: recorder.duplicates, recorder, keyPaths: () => keyPaths.current, isDeadLetterQueue: () => false, options: () => helpers.OPTIONS, post });
   post({ method: 'host/state/set', params: session.state() });
-  await chain;
+  await Promise.all(sent);
   const started = performance.now();
   const got = await session.leases.receive({ count: MESSAGES, waitSeconds: 0, visibilityTimeout: VISIBILITY_SECONDS, mode: 'hold' });
   const hostMs = performance.now() - started;
   session.flush();
-  await chain;
+  await Promise.all(sent);
   const deliveredMs = performance.now() - started;
   await page.waitForFunction((n) => document.querySelector('.count-info')?.textContent?.startsWith(`${n} messages`) === true, got.length, { timeout: PAGE_TIMEOUT_MS });
   // The last update is drawn: wait for the frame that paints it.

@@ -64,89 +64,63 @@ interface CliOptions {
   fsync: FsyncPolicy;
 }
 
+/** A number from the command line, or a failure naming the option and what it needs. */
+function numberOption(flag: string, v: string, ok: (n: number) => boolean, needs: string): number {
+  const n = Number(v);
+  if (!ok(n)) fail(`${flag} must be ${needs}, not "${v}".`);
+  return n;
+}
+
+/** What each option does to the options; `value()` reads its value (inline after `=`, or the next argument). */
+const OPTIONS: Record<string, (opts: CliOptions, value: () => string) => void> = {
+  '--port': (o, v) => (o.port = numberOption('--port', v(), (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a whole number from 0 to 65535')),
+  '--port-fallback': (o) => (o.portFallback = true),
+  '--host': (o, v) => (o.host = v()),
+  '--max-memory': (o, v) => (o.maxMemoryMiB = numberOption('--max-memory', v(), (n) => Number.isFinite(n) && n > 0, 'a positive number of MiB')),
+  '--allow-host': (o, v) => void o.allowedHosts.push(v()),
+  '--region': (o, v) => (o.region = v()),
+  '--seed': (o, v) => {
+    const seed = v();
+    if (seed !== 'demo') fail(`--seed knows only "demo", not "${seed}".`);
+    o.seed = 'demo';
+  },
+  '--queue-name-hold': (o, v) => (o.holdMs = numberOption('--queue-name-hold', v(), (n) => Number.isFinite(n) && n >= 0, 'a number of seconds') * 1000),
+  '--data-dir': (o, v) => {
+    const dir = v();
+    if (dir.trim() === '') fail('--data-dir needs a directory.');
+    o.dataDir = dir;
+  },
+  '--fsync': (o, v) => {
+    const given = v();
+    const policy = FSYNC_POLICIES.find((p) => p === given);
+    if (!policy) fail(`--fsync must be ${FSYNC_POLICIES.join(' or ')}, not "${given}".`);
+    o.fsync = policy;
+  },
+  '--log': (o) => (o.log = true),
+  '--faults': (o, v) => {
+    const read = readFaultsOption(v());
+    if (typeof read === 'string') fail(read);
+    o.faults = read;
+  },
+  '--allow-remote-control': (o) => (o.allowRemoteControl = true),
+};
+
 function parseArgs(argv: string[]): CliOptions {
   const opts: CliOptions = { port: DEFAULT_LOCAL_SERVER_PORT, host: '127.0.0.1', region: DEFAULT_REGION, seed: undefined, holdMs: 60_000, log: false, allowedHosts: [], portFallback: false, maxMemoryMiB: undefined, faults: undefined, allowRemoteControl: false, dataDir: undefined, fsync: 'always' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
+    if (flag === '-h' || flag === '--help') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const apply = Object.hasOwn(OPTIONS, flag) ? OPTIONS[flag] : undefined;
+    if (!apply) fail(`Unknown option ${arg}.`);
+    apply(opts, () => {
       const v = inline ?? argv[++i];
       if (v === undefined) fail(`${flag} needs a value.`);
       return v;
-    };
-    switch (flag) {
-      case '--port': {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`--port must be a whole number from 0 to 65535, not "${v}".`);
-        opts.port = n;
-        break;
-      }
-      case '--port-fallback':
-        opts.portFallback = true;
-        break;
-      case '--host':
-        opts.host = value();
-        break;
-      case '--max-memory': {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isFinite(n) || n <= 0) fail(`--max-memory must be a positive number of MiB, not "${v}".`);
-        opts.maxMemoryMiB = n;
-        break;
-      }
-      case '--allow-host':
-        opts.allowedHosts.push(value());
-        break;
-      case '--region':
-        opts.region = value();
-        break;
-      case '--seed': {
-        const v = value();
-        if (v !== 'demo') fail(`--seed knows only "demo", not "${v}".`);
-        opts.seed = 'demo';
-        break;
-      }
-      case '--queue-name-hold': {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isFinite(n) || n < 0) fail(`--queue-name-hold must be a number of seconds, not "${v}".`);
-        opts.holdMs = n * 1000;
-        break;
-      }
-      case '--data-dir': {
-        const v = value();
-        if (v.trim() === '') fail('--data-dir needs a directory.');
-        opts.dataDir = v;
-        break;
-      }
-      case '--fsync': {
-        const v = value();
-        const policy = FSYNC_POLICIES.find((p) => p === v);
-        if (!policy) fail(`--fsync must be ${FSYNC_POLICIES.join(' or ')}, not "${v}".`);
-        opts.fsync = policy;
-        break;
-      }
-      case '--log':
-        opts.log = true;
-        break;
-      case '--faults': {
-        const read = readFaultsOption(value());
-        if (typeof read === 'string') fail(read);
-        opts.faults = read;
-        break;
-      }
-      case '--allow-remote-control':
-        opts.allowRemoteControl = true;
-        break;
-      case '-h':
-      case '--help':
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        fail(`Unknown option ${arg}.`);
-    }
+    });
   }
   return opts;
 }

@@ -3,13 +3,12 @@ import { SqsError, invalidParameter, missingParameter } from './errors';
 import type { EngineFaults } from './faults';
 import { LocalQueue } from './localQueue';
 import { LongPolls } from './longPolls';
-import { MESSAGE_OVERHEAD_BYTES, MemoryMeter, defaultMemoryLimit } from './memory';
+import { MemoryMeter, defaultMemoryLimit } from './memory';
 import {
-  SYSTEM_ATTRIBUTE_NAMES,
   batchError,
   checkBatch,
+  eachOfBatch,
   prepareMessage,
-  toReceived,
   type BatchResultError,
   type ReceiveInput,
   type ReceivedMessage,
@@ -19,20 +18,16 @@ import {
 import { MoveTasks, type MoveTask } from './moveTasks';
 import type { QueueObserver, QueueStateObserver, StoredMessage } from './queue';
 import { QueueRegistry } from './queueRegistry';
+import { checkReceive, takeMessages, type ReceiveContext } from './receiving';
+import { enqueue, type SendContext } from './sending';
 import { ReceiptHandles } from './tokens';
 import { DEFAULT_TRACE_LIMITS, TraceLog, type TraceLimits } from './trace';
-import type { TraceActor, TraceDetails } from '../shared/trace';
-
-type SentDetails = TraceDetails['sent'];
+import type { TraceActor } from '../shared/trace';
 import {
   DEFAULT_REGION,
-  FIFO_DEDUP_WINDOW_MS,
   MAX_BATCH_PAYLOAD_BYTES,
-  MAX_RECEIVE_MESSAGES,
   MAX_VISIBILITY_TIMEOUT_SECONDS,
-  MAX_WAIT_TIME_SECONDS,
   attributesSize,
-  isValidFifoId,
 } from '../model/sqsLimits';
 
 export interface EngineOptions {
@@ -88,6 +83,8 @@ export class SqsEngine {
   private readonly moveTasks: MoveTasks<LocalQueue>;
   private closed = false;
   private readonly faults: EngineFaults | undefined;
+  /** What receiving and sending (`receiving.ts`, `sending.ts`) need of the engine. */
+  private readonly ctx: ReceiveContext & SendContext;
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -120,6 +117,16 @@ export class SqsEngine {
         this.trace.record('moved', this.clock.now(), source.name, this.traceUrl(source), m.id, undefined, { toQueue: destination.name, toQueueUrl: this.traceUrl(destination) }),
       changed: options.moveTaskChanged,
     });
+    this.ctx = {
+      clock: this.clock,
+      memory: this.memory,
+      queues: this.queues,
+      trace: this.trace,
+      faults: this.faults,
+      traceUrl: (queue) => this.traceUrl(queue),
+      makeHandle: (queue, m) => this.makeHandle(queue, m),
+      wake: (queue) => this.wake(queue),
+    };
   }
 
   /**
@@ -237,7 +244,7 @@ export class SqsEngine {
   sendMessage(url: string, input: SendInput): SendResult {
     const queue = this.queues.queueByUrl(url);
     const message = prepareMessage(queue, input, this.clock.now(), this.accountId);
-    const result = this.enqueue(queue, message);
+    const result = enqueue(this.ctx, queue, message, this.actor);
     this.wake(queue);
     return result;
   }
@@ -255,7 +262,7 @@ export class SqsEngine {
     for (const entry of entries) {
       try {
         const message = prepareMessage(queue, entry, this.clock.now(), this.accountId);
-        Successful.push({ Id: entry.Id, ...this.enqueue(queue, message) });
+        Successful.push({ Id: entry.Id, ...enqueue(this.ctx, queue, message, this.actor) });
       } catch (err) {
         Failed.push(batchError(entry.Id, err));
       }
@@ -270,45 +277,24 @@ export class SqsEngine {
    */
   receiveMessage(url: string, input: ReceiveInput, signal?: AbortSignal): Promise<ReceivedMessage[]> {
     const queue = this.queues.queueByUrl(url);
-    const max = input.MaxNumberOfMessages ?? 1;
-    if (!Number.isInteger(max) || max < 1 || max > MAX_RECEIVE_MESSAGES) {
-      throw invalidParameter(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and ${MAX_RECEIVE_MESSAGES}, if provided.`);
-    }
-    const wait = input.WaitTimeSeconds ?? queue.settings.ReceiveMessageWaitTimeSeconds;
-    if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_TIME_SECONDS) {
-      throw invalidParameter(`Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= ${MAX_WAIT_TIME_SECONDS}, if provided.`);
-    }
-    const vt = input.VisibilityTimeout;
-    if (vt !== undefined && (!Number.isInteger(vt) || vt < 0 || vt > MAX_VISIBILITY_TIMEOUT_SECONDS)) {
-      throw invalidParameter(`Value ${vt} for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= ${MAX_VISIBILITY_TIMEOUT_SECONDS}, if provided.`);
-    }
-    const systemNames = new Set([...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])]);
-    for (const n of systemNames) {
-      if (n !== 'All' && !(SYSTEM_ATTRIBUTE_NAMES as readonly string[]).includes(n)) {
-        throw new SqsError('InvalidAttributeName', `Unknown Attribute ${n}.`);
-      }
-    }
-    // The attempt id is for FIFO queues only; standard queues ignore it, as SQS does.
-    const attempt = queue.fifo ? input.ReceiveRequestAttemptId : undefined;
+    const request = checkReceive(queue, input);
+    const { attempt } = request;
     if (attempt !== undefined) {
-      if (!isValidFifoId(attempt)) {
-        throw invalidParameter(`Value ${attempt} for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
-      }
       queue.state.tick();
       const replay = queue.receiveAttempts.replay(attempt, queue.state, this.clock.now());
       if (replay) return Promise.resolve(replay);
     }
     const actor = this.actor;
     const take = (): ReceivedMessage[] => {
-      const taken = this.take(queue, max, vt, systemNames, input.MessageAttributeNames ?? [], actor);
+      const taken = takeMessages(this.ctx, queue, request, actor);
       if (attempt !== undefined) {
-        queue.receiveAttempts.remember(attempt, queue.state, this.clock.now(), (vt ?? queue.settings.VisibilityTimeout) * 1000, taken);
+        queue.receiveAttempts.remember(attempt, queue.state, this.clock.now(), (request.visibilityTimeout ?? queue.settings.VisibilityTimeout) * 1000, taken);
       }
       return taken;
     };
     const first = take();
-    if (first.length > 0 || wait === 0 || this.closed) return Promise.resolve(first);
-    return this.longPolls.wait(queue.polls, queue.state, take, wait, () => this.closed || !this.queues.has(queue.name), signal);
+    if (first.length > 0 || request.waitSeconds === 0 || this.closed) return Promise.resolve(first);
+    return this.longPolls.wait(queue.polls, queue.state, take, request.waitSeconds, () => this.closed || !this.queues.has(queue.name), signal);
   }
 
   deleteMessage(url: string, receiptHandle: string): void {
@@ -340,18 +326,7 @@ export class SqsEngine {
 
   deleteMessageBatch(url: string, entries: { Id: string; ReceiptHandle: string }[]): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
     this.queues.queueByUrl(url);
-    checkBatch(entries.map((e) => e.Id));
-    const Successful: { Id: string }[] = [];
-    const Failed: BatchResultError[] = [];
-    for (const e of entries) {
-      try {
-        this.deleteOne(url, e.ReceiptHandle, 'DeleteMessageBatch');
-        Successful.push({ Id: e.Id });
-      } catch (err) {
-        Failed.push(batchError(e.Id, err));
-      }
-    }
-    return { Successful, Failed };
+    return eachOfBatch(entries, (e) => this.deleteOne(url, e.ReceiptHandle, 'DeleteMessageBatch'));
   }
 
   changeMessageVisibility(url: string, receiptHandle: string, visibilityTimeout: number): void {
@@ -393,18 +368,7 @@ export class SqsEngine {
     entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[],
   ): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
     this.queues.queueByUrl(url);
-    checkBatch(entries.map((e) => e.Id));
-    const Successful: { Id: string }[] = [];
-    const Failed: BatchResultError[] = [];
-    for (const e of entries) {
-      try {
-        this.changeMessageVisibility(url, e.ReceiptHandle, e.VisibilityTimeout ?? 0);
-        Successful.push({ Id: e.Id });
-      } catch (err) {
-        Failed.push(batchError(e.Id, err));
-      }
-    }
-    return { Successful, Failed };
+    return eachOfBatch(entries, (e) => this.changeMessageVisibility(url, e.ReceiptHandle, e.VisibilityTimeout ?? 0));
   }
 
   /** How many long polls wait on the queue right now. */
@@ -445,44 +409,6 @@ export class SqsEngine {
 
   // ---- internals -------------------------------------------------------------------
 
-  private enqueue(queue: LocalQueue, m: StoredMessage): SendResult {
-    queue.state.tick();
-    const result: SendResult = { MessageId: m.id, MD5OfMessageBody: m.md5OfBody };
-    if (m.md5OfAttributes) result.MD5OfMessageAttributes = m.md5OfAttributes;
-    if (m.md5OfSystemAttributes) result.MD5OfMessageSystemAttributes = m.md5OfSystemAttributes;
-    if (queue.fifo) {
-      const key = queue.settings.DeduplicationScope === 'messageGroup' ? `${m.groupId ?? ''}\u0000${m.dedupId ?? ''}` : (m.dedupId ?? '');
-      const duplicate = queue.state.findDuplicate(key);
-      if (duplicate) {
-        this.trace.record('deduplicated', this.clock.now(), queue.name, this.traceUrl(queue), duplicate.messageId, this.actor, {
-          dedupId: m.dedupId ?? '',
-          ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
-        });
-        // Accepted and not delivered again: SQS answers with the first copy's identity.
-        result.MessageId = duplicate.messageId;
-        if (duplicate.sequenceNumber) result.SequenceNumber = duplicate.sequenceNumber;
-        return result;
-      }
-      this.checkMemory(m);
-      m.sequenceNumber = queue.state.nextSequenceNumber();
-      result.SequenceNumber = m.sequenceNumber;
-      queue.state.rememberDedup(key, m.id, m.sequenceNumber, FIFO_DEDUP_WINDOW_MS);
-    }
-    if (!queue.fifo) this.checkMemory(m);
-    queue.state.insert(m);
-    this.recordSent(queue, m);
-    return result;
-  }
-
-  private recordSent(queue: LocalQueue, m: StoredMessage): void {
-    const details: { -readonly [K in keyof SentDetails]: SentDetails[K] } = { bytes: m.storedBytes - MESSAGE_OVERHEAD_BYTES, attributeNames: Object.keys(m.attributes), body: m.body };
-    if (m.groupId !== undefined) details.groupId = m.groupId;
-    if (m.dedupId !== undefined) details.dedupId = m.dedupId;
-    if (m.sequenceNumber !== undefined) details.sequenceNumber = m.sequenceNumber;
-    if (m.state === 'delayed') details.delayedUntil = m.visibleAt;
-    this.trace.record('sent', m.enqueuedAt, queue.name, this.traceUrl(queue), m.id, this.actor, details);
-  }
-
   /** What time does to a queue's messages, into the trace: at the deadline, whenever the engine applies it. */
   private observerOf(queue: LocalQueue): QueueObserver {
     return {
@@ -493,118 +419,6 @@ export class SqsEngine {
       },
       retentionEnded: (m, at) => this.trace.record('retentionExpired', at, queue.name, this.traceUrl(queue), m.id, undefined, {}),
     };
-  }
-
-  /** Refuses a message that would take the server past its memory limit, as SQS refuses past its quotas. */
-  private checkMemory(m: StoredMessage): void {
-    if (this.memory.fits(m.storedBytes)) return;
-    const mib = (n: number): string => `${(n / 1_048_576).toFixed(0)} MiB`;
-    throw new SqsError(
-      'OverLimit',
-      `The local server holds ${mib(this.memory.used)} of messages, its limit is ${mib(this.memory.limit)} (--max-memory, or the setting sqsWorkbench.localServer.maxMemoryMB): delete or purge messages, or raise the limit.`,
-    );
-  }
-
-  private take(
-    queue: LocalQueue,
-    max: number,
-    visibilityTimeout: number | undefined,
-    systemNames: Set<string>,
-    attributeNames: string[],
-    actor: TraceActor | undefined,
-  ): ReceivedMessage[] {
-    if (!this.queues.has(queue.name)) return [];
-    const now = this.clock.now();
-    const state = queue.state;
-    state.tick(now);
-    const vtMs = (visibilityTimeout ?? queue.settings.VisibilityTimeout) * 1000;
-    const picked: StoredMessage[] = [];
-    const redrive = queue.settings.RedrivePolicy;
-    const dlq = redrive ? this.queues.queueForArn(redrive.deadLetterTargetArn) : undefined;
-    /** Returns true when the message was delivered, false when it left the queue instead. */
-    const deliver = (m: StoredMessage): boolean => {
-      if (state.isExpired(m, now)) {
-        state.dropExpired(m);
-        return false;
-      }
-      if (redrive && dlq && m.receiveCount >= redrive.maxReceiveCount) {
-        this.moveToDeadLetterQueue(queue, m, dlq, actor);
-        return false;
-      }
-      state.markReceived(m, vtMs, actor);
-      this.trace.record('received', now, queue.name, this.traceUrl(queue), m.id, actor, { receiveCount: m.receiveCount, deadline: m.visibleAt });
-      picked.push(m);
-      return true;
-    };
-    if (queue.fifo) {
-      // Groups are kept in turn order: served groups go to the back, after this loop, so
-      // that the walk neither copies the groups nor meets a group twice.
-      const served: string[] = [];
-      for (const [key, group] of state.groups) {
-        if (picked.length >= max) break;
-        if (group.inflight > 0) continue;
-        let delivered = false;
-        for (let i = 0; picked.length < max; ) {
-          const m = group.messages.at(i);
-          if (!m) break;
-          if (m.state === 'gone') {
-            i++;
-            continue;
-          }
-          if (m.state !== 'visible') break;
-          if (deliver(m)) {
-            delivered = true;
-            i++;
-          }
-        }
-        if (delivered) served.push(key);
-      }
-      for (const key of served) {
-        const group = state.groups.get(key);
-        if (!group) continue;
-        state.groups.delete(key);
-        state.groups.set(key, group);
-      }
-    } else {
-      // A message passed over (shuffled order) goes after the others, or back to the end of the queue.
-      const passed: StoredMessage[] = [];
-      while (picked.length < max) {
-        const m = state.shiftVisible();
-        if (!m) break;
-        if (this.faults?.passOver(queue.name, m.id)) {
-          this.trace.record('faultInjected', now, queue.name, this.traceUrl(queue), m.id, actor, { fault: 'shuffle', action: 'ReceiveMessage' });
-          passed.push(m);
-        } else deliver(m);
-      }
-      for (const m of passed) {
-        if (picked.length < max) deliver(m);
-        else state.requeueVisible(m);
-      }
-    }
-    return picked.map((m) => toReceived(m, queue.fifo, this.makeHandle(queue, m), systemNames, attributeNames));
-  }
-
-  private moveToDeadLetterQueue(source: LocalQueue, m: StoredMessage, dlq: LocalQueue, actor: TraceActor | undefined): void {
-    source.state.remove(m);
-    const moved: StoredMessage = {
-      ...m,
-      deadLetterSourceArn: source.arn,
-      enqueuedAt: this.clock.now(),
-      visibleAt: this.clock.now(),
-      state: 'gone',
-      receiveSerial: 0,
-      receivedAt: 0,
-      version: 0,
-      sequenceNumber: dlq.fifo ? dlq.state.nextSequenceNumber() : undefined,
-    };
-    dlq.state.tick();
-    dlq.state.insert(moved);
-    this.trace.record('movedToDlq', moved.enqueuedAt, source.name, this.traceUrl(source), m.id, actor, {
-      toQueue: dlq.name,
-      toQueueUrl: this.traceUrl(dlq),
-      receiveCount: m.receiveCount,
-    });
-    this.wake(dlq);
   }
 
   /** A queue's URL, made once per queue for the trace's events. */

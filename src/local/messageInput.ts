@@ -90,6 +90,25 @@ export function checkTags(tags: Record<string, string>): void {
   }
 }
 
+/**
+ * A batch action: checks the entries' ids, then acts on each entry, a failure of one
+ * (an SQS error) reported for that entry without stopping the others.
+ */
+export function eachOfBatch<E extends { Id: string }>(entries: E[], act: (entry: E) => void): { Successful: { Id: string }[]; Failed: BatchResultError[] } {
+  checkBatch(entries.map((e) => e.Id));
+  const Successful: { Id: string }[] = [];
+  const Failed: BatchResultError[] = [];
+  for (const entry of entries) {
+    try {
+      act(entry);
+      Successful.push({ Id: entry.Id });
+    } catch (err) {
+      Failed.push(batchError(entry.Id, err));
+    }
+  }
+  return { Successful, Failed };
+}
+
 export function checkBatch(ids: string[]): void {
   if (ids.length === 0) throw new SqsError('EmptyBatchRequest', 'There should be at least one entry in the request.');
   if (ids.length > MAX_BATCH_ENTRIES) {

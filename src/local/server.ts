@@ -88,6 +88,58 @@ const PROTOCOL_HELP =
  */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<RunningLocalServer> {
   const host = options.host ?? '127.0.0.1';
+  const { engine, faults, dataDir } = openEngine(options);
+  const requests = new OpenRequests();
+  /** Aborted when the server stops: waiting trace reads answer at once. */
+  const closingSignal = new AbortController();
+  const timeouts = { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS, keepAliveMs: KEEP_ALIVE_MS, ...options.timeouts };
+  // Node checks the header and request timeouts on this interval: a fifth of the shorter one.
+  const checkEvery = Math.max(100, Math.min(timeouts.headersMs, timeouts.requestMs) / 5);
+  const server = http.createServer(
+    { connectionsCheckingInterval: checkEvery },
+    requestHandler({
+      serve: { engine, faults, allowRemoteControl: options.allowRemoteControl === true },
+      // An answer leaves only once the changes it reports are saved.
+      saved: dataDir ? (action: string) => dataDir.commit(action) : () => Promise.resolve(),
+      instance: randomUUID(),
+      closing: closingSignal.signal,
+      hostAllowed: hostCheck(host, options.allowedHosts ?? []),
+      requests,
+      onRequest: options.onRequest,
+    }),
+  );
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
+  server.on('connection', (socket) => requests.track(socket));
+
+  const port = await listen(server, options.port ?? DEFAULT_LOCAL_SERVER_PORT, host).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' && options.fallbackToFreePort) return listen(server, 0, host);
+    throw err;
+  }).catch(async (err: unknown) => {
+    await dataDir?.close();
+    throw err;
+  });
+  const endpoint = `http://${host}:${port}`;
+  engine.setBaseUrl(endpoint);
+
+  let closing: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    // Waiting long polls answer empty, answers in flight are written, then the sockets close.
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    engine.close();
+    closingSignal.abort();
+    server.closeIdleConnections();
+    await requests.settle(STOP_GRACE_MS);
+    await stopped;
+    await dataDir?.close();
+  };
+  return { endpoint, port, engine, faults, close: () => (closing ??= stop()) };
+}
+
+/** The engine, with its fault plan and, when asked, the data directory it was restored from. */
+function openEngine(options: LocalServerOptions): { engine: SqsEngine; faults: FaultInjector; dataDir: DataDirectory | undefined } {
   const faults = new FaultInjector(options.faults);
   const dataDir = options.dataDir !== undefined ? DataDirectory.open(options.dataDir, options.persistence) : undefined;
   const engine = new SqsEngine({
@@ -105,27 +157,61 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     dataDir?.abandon();
     throw err;
   }
-  // An answer leaves only once the changes it reports are saved.
-  const saved = dataDir ? (action: string) => dataDir.commit(action) : () => Promise.resolve();
-  const instance = randomUUID();
-  /** Aborted when the server stops: waiting trace reads answer at once. */
-  const closingSignal = new AbortController();
-  const sockets = new Set<import('node:net').Socket>();
-  const inFlight = new Set<AbortController>();
-  let answered: (() => void) | undefined;
-  const hostAllowed = hostCheck(host, options.allowedHosts ?? []);
-  const timeouts = { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS, keepAliveMs: KEEP_ALIVE_MS, ...options.timeouts };
-  // Node checks the header and request timeouts on this interval: a fifth of the shorter one.
-  const checkEvery = Math.max(100, Math.min(timeouts.headersMs, timeouts.requestMs) / 5);
-  const server = http.createServer({ connectionsCheckingInterval: checkEvery }, (req, res) => {
+  return { engine, faults, dataDir };
+}
+
+/** The sockets and the requests being answered, so that a stop can wait for answers, then close. */
+class OpenRequests {
+  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly inFlight = new Set<AbortController>();
+  private answered: (() => void) | undefined;
+
+  track(socket: import('node:net').Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  /** A request being answered: its signal aborts when the client leaves before the answer is written. */
+  begin(res: http.ServerResponse): AbortController {
     const controller = new AbortController();
-    inFlight.add(controller);
+    this.inFlight.add(controller);
     res.on('close', () => {
-      inFlight.delete(controller);
+      this.inFlight.delete(controller);
       if (!res.writableFinished) controller.abort();
-      if (inFlight.size === 0) answered?.();
+      if (this.inFlight.size === 0) this.answered?.();
     });
-    const refused = hostAllowed(req.headers.host);
+    return controller;
+  }
+
+  /** Waits up to `graceMs` for the answers in flight, then aborts them and closes every socket. */
+  async settle(graceMs: number): Promise<void> {
+    if (this.inFlight.size > 0) {
+      await new Promise<void>((resolve) => {
+        this.answered = resolve;
+        setTimeout(resolve, graceMs).unref();
+      });
+    }
+    for (const c of this.inFlight) c.abort();
+    for (const s of this.sockets) s.destroy();
+  }
+}
+
+interface HandlerContext {
+  readonly serve: ServeContext;
+  readonly saved: (action: string) => Promise<void>;
+  /** This run's id, in `/_workbench/info`. */
+  readonly instance: string;
+  readonly closing: AbortSignal;
+  readonly hostAllowed: (header: string | undefined) => SqsError | undefined;
+  readonly requests: OpenRequests;
+  readonly onRequest: LocalServerOptions['onRequest'];
+}
+
+/** Answers a request: a refused Host, the `/_workbench/` endpoints, or the SQS API. */
+function requestHandler(ctx: HandlerContext): http.RequestListener {
+  return (req, res) => {
+    const controller = ctx.requests.begin(res);
+    const refused = ctx.hostAllowed(req.headers.host);
     if (refused) {
       void drain(req).then(() => sendError(res, refused, isQueryRequest(req), randomUUID()));
       return;
@@ -133,7 +219,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     // The fault plan's control path is served with the SQS API (same checks); the rest of /_workbench/ here.
     if (isWorkbenchPath(req.url) && (req.url ?? '').split('?', 1)[0] !== FAULTS_CONTROL_PATH) {
       void drain(req)
-        .then(() => workbenchAnswer(engine, instance, req, controller.signal, closingSignal.signal))
+        .then(() => workbenchAnswer(ctx.serve.engine, ctx.instance, req, controller.signal, ctx.closing))
         .then(({ status, body }) => {
           if (!controller.signal.aborted) sendRaw(res, status, 'application/json', JSON.stringify(body), randomUUID());
         })
@@ -143,53 +229,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         });
       return;
     }
-    void serve({ engine, faults, allowRemoteControl: options.allowRemoteControl === true }, req, res, controller.signal, options.onRequest, saved);
-  });
-  server.keepAliveTimeout = timeouts.keepAliveMs;
-  server.headersTimeout = timeouts.headersMs;
-  server.requestTimeout = timeouts.requestMs;
-  server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  const port = await listen(server, options.port ?? DEFAULT_LOCAL_SERVER_PORT, host).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE' && options.fallbackToFreePort) return listen(server, 0, host);
-    throw err;
-  }).catch(async (err: unknown) => {
-    await dataDir?.close();
-    throw err;
-  });
-  const endpoint = `http://${host}:${port}`;
-  engine.setBaseUrl(endpoint);
-
-  let closing: Promise<void> | undefined;
-  return {
-    endpoint,
-    port,
-    engine,
-    faults,
-    close() {
-      // Waiting long polls answer empty, answers in flight are written, then the sockets close.
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        engine.close();
-        closingSignal.abort();
-        server.closeIdleConnections();
-        if (inFlight.size > 0) {
-          await new Promise<void>((resolve) => {
-            answered = resolve;
-            setTimeout(resolve, STOP_GRACE_MS).unref();
-          });
-        }
-        for (const c of inFlight) c.abort();
-        for (const s of sockets) s.destroy();
-        await stopped;
-        await dataDir?.close();
-      })();
-      return closing;
-    },
+    void serve(ctx.serve, req, res, controller.signal, ctx.onRequest, ctx.saved);
   };
 }
 

@@ -3,6 +3,8 @@ import { browseQueue, isBrowseCursor } from './browse';
 import type { SqsEngine } from './engine';
 import { SqsError } from './errors';
 import { BROWSE_CAPABILITY, DEFAULT_BROWSE_PAGE, MAX_BROWSE_PAGE, WORKBENCH_MESSAGES_PATH } from '../shared/browse';
+import { queueStats } from './queueStats';
+import { WORKBENCH_QUEUES_PATH } from '../shared/activity';
 import {
   MAX_TRACE_PAGE,
   MAX_TRACE_WAIT_SECONDS,
@@ -23,6 +25,8 @@ const DEFAULT_TRACE_PAGE = 1_000;
  * request served. Transport batching in real time, not a deadline of the queues' clock.
  */
 const GATHER_MS = 25;
+/** A long-polled read that finds fewer events than this waiting gathers for {@link GATHER_MS} too. */
+const GATHER_BELOW = 500;
 
 /** What a `/_workbench/` request answers: a status and a JSON body. */
 interface Answer {
@@ -48,12 +52,13 @@ export async function workbenchAnswer(engine: SqsEngine, instance: string, req: 
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET') return { status: 405, body: { error: 'MethodNotAllowed', message: `${url.pathname} answers GET only, not ${req.method ?? '?'}.` } };
   if (url.pathname === WORKBENCH_INFO_PATH) {
-    const info: WorkbenchInfo = { server: WORKBENCH_SERVER_NAME, version: WORKBENCH_API_VERSION, capabilities: ['trace', BROWSE_CAPABILITY], instance, now: engine.clock.now(), lastSeq: engine.trace.lastSeq };
+    const info: WorkbenchInfo = { server: WORKBENCH_SERVER_NAME, version: WORKBENCH_API_VERSION, capabilities: ['trace', 'queues', BROWSE_CAPABILITY], instance, now: engine.clock.now(), lastSeq: engine.trace.lastSeq };
     return { status: 200, body: info };
   }
+  if (url.pathname === WORKBENCH_QUEUES_PATH) return queuesAnswer(engine, url.searchParams);
   if (url.pathname === WORKBENCH_MESSAGES_PATH) return browseAnswer(engine, url.searchParams, req.socket.remoteAddress);
   if (url.pathname !== WORKBENCH_TRACE_PATH) {
-    return { status: 404, body: { error: 'NotFound', message: `No such endpoint: ${url.pathname.slice(0, 100)}. This server answers ${WORKBENCH_INFO_PATH}, ${WORKBENCH_TRACE_PATH} and ${WORKBENCH_MESSAGES_PATH}.` } };
+    return { status: 404, body: { error: 'NotFound', message: `No such endpoint: ${url.pathname.slice(0, 100)}. This server answers ${WORKBENCH_INFO_PATH}, ${WORKBENCH_TRACE_PATH}, ${WORKBENCH_QUEUES_PATH} and ${WORKBENCH_MESSAGES_PATH}.` } };
   }
   const query = parseTraceQuery(url.searchParams);
   if ('status' in query) return query;
@@ -61,7 +66,14 @@ export async function workbenchAnswer(engine: SqsEngine, instance: string, req: 
   // A reader of an earlier server (it restarted on this endpoint) reads this one's trace from the start.
   const after = query.instance !== undefined && query.instance !== instance ? 0 : query.after;
   engine.tickAll();
-  if (engine.trace.lastSeq <= after && query.wait > 0 && !closing.aborted) await waitForEvents(engine, query.wait, AbortSignal.any([signal, closing]));
+  if (query.wait > 0 && !closing.aborted) {
+    const pending = engine.trace.lastSeq - after;
+    const stop = AbortSignal.any([signal, closing]);
+    if (pending <= 0) await waitForEvents(engine, query.wait, stop);
+    // A reader that keeps up would otherwise come back for every few events: it gets the
+    // events of the next moment with them (one answer of many events, not many of few).
+    else if (pending < GATHER_BELOW) await gather(stop);
+  }
   const page = engine.trace.read(after, query.limit);
   const result: TracePage = { instance, ...page, events: query.bodies ? page.events : page.events.map(withoutBody) };
   return { status: 200, body: result };
@@ -107,6 +119,18 @@ function booleanParam(params: URLSearchParams, name: string): boolean | Answer {
   const raw = params.get(name);
   if (raw !== null && raw !== 'true' && raw !== 'false') return badRequest(`${name} must be true or false, not "${raw.slice(0, 50)}".`);
   return raw === 'true';
+}
+
+/** `GET /_workbench/queues[?name=NAME]`: every queue's live figures, or one queue's. */
+function queuesAnswer(engine: SqsEngine, params: URLSearchParams): Answer {
+  for (const name of params.keys()) {
+    if (name !== 'name') return badRequest(`Unknown parameter "${name.slice(0, 50)}": ${WORKBENCH_QUEUES_PATH} takes name only.`);
+  }
+  const name = params.get('name') ?? undefined;
+  if (name !== undefined && !/^[\w.-]{1,80}$/.test(name)) return badRequest(`name must be a queue name (1 to 80 letters, digits, -, _ and .), not "${name.slice(0, 50)}".`);
+  const page = queueStats(engine, name);
+  if (!page) return { status: 404, body: { error: 'QueueDoesNotExist', message: `No queue named "${name ?? ''}" on this server.` } };
+  return { status: 200, body: page };
 }
 
 interface TraceQuery {
@@ -173,6 +197,19 @@ function waitForEvents(engine: SqsEngine, waitSeconds: number, signal: AbortSign
     const endTimer = clock.setTimer(finish, waitSeconds * 1000);
     signal.addEventListener('abort', finish, { once: true });
     scheduleDue();
+  });
+}
+
+/** Waits {@link GATHER_MS}, or less when the client leaves or the server stops. */
+function gather(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, GATHER_MS);
+    signal.addEventListener('abort', done, { once: true });
   });
 }
 

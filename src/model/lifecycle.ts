@@ -58,6 +58,14 @@ export interface LifecycleDetails {
   readonly failed: { readonly action: LeaseAction; readonly code: string };
   /** The local server's fault plan acted on the message (from its trace) during a request of `action`, made by `by`. */
   readonly injected: { readonly fault: InjectedMessageFault; readonly action: string; readonly by?: string };
+  /** A delayed message's delay ended: visible from then on (from the local server's trace). */
+  readonly delayEnded: Readonly<Record<string, never>>;
+  /** A FIFO send with this message's deduplication id, within its 5-minute window, was accepted and dropped. */
+  readonly deduplicated: { readonly dedupId: string; readonly groupId?: string; readonly by?: string };
+  /** A message move task moved it to another queue (from the local server's trace). */
+  readonly moved: { readonly toQueueUrl: string };
+  /** The queue dropped it at the end of its retention period (from the local server's trace). */
+  readonly dropped: Readonly<Record<string, never>>;
 }
 
 interface EventOf<K extends LifecycleKind> {

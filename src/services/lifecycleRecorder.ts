@@ -185,14 +185,22 @@ export class LifecycleRecorder implements Disposable {
           break;
         case 'retentionExpired':
           this.heldByConsumers.delete(e.messageId);
+          out.push({ ...base, kind: 'dropped', details: {} });
+          break;
+        case 'visible':
+          out.push({ ...base, kind: 'delayEnded', details: {} });
+          break;
+        case 'deduplicated':
+          // The send was dropped: the event goes on the first copy, whose MessageId SQS answered with.
+          out.push({ ...base, kind: 'deduplicated', details: { dedupId: e.details.dedupId, ...(e.details.groupId !== undefined ? { groupId: e.details.groupId } : {}), ...named } });
+          break;
+        case 'moved':
+          this.heldByConsumers.delete(e.messageId);
+          out.push({ ...base, kind: 'moved', details: { toQueueUrl: e.details.toQueueUrl } });
           break;
         case 'faultInjected':
           // Recorded whoever made the request: only the trace knows the server injected it.
           out.push({ ...base, kind: 'injected', details: { fault: e.details.fault, action: e.details.action, ...named } });
-          break;
-        case 'visible':
-        case 'deduplicated':
-        case 'moved':
           break;
       }
     }

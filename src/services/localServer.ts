@@ -242,13 +242,17 @@ function exitText(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `signal ${signal}` : `exit code ${code ?? 'unknown'}`;
 }
 
-/** The command line of the server process, from the settings: port, region, seed, memory limit, data directory. */
+/** The command line of the server process, from the settings: port, region, seed, memory limit, data directory and its fsync policy. */
 export function localServerArgs(settings: Pick<Settings, 'get'>, port: number): string[] {
   const args = ['--host', '127.0.0.1', '--port', String(port), '--port-fallback', '--region', settings.get('localServer.region')];
   if (settings.get('localServer.seed') === 'demo') args.push('--seed', 'demo');
   const maxMemoryMB = settings.get('localServer.maxMemoryMB');
   if (maxMemoryMB > 0) args.push('--max-memory', String(maxMemoryMB));
   const dataDir = settings.get('localServer.dataDir').trim();
-  if (dataDir !== '') args.push('--data-dir', path.resolve(os.homedir(), dataDir.replace(/^~(?=$|[\\/])/, '.')));
+  if (dataDir !== '') {
+    args.push('--data-dir', path.resolve(os.homedir(), dataDir.replace(/^~(?=$|[\\/])/, '.')));
+    const fsync = settings.get('localServer.fsync');
+    if (fsync !== 'always') args.push('--fsync', fsync);
+  }
   return args;
 }

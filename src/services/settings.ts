@@ -16,6 +16,8 @@ export interface SettingValues {
   'localServer.maxMemoryMB': number;
   /** Where the built-in server keeps its queues and messages; empty: in memory. */
   'localServer.dataDir': string;
+  /** With a data directory: fsync before every answer, or every 100 ms. */
+  'localServer.fsync': 'always' | 'interval';
   environmentConnection: boolean;
   /** Entries as the user wrote them: `configuredConnections` checks each and reports the bad ones. */
   connections: readonly ConnectionSettings[];
@@ -48,6 +50,7 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingSpec<SettingValues[K
   'localServer.autoStart': { type: 'boolean', default: false },
   'localServer.maxMemoryMB': { type: 'integer', default: 0, minimum: 0 },
   'localServer.dataDir': { type: 'string', default: '' },
+  'localServer.fsync': { type: 'string', default: 'always', enum: ['always', 'interval'] },
   environmentConnection: { type: 'boolean', default: true },
   connections: { type: 'array', default: [] },
   'explorer.refreshIntervalSeconds': { type: 'number', default: 5, minimum: 0 },

@@ -5,7 +5,7 @@
  */
 
 /** What can happen to a message, as the lifecycle record and the timeline name it. */
-export const LIFECYCLE_KINDS = ['sent', 'received', 'extended', 'released', 'expired', 'deleted', 'movedToDlq', 'copied', 'failed', 'injected'] as const;
+export const LIFECYCLE_KINDS = ['sent', 'received', 'extended', 'released', 'expired', 'deleted', 'movedToDlq', 'copied', 'failed', 'injected', 'delayEnded', 'deduplicated', 'moved', 'dropped'] as const;
 export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 
 /**

@@ -77,7 +77,7 @@ describe('inspector webview in Chromium', function () {
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
     // Light DOM only: the toolkit's own components draw icons inside their shadow roots.
-    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app b, #app a')].filter((e) => !e.closest('.timeline')).length);
+    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app b, #app a')].filter((e) => !e.closest('.timeline, .activity-chart')).length);
     assert.equal(made, 0, 'no element came from content');
     assert.ok(await page.locator('body').isVisible());
   });
@@ -108,7 +108,7 @@ describe('inspector webview in Chromium', function () {
       assert.ok(await page.locator('vscode-button[aria-label="Receive"]').isVisible(), `the toolbar is still usable with message ${i}`);
     }
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
-    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app div[style]')].filter((e) => !e.closest('.timeline')).length);
+    const made = await page.evaluate(() => [...document.querySelectorAll('#app img, #app script, #app iframe, #app svg, #app style, #app div[style]')].filter((e) => !e.closest('.timeline, .activity-chart')).length);
     assert.equal(made, 0, 'no element came from content');
     assert.deepEqual(await page.evaluate(() => window.__violations), []);
     assert.match(await page.locator('pre.body').innerText(), /\u200F/);
@@ -171,6 +171,28 @@ describe('inspector webview in Chromium', function () {
     await mark.focus();
     assert.match(await timeline.locator('.timeline-info').innerText(), /duplicate delivery injected/);
     assert.match(await timeline.locator('.mark-received').nth(1).getAttribute('aria-label'), /an injected redelivery/);
+  });
+
+  it('draws what the server did on its own: a delay ending, a dropped duplicate send, a move task, a retention drop, each with its tooltip', async () => {
+    const now = Date.now();
+    const m = heldMessage(0, now);
+    m.events = [
+      m.events[0],
+      { kind: 'delayEnded', at: now - 50_000, detail: 'delay ended: visible' },
+      { kind: 'deduplicated', at: now - 45_000, detail: 'a send with the same deduplication id <i>pay-1</i> by checkout was accepted and dropped: FIFO deduplication (5 minutes)' },
+      { kind: 'moved', at: now - 40_000, detail: 'moved to work by a message move task' },
+      { kind: 'dropped', at: now - 35_000, detail: "dropped: the queue's retention period ended" },
+    ];
+    await state([m]);
+    await page.locator('tr.row').first().click();
+    const timeline = page.locator('.detail .timeline');
+    await timeline.locator('.mark-dropped').waitFor();
+    const tooltip = async (cls) => timeline.locator(`.${cls} title`).textContent();
+    assert.match(await tooltip('mark-delay-ended'), /delay ended: visible$/);
+    assert.match(await tooltip('mark-deduplicated'), /deduplication id <i>pay-1<\/i> by checkout was accepted and dropped/);
+    assert.match(await tooltip('mark-moved'), /moved to work by a message move task$/);
+    assert.match(await tooltip('mark-dropped'), /retention period ended$/);
+    assert.equal(await timeline.locator('i').count(), 0, 'the tooltip is text, not markup');
   });
 
   it('puts all messages on one zoomable time axis, and selects a message from it', async () => {

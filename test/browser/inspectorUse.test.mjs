@@ -20,6 +20,14 @@ describe('inspector webview in use', function () {
   const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
   /** A click on a row focuses it once the page has drawn the change: a key pressed before then goes to what had focus. */
   const rowHasFocus = () => page.waitForFunction(() => document.activeElement?.matches('tr.row.current') === true);
+  /**
+   * Clicks the row of message `id` (not the row at a position: an update from the host may
+   * redraw the list between reading a row and clicking it), and waits until it has focus.
+   */
+  const focusRow = async (id) => {
+    await page.locator(`tr.row[data-id="${id}"]`).click();
+    await page.waitForFunction((m) => document.activeElement?.matches(`tr.row.current[data-id="${m}"]`) === true, id);
+  };
   const state = (messages, summary = SUMMARY, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, summary, now } });
   const posted = (method) => page.evaluate((m) => window.__posted.filter((x) => x.method === m), method);
   /** The requests of `method` the page posted, once it posted at least one (a click's handler may run a moment later). */
@@ -115,10 +123,11 @@ describe('inspector webview in use', function () {
     await page.locator('tr.row .state-held').nth(all - 1).waitFor();
 
     const first = await page.locator('tr.row').first().getAttribute('data-id');
-    await page.locator('tr.row').first().click();
-    await rowHasFocus();
+    await focusRow(first);
     await page.keyboard.press('e');
-    await until(() => host.lifecycle.eventsOf(first).some((e) => e.kind === 'extended'), () => 'no extension');
+    const extendedIds = () => host.session.leases.all.filter((m) => host.lifecycle.eventsOf(m.messageId).some((e) => e.kind === 'extended')).map((m) => m.messageId);
+    await until(() => host.lifecycle.eventsOf(first).some((e) => e.kind === 'extended'), async () =>
+      `no extension of ${first}: its events ${JSON.stringify(host.lifecycle.eventsOf(first).map((e) => e.kind))}, extended ${JSON.stringify(extendedIds())}, page requests ${JSON.stringify((await page.evaluate(() => window.__posted)).map((x) => x.method))}`);
     views = await sameAsHost('extend');
     const extended = views.find((v) => v.id === first);
     assert.ok(views.every((v) => v.id === first || v.deadline < extended.deadline), 'the extended hold ends last');
@@ -136,7 +145,7 @@ describe('inspector webview in use', function () {
     await receive.click();
     await until(() => heldOnHost() === all, () => `${heldOnHost()} held again`);
     await sameAsHost('hold again');
-    await page.locator(`tr.row[data-id="${first}"]`).click();
+    await focusRow(first);
     await page.keyboard.press('Delete');
     await until(() => host.session.leases.get(first).state === 'deleted', () => 'not deleted');
     views = await sameAsHost('delete');
@@ -223,6 +232,39 @@ describe('inspector webview in use', function () {
       assert.equal(await page.evaluate(() => window.__state.columns.id), Math.round(widths.id) + 30, 'the width is kept in the page state');
     });
   }
+
+  it('keeps the actions to one row as the editor narrows: secondary actions, then view toggles, show their icon only and keep their names', async () => {
+    const actions = page.locator('.toolbar[aria-label="Selected messages"]');
+    const shape = () => actions.evaluate((bar) => {
+      const buttons = [...bar.querySelectorAll('vscode-button')].filter((b) => !b.hidden);
+      const tops = new Set(buttons.map((b) => Math.round(b.getBoundingClientRect().bottom)));
+      const iconOnly = buttons.filter((b) => b.getAttribute('appearance') === 'icon').map((b) => b.getAttribute('aria-label'));
+      const unnamed = buttons.filter((b) => !b.getAttribute('aria-label') || !b.title).length;
+      return { rows: tops.size, iconOnly, unnamed };
+    });
+    await state([heldMessage(0, Date.now())]);
+    const at = async (width) => {
+      await page.setViewportSize({ width, height: 600 });
+      await page.waitForFunction(() => true);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      return shape();
+    };
+    const wide = await at(1900);
+    assert.deepEqual(wide.iconOnly, [], 'every label shown when there is room');
+    const secondary = ['Move…', 'Copy…', 'Edit and Resend', 'Save…', 'Export Session…'];
+    let narrow;
+    for (const width of [1300, 1100, 930]) {
+      narrow = await at(width);
+      assert.equal(narrow.rows, 1, `one row at ${width} px: ${JSON.stringify(narrow)}`);
+      assert.ok(narrow.iconOnly.length > 0, `some labels give way at ${width} px`);
+      const toggles = narrow.iconOnly.filter((l) => !secondary.includes(l));
+      assert.ok(toggles.length === 0 || secondary.every((l) => narrow.iconOnly.includes(l)), `the secondary actions give way before the view toggles: ${JSON.stringify(narrow.iconOnly)}`);
+    }
+    assert.equal(narrow.unnamed, 0, 'every button keeps its accessible name and tooltip');
+    await page.locator('vscode-button[aria-label="Timeline"]').click();
+    assert.equal(await page.locator('vscode-button[aria-label="Timeline"]').getAttribute('aria-pressed'), 'true', 'an icon-only toggle still says when it is on');
+    assert.deepEqual((await at(1900)).iconOnly, [], 'the labels come back when the editor widens');
+  });
 
   it('moves the list/detail split by dragging, and remembers it', async () => {
     await page.setViewportSize({ width: 1024, height: 700 });

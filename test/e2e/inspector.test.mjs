@@ -63,7 +63,7 @@ describe('e2e: the message inspector in the browser VS Code', function () {
     // Check three messages without a flag, then show only the flagged ones: the three are hidden.
     const plain = frame.locator('tr.row:not(:has(.flag))');
     for (let i = 0; i < 3; i++) await plain.nth(i).locator('input[type="checkbox"]').check();
-    await frame.locator('vscode-button', { hasText: 'Flagged only' }).click();
+    await frame.locator('vscode-button[aria-label="Flagged only"]').click();
     const flagged = frame.locator('tr.row');
     await wb.page.waitForTimeout(300);
     const shown = await flagged.count();
@@ -82,7 +82,7 @@ describe('e2e: the message inspector in the browser VS Code', function () {
     assert.deepEqual({ visible: now.visible, inflight: now.inflight }, { visible: 1, inflight: 7 }, 'one message released, the hidden checked ones still held');
 
     // Show everything again; select two and delete: the page asks, naming the count.
-    await frame.locator('vscode-button', { hasText: 'Flagged only' }).click();
+    await frame.locator('vscode-button[aria-label="Flagged only"]').click();
     await frame.locator('tr.row').nth(7).waitFor({ timeout: STEP_MS });
     const held = frame.locator('tr.row:has(.countdown)');
     await held.nth(0).locator('input[type="checkbox"]').check();

@@ -103,7 +103,7 @@ describe('local server trace endpoint', () => {
     const info = await getJson<WorkbenchInfo>(t.server.endpoint, '/_workbench/info');
     assert.equal(info.status, 200);
     assert.equal(info.body.server, 'sqs-workbench-local');
-    assert.deepEqual(info.body.capabilities, ['trace', 'browse']);
+    assert.deepEqual(info.body.capabilities, ['trace', 'queues', 'browse']);
     assert.equal(info.body.now, t.clock.now());
     assert.equal(info.body.lastSeq, 0);
     const url = await t.createQueue('q');
@@ -280,6 +280,71 @@ describe('trace feed (the extension side, plain Node)', () => {
       recorder.dispose();
       producer.destroy();
       consumer.destroy();
+      await t.close();
+    }
+  });
+
+  it('puts what the server did on its own on the timeline: a delay ending, a FIFO send dropped as a duplicate, a move task, the retention period', async () => {
+    const t = await startTestServer();
+    const producer = processClient(t.server.endpoint, 'checkout');
+    const connections = { all: [{ info: { id: 'local', endpoint: t.server.endpoint } }], onDidChange: () => ({ dispose: () => undefined }) };
+    const feed = new TraceFeed(connections as never, silentLog);
+    const settings = new Settings(memorySettingsSource());
+    const recorder = new LifecycleRecorder(settings, new KeyPaths(settings, silentLog), silentLog);
+    const following = recorder.followTrace(feed);
+    const kindsOf = (id: string | undefined): string[] => recorder.store.eventsOf(id ?? '').map((e) => e.kind);
+    const until = async (check: () => boolean, what: string): Promise<void> => {
+      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(check(), what);
+    };
+    try {
+      await feed.sync();
+      const sentAt = t.clock.now();
+      const delayed = await producer.send(new SendMessageCommand({ QueueUrl: await t.createQueue('later'), MessageBody: 'd', DelaySeconds: 5 }));
+      t.clock.advance(6_000);
+      t.server.engine.tickAll();
+      await until(() => kindsOf(delayed.MessageId).includes('delayEnded'), `the delay's end is recorded: ${kindsOf(delayed.MessageId).join(', ')}`);
+      const ended = recorder.store.eventsOf(delayed.MessageId ?? '').find((e) => e.kind === 'delayEnded');
+      assert.equal(ended?.at, sentAt + 5_000, 'at the end of the delay on the server\'s clock, not when it was noticed');
+
+      const fifo = await t.createQueue('pay.fifo', { FifoQueue: 'true' });
+      const first = await producer.send(new SendMessageCommand({ QueueUrl: fifo, MessageBody: 'p', MessageGroupId: 'g', MessageDeduplicationId: 'pay-1' }));
+      const again = await producer.send(new SendMessageCommand({ QueueUrl: fifo, MessageBody: 'p', MessageGroupId: 'g', MessageDeduplicationId: 'pay-1' }));
+      assert.equal(again.MessageId, first.MessageId);
+      await until(() => kindsOf(first.MessageId).includes('deduplicated'), 'the dropped send is recorded on the first copy');
+      assert.deepEqual(kindsOf(first.MessageId), ['sent', 'deduplicated']);
+
+      const source = await t.createQueue('work');
+      const dlq = await t.createQueue('work-dlq');
+      const arn = (name: string): string => t.server.engine.queueArn(name);
+      t.server.engine.setQueueAttributes(source, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn('work-dlq'), maxReceiveCount: 1 }) });
+      const dead = await producer.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: 'x' }));
+      t.server.engine.startMessageMoveTask(arn('work-dlq'), arn('work'));
+      for (let i = 0; i < 20 && !kindsOf(dead.MessageId).includes('moved'); i++) {
+        t.clock.advance(100);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await until(() => kindsOf(dead.MessageId).includes('moved'), `the move task's move is recorded: ${kindsOf(dead.MessageId).join(', ')}`);
+
+      const brief = await t.createQueue('brief', { MessageRetentionPeriod: '60' });
+      const old = await producer.send(new SendMessageCommand({ QueueUrl: brief, MessageBody: 'o' }));
+      const keptFrom = t.clock.now();
+      t.clock.advance(61_000);
+      t.server.engine.tickAll();
+      await until(() => kindsOf(old.MessageId).includes('dropped'), `the retention drop is recorded: ${kindsOf(old.MessageId).join(', ')}`);
+      const dropped = recorder.store.eventsOf(old.MessageId ?? '').find((e) => e.kind === 'dropped');
+      assert.equal(dropped?.at, keptFrom + 60_000, 'at the end of the retention period');
+
+      const details = (id: string | undefined): string[] => toTimelineEvents(recorder.store.eventsOf(id ?? '')).map((e) => e.detail);
+      assert.equal(details(delayed.MessageId).at(-1), 'delay ended: visible');
+      assert.equal(details(first.MessageId).at(-1), 'a send with the same deduplication id pay-1 by checkout was accepted and dropped: FIFO deduplication (5 minutes)');
+      assert.equal(details(dead.MessageId).at(-1), 'moved to work by a message move task');
+      assert.equal(details(old.MessageId).at(-1), "dropped: the queue's retention period ended");
+    } finally {
+      following.dispose();
+      feed.dispose();
+      recorder.dispose();
+      producer.destroy();
       await t.close();
     }
   });

@@ -23,4 +23,12 @@ describe('local server process: command line from the settings', () => {
     assert.equal(dataDir('sqs-data'), path.join(os.homedir(), 'sqs-data'));
     assert.equal(dataDir('   '), undefined);
   });
+
+  it('passes the fsync setting only with a data directory, and only when it is not the default', () => {
+    const args = (values: Record<string, unknown>): string[] => localServerArgs(new Settings(memorySettingsSource(values)), 0);
+    assert.equal(args({ 'localServer.dataDir': '~/q' }).includes('--fsync'), false, 'always is the server\'s own default');
+    const interval = args({ 'localServer.dataDir': '~/q', 'localServer.fsync': 'interval' });
+    assert.equal(interval[interval.indexOf('--fsync') + 1], 'interval');
+    assert.equal(args({ 'localServer.fsync': 'interval' }).includes('--fsync'), false, 'nothing to flush without a data directory');
+  });
 });

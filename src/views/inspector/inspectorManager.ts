@@ -7,6 +7,8 @@ import type { TraceFeed } from '../../services/traceFeed';
 import { getQueueSnapshot, type QueueSnapshot } from '../../sqs/queues';
 import type { Connection, ConnectionManager } from '../../services/connections';
 import { resolveQueue } from '../commands/pickers';
+import type { QueueActivityHub } from '../../services/queueActivityHub';
+import { attachActivity } from './activityHost';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, type InspectorDeps } from './inspectorPanel';
 import { inspectorPanelOptions } from './webviewHost';
 
@@ -31,6 +33,7 @@ export class InspectorManager implements vscode.Disposable {
     log: vscode.LogOutputChannel,
     settings: Settings,
     workbench: Pick<TraceFeed, 'isTraced' | 'onEvents'>,
+    private readonly activity?: QueueActivityHub,
   ) {
     this.deps = { extensionUri, lifecycle: recorder.store, duplicates: recorder.duplicates, recorder, keyPaths, state, log, closePolicy: () => settings.get('inspector.onClose'), confirmPeek: (p) => this.confirmPeek(p),
       isWorkbench: (id) => workbench.isTraced(id),
@@ -104,9 +107,11 @@ export class InspectorManager implements vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel, connection: Connection, queue: QueueSnapshot): InspectorPanel {
     const key = `${connection.info.id} ${queue.url}`;
     const created = new InspectorPanel(panel, connection, queue, this.deps);
+    const activity = this.activity ? attachActivity(created, this.activity) : undefined;
     this.panels.get(key)?.dispose();
     this.panels.set(key, created);
     created.onDidClose(() => {
+      activity?.dispose();
       if (this.panels.get(key) === created) this.panels.delete(key);
       this.changed.fire();
     });

@@ -6,6 +6,7 @@ import type { DuplicateIndex } from '../../model/duplicates';
 import type { KeyPath } from '../../model/idempotency';
 import { savedMessagesFile, suggestedFileName } from '../../model/savedMessages';
 import type { LifecycleStore } from '../../model/lifecycle';
+import type { ActivityView } from '../../shared/activity';
 import type { EntryResult, HostToWebview, MessageView, SavedSession, TransferResult } from '../../protocol';
 import { MAX_RECEIVE_MESSAGES, type NoticeLevel, type ReceiveOptions } from '../../shared/kinds';
 import type { LeaseSet } from '../../sqs/leases';
@@ -78,6 +79,7 @@ export class InspectorPanel implements vscode.Disposable {
       handlers: this.handlers,
       onReady: () => {
         this.post({ method: 'host/state/set', params: this.session.state() });
+        if (this.activity) this.post({ method: 'host/activity/set', params: this.activity });
         if (this.readyNotice) this.notice('info', this.readyNotice);
         this.readyNotice = undefined;
       },
@@ -263,6 +265,19 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   private readyNotice: string | undefined;
+  /** The queue's latest activity: a page that loads again gets it at once. */
+  private activity: ActivityView | undefined;
+
+  /** Shows the queue's activity in the header. */
+  showActivity(view: ActivityView): void {
+    this.activity = view;
+    this.post({ method: 'host/activity/set', params: view });
+  }
+
+  /** The activity the header shows now, if any. */
+  get shownActivity(): ActivityView | undefined {
+    return this.activity;
+  }
 
   /** Shows a notice once the page has loaded (a restored panel's page loads after this is made). */
   noticeOnReady(text: string): void {

@@ -55,6 +55,14 @@ function describe(e: LifecycleEvent): string {
       const when = e.details.fault === 'duplicate' ? ` (after ${e.details.action}${e.details.by !== undefined ? ` by ${e.details.by}` : ''})` : '';
       return `${what} injected by the local server's fault plan${when}`;
     }
+    case 'delayEnded':
+      return 'delay ended: visible';
+    case 'deduplicated':
+      return `a send with the same deduplication id ${e.details.dedupId}${e.details.by !== undefined ? ` by ${e.details.by}` : ''} was accepted and dropped: FIFO deduplication (5 minutes)`;
+    case 'moved':
+      return `moved to ${queueNameOf(e.details.toQueueUrl)} by a message move task`;
+    case 'dropped':
+      return "dropped: the queue's retention period ended";
   }
 }
 

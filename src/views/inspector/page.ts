@@ -33,6 +33,7 @@ export function renderInspectorPage(p: PageParams): string {
 <meta property="csp-nonce" content="${p.nonce}">
 <link rel="stylesheet" href="${p.asset('codicon.css')}">
 <link rel="stylesheet" href="${p.asset('inspector.css')}">
+<link rel="stylesheet" href="${p.asset('activity.css')}">
 <title>${escaped}</title>
 </head>
 <body>

@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import type { QueueActivityHub } from '../../services/queueActivityHub';
+import { dlqNoticeText } from '../../services/queueActivity';
+import type { InspectorPanel } from './inspectorPanel';
+
+/**
+ * Gives an inspector its queue's activity: sampling runs while the panel is visible and
+ * stops while it is hidden; every new figure goes to the page's header. Disposed with the
+ * inspector.
+ */
+export function attachActivity(inspector: InspectorPanel, hub: QueueActivityHub): vscode.Disposable {
+  const activity = hub.create(inspector.connection, () => inspector.queue);
+  const subscription = activity.onDidChange((view) => inspector.showActivity(view));
+  const sync = (): void => {
+    if (inspector.panel.visible) activity.start();
+    else activity.stop();
+  };
+  const viewState = inspector.panel.onDidChangeViewState(sync);
+  sync();
+  return {
+    dispose: () => {
+      viewState.dispose();
+      subscription.dispose();
+      activity.dispose();
+    },
+  };
+}
+
+/** One non-modal notification per dead-letter queue per window, when it starts filling. */
+export function notifyDlqFilling(hub: QueueActivityHub): vscode.Disposable {
+  return hub.dlqWatch.onFilling((rise) => {
+    if (rise.first) void vscode.window.showWarningMessage(dlqNoticeText(rise));
+  });
+}
