@@ -3,7 +3,8 @@
 // the inspector's page change, without the inspector receiving anything.
 import assert from 'node:assert/strict';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { closeEditors, counts, openInspector, pictureIfFailed, queueWith, revealQueue, STEP_MS, workbench } from './workbench.mjs';
+import { closeEditors, contextMenu, counts, openInspector, pictureIfFailed, queueWith, revealQueue, STEP_MS, workbench } from './workbench.mjs';
+import { webviewFrame } from '../browser/workbench.mjs';
 
 describe('e2e: Watch in the browser VS Code', function () {
   this.timeout(120_000);
@@ -41,5 +42,18 @@ describe('e2e: Watch in the browser VS Code', function () {
     await frame.locator('tr.row td.state', { hasText: 'deleted' }).waitFor({ timeout: STEP_MS });
     const states = (await rows.locator('td.state').allInnerTexts()).map((s) => s.trim());
     assert.deepEqual([...states].sort(), ['deleted', 'visible', 'visible']);
+  });
+
+  it('Watch Queue in the queue’s context menu opens the inspector watching it, receiving nothing', async () => {
+    await queueWith(wb, 'e2e-watch-menu', 2);
+    const row = await revealQueue(wb.page, 'e2e-watch-menu');
+    await contextMenu(wb.page, row, 'Watch Queue');
+    const frame = await webviewFrame(wb.page, '#app vscode-dropdown[aria-label="Mode"]', { timeoutMs: STEP_MS });
+    await frame.locator('#app h1', { hasText: 'e2e-watch-menu' }).waitFor({ timeout: STEP_MS });
+    const rows = frame.locator('tr.row');
+    await rows.nth(1).waitFor({ timeout: STEP_MS });
+    assert.deepEqual((await rows.locator('td.state').allInnerTexts()).map((s) => s.trim()), ['visible', 'visible']);
+    assert.equal(await frame.locator('vscode-dropdown[aria-label="Mode"]').evaluate((d) => d.value), 'watch', 'the page shows the mode it is in');
+    assert.equal((await counts(wb, 'e2e-watch-menu')).visible, 2, 'Watch received nothing');
   });
 });

@@ -52,7 +52,7 @@ describe('walkthrough and queue activity in VS Code', () => {
     const walkthrough = contributes.walkthroughs.find((w) => w.id === 'debugYourConsumer');
     assert.ok(walkthrough);
     assert.equal(walkthrough.title, 'Debug your consumer');
-    assert.deepEqual(walkthrough.steps.map((s) => s.id), ['startLocalServer', 'pointYourApp', 'openInspector', 'readFlags']);
+    assert.deepEqual(walkthrough.steps.map((s) => s.id), ['startLocalServer', 'pointYourApp', 'watchQueue', 'readFlags']);
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const step of walkthrough.steps) {
       const markdown = path.join(extension.extensionPath, step.media.markdown ?? '');
@@ -75,7 +75,7 @@ describe('walkthrough and queue activity in VS Code', () => {
     const connection = await waitFor('the local connection', () => (a.connections.get('local')?.info.endpoint === endpoint ? a.connections.get('local') : undefined), 20_000);
     assert.equal(connection.info.endpoint, endpoint);
     const url = await localSqs(a).createQueue(`walk-${Date.now()}`);
-    const panel = await vscode.commands.executeCommand<InspectorPanel | undefined>('sqsWorkbench.receiveMessages', await queueNode(a, url));
+    const panel = await vscode.commands.executeCommand<InspectorPanel | undefined>('sqsWorkbench.watchQueue', await queueNode(a, url));
     assert.ok(panel && a.inspectors.open.includes(panel), 'the inspector opened');
     await vscode.commands.executeCommand('sqsWorkbench.explorer.focus');
   });

@@ -64,6 +64,18 @@ describe('Browse and Watch in VS Code (local server)', () => {
     assert.equal(row(panel, ids[1])?.state, 'visible', 'the other message is untouched');
   });
 
+  it('Watch Queue, from the tree\'s context menu, opens the inspector watching: nothing received', async () => {
+    const sent = await consumer.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'watched' }));
+    const panel = await waitFor('the inspector watching', async () => {
+      const p = await vscode.commands.executeCommand<InspectorPanel | undefined>('sqsWorkbench.watchQueue', await node());
+      return p?.session.watching === true && p.views.length === 1 ? p : undefined;
+    });
+    assert.deepEqual(panel.views.map((v) => [v.messageId, v.state, v.receiveCount]), [[sent.MessageId, 'visible', 0]]);
+    const got = await consumer.send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    assert.equal(got.Messages?.[0]?.Attributes?.ApproximateReceiveCount, '1', 'Watch received nothing');
+    await waitFor('the consumer\'s receive in the row', () => row(panel, sent.MessageId)?.state === 'inflight');
+  });
+
   it('Browse changes no receive count (checked through the SQS API)', async () => {
     const sent = await consumer.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'look, do not touch' }));
     const panel = await waitFor('Browse offered', async () => {
