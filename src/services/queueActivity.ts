@@ -199,7 +199,7 @@ export class QueueActivity implements Disposable {
 
 /** What the inspector says of a DLQ that started filling. */
 export function dlqNoticeText(rise: { name: string; from: number; to: number; at: number }): string {
-  return `Dead-letter queue ${rise.name} is filling: ${rise.from} → ${rise.to} message${rise.to === 1 ? '' : 's'} visible (seen at ${new Date(rise.at).toLocaleTimeString()}).`;
+  return `Dead-letter queue ${rise.name} is filling: ${rise.from} → ${rise.to} message${rise.to === 1 ? '' : 's'} visible (seen at ${new Date(rise.at).toLocaleTimeString(undefined, { hour12: false })}).`;
 }
 
 function errorText(err: unknown): string {

@@ -87,6 +87,8 @@ export async function captureWatch(page, endpoint, out, { save, log }) {
     await consumersRun(endpoint, url);
     await frame.locator('tr.row .state-movedToDlq').waitFor({ timeout: STEP_TIMEOUT_MS });
     await frame.locator('tr.row .state-inflight').waitFor({ timeout: STEP_TIMEOUT_MS });
+    // The header's activity is sampled every few seconds: the picture waits until it shows the message in flight.
+    await frame.locator('.activity', { hasText: '1 in flight' }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
     await frame.locator('tr.row:has(.flag.poison)').first().click();
     await page.waitForTimeout(1_500);
     await save(page, out);
