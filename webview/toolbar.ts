@@ -138,6 +138,7 @@ export class ReceiveBar {
 const BROWSE_UNAVAILABLE_TITLE = 'Peek and Hold receive messages. Browse and Watch (every message, received by nobody) need the SQS Workbench local server: this endpoint is not one.';
 
 const RESEND_TITLE = 'Open the message as an editable document, then send it';
+const COPY_TITLE = 'Copy to a queue, keeping the original (C)';
 
 /** The actions on the chosen messages, the list's filter and views, and saving. */
 export class ActionsBar {
@@ -151,7 +152,7 @@ export class ActionsBar {
   private readonly release = button('Release', { icon: 'debug-step-out', title: 'Make visible again now (R)' });
   private readonly delete = button('Delete', { icon: 'trash', title: 'Delete (Delete key)' });
   private readonly move = button('Move…', { icon: 'arrow-right', title: 'Move to another queue: send a copy, then delete the original once the copy was accepted (M)' });
-  private readonly copy = button('Copy…', { icon: 'copy', title: 'Copy to a queue, keeping the original (C)' });
+  private readonly copy = button('Copy…', { icon: 'copy', title: COPY_TITLE });
   private readonly resend = button('Edit and Resend', { icon: 'edit', title: RESEND_TITLE });
   private readonly save = button('Save…', { icon: 'save', title: 'Save the selected (or all) messages to a JSON file' });
   private readonly flagged = button('Flagged only', { icon: 'filter', title: 'Show only redelivered messages and messages with a duplicate idempotency key (F)' });
@@ -229,7 +230,10 @@ export class ActionsBar {
     setup(this.release, 'release');
     setup(this.delete, 'delete');
     setup(this.move, 'delete');
-    this.copy.disabled = chosen.length === 0;
+    // A browsed or watched row was read, not received: the host has no copy of it to send.
+    const browsed = chosen.some((m) => m.mode === 'browse' || m.mode === 'watch');
+    this.copy.disabled = chosen.length === 0 || browsed;
+    this.copy.title = browsed ? 'Browsed messages are read, not received: Hold them to copy them to a queue.' : chosen.length === 0 ? 'Select messages to copy them to a queue.' : COPY_TITLE;
     this.resend.disabled = chosen.length !== 1;
     this.resend.title = this.resend.disabled ? 'Select one message to edit and resend.' : RESEND_TITLE;
     this.auto.classList.toggle('on', chosen.length > 0 && chosen.every((m) => m.autoExtend));

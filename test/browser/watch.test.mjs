@@ -50,6 +50,12 @@ describe('inspector webview: Browse and Watch', function () {
     await page.locator('tr.row').first().click();
     await page.waitForFunction((x) => document.querySelector('.detail h2')?.textContent === `Message ${x}`, inflight.messageId);
     assert.match(await page.locator('.detail').innerText(), /Held by\s+billing-worker/);
+    for (const label of ['Move…', 'Copy…']) {
+      const b = page.locator(`vscode-button[aria-label="${label}"]`);
+      assert.equal(await b.evaluate((x) => x.disabled), true, `${label} is disabled for a watched row`);
+      assert.ok((await b.getAttribute('title')).length > 0, `${label} says why`);
+    }
+    assert.match(await page.locator('vscode-button[aria-label="Copy…"]').getAttribute('title'), /read, not received: Hold them/);
     await page.locator('tr.row').nth(3).click();
     await page.waitForFunction((x) => document.querySelector('.detail h2')?.textContent === `Message ${x}`, slow.messageId);
     assert.match(await page.locator('.detail').innerText(), /slow-worker took 25\.0 s of 30\.0 s/);
