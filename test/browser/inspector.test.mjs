@@ -47,6 +47,12 @@ describe('inspector webview in Chromium', function () {
     assert.equal(request.kind, 'request');
     assert.equal(request.params.ids.length, 2);
     assert.ok(request.params.ids.every((id) => id.startsWith('6f1c')));
+    // E extends and R releases the checked messages, A turns their auto-extend on.
+    for (const [key, method] of [['e', 'messages/extend'], ['r', 'messages/release'], ['a', 'messages/autoExtend/set']]) {
+      await page.keyboard.press(key);
+      const sent = await (await page.waitForFunction((m) => window.__posted.find((x) => x.method === m), method)).jsonValue();
+      assert.equal(sent.params.ids.length, 2, `${key}: ${method} for the two checked messages`);
+    }
   });
 
   it('disables Delete for an expired hold and says why', async () => {
