@@ -35,6 +35,8 @@ export async function openInspectorBench(): Promise<InspectorBench> {
   };
   try {
     const page = await browser.context.newPage();
+    // A background tab gets no animation frames: the page must be the active one to paint.
+    await page.bringToFront();
     await page.goto(pageServer.url);
     return { server, connection, gateway, helpers, page, close };
   } catch (err) {

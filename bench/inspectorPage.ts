@@ -79,6 +79,8 @@ export interface InspectorPage {
 /** A fresh inspector page, loaded and ready (it has posted webview/ready). */
 export async function openInspector(context: BrowserContext, url: string, timeoutMs: number): Promise<InspectorPage> {
   const page = await context.newPage();
+  // A background tab gets no animation frames: the page must be the active one to paint.
+  await page.bringToFront();
   try {
     page.setDefaultTimeout(timeoutMs);
     await page.goto(url);

@@ -90,6 +90,9 @@ export function usePage() {
   });
   beforeEach(async () => {
     fixture.page = await browser.context.newPage();
+    // The active tab: a tab Chromium keeps in the background gets no animation frames, so
+    // the page would not draw, and waits that poll on frames would never see a change.
+    await fixture.page.bringToFront();
     await fixture.page.goto(server.url);
     await fixture.page.waitForFunction(() => window.__posted.some((m) => m.method === 'webview/ready'));
   });

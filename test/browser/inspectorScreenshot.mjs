@@ -26,6 +26,7 @@ function session(now) {
 
 try {
   const page = await browser.context.newPage();
+  await page.bringToFront();
   await page.setViewportSize({ width: 1280, height: 640 });
   await page.goto(server.url);
   await page.waitForFunction(() => window.__posted.some((m) => m.method === 'webview/ready'));
