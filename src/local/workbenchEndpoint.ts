@@ -15,6 +15,7 @@ import {
   type TracePage,
   type WorkbenchInfo,
 } from '../shared/trace';
+import { encodeTracePage, TRACE_COMPACT_CAPABILITY } from '../shared/traceWire';
 
 /** The version of the `/_workbench/` endpoints' shapes; it grows when they change incompatibly. */
 export const WORKBENCH_API_VERSION = '1';
@@ -52,7 +53,7 @@ export async function workbenchAnswer(engine: SqsEngine, instance: string, req: 
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET') return { status: 405, body: { error: 'MethodNotAllowed', message: `${url.pathname} answers GET only, not ${req.method ?? '?'}.` } };
   if (url.pathname === WORKBENCH_INFO_PATH) {
-    const info: WorkbenchInfo = { server: WORKBENCH_SERVER_NAME, version: WORKBENCH_API_VERSION, capabilities: ['trace', 'queues', BROWSE_CAPABILITY], instance, now: engine.clock.now(), lastSeq: engine.trace.lastSeq };
+    const info: WorkbenchInfo = { server: WORKBENCH_SERVER_NAME, version: WORKBENCH_API_VERSION, capabilities: ['trace', TRACE_COMPACT_CAPABILITY, 'queues', BROWSE_CAPABILITY], instance, now: engine.clock.now(), lastSeq: engine.trace.lastSeq };
     return { status: 200, body: info };
   }
   if (url.pathname === WORKBENCH_QUEUES_PATH) return queuesAnswer(engine, url.searchParams);
@@ -75,6 +76,7 @@ export async function workbenchAnswer(engine: SqsEngine, instance: string, req: 
     else if (pending < GATHER_BELOW) await gather(stop);
   }
   const page = engine.trace.read(after, query.limit);
+  if (query.compact) return { status: 200, body: encodeTracePage({ instance, ...page }, query.bodies) };
   const result: TracePage = { instance, ...page, events: query.bodies ? page.events : page.events.map(withoutBody) };
   return { status: 200, body: result };
 }
@@ -139,13 +141,17 @@ interface TraceQuery {
   limit: number;
   bodies: boolean;
   instance: string | undefined;
+  /** `format=compact`: the page in {@link encodeTracePage}'s form. */
+  compact: boolean;
 }
 
 function parseTraceQuery(params: URLSearchParams): TraceQuery | Answer {
-  const known = new Set(['after', 'wait', 'limit', 'bodies', 'instance']);
+  const known = new Set(['after', 'wait', 'limit', 'bodies', 'instance', 'format']);
   for (const name of params.keys()) {
-    if (!known.has(name)) return badRequest(`Unknown parameter "${name.slice(0, 50)}": ${WORKBENCH_TRACE_PATH} takes after, wait, limit, bodies and instance.`);
+    if (!known.has(name)) return badRequest(`Unknown parameter "${name.slice(0, 50)}": ${WORKBENCH_TRACE_PATH} takes after, wait, limit, bodies, instance and format.`);
   }
+  const format = params.get('format') ?? 'full';
+  if (format !== 'full' && format !== 'compact') return badRequest(`format must be full or compact, not "${format.slice(0, 50)}".`);
   const instance = params.get('instance') ?? undefined;
   if (instance !== undefined && !/^[\w-]{1,64}$/.test(instance)) return badRequest(`instance must be the instance of /_workbench/info (letters, digits, - and _), not "${instance.slice(0, 50)}".`);
   const after = integerParam(params, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
@@ -156,7 +162,7 @@ function parseTraceQuery(params: URLSearchParams): TraceQuery | Answer {
   if (typeof limit !== 'number') return limit;
   const bodies = booleanParam(params, 'bodies');
   if (typeof bodies !== 'boolean') return bodies;
-  return { after, wait, limit, bodies, instance };
+  return { after, wait, limit, bodies, instance, compact: format === 'compact' };
 }
 
 /**

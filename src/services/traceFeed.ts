@@ -2,6 +2,7 @@ import { DisposableStore, Emitter, type Disposable } from '../common/events';
 import { isLoopbackEndpoint } from '../sqs/browse';
 import type { SqsLog } from '../sqs/gateway';
 import {
+  MAX_TRACE_PAGE,
   MAX_TRACE_WAIT_SECONDS,
   WORKBENCH_INFO_PATH,
   WORKBENCH_SERVER_NAME,
@@ -10,6 +11,7 @@ import {
   type TracePage,
   type WorkbenchInfo,
 } from '../shared/trace';
+import { compactPageProblem, decodeTracePage, TRACE_COMPACT_CAPABILITY, type CompactTracePage } from '../shared/traceWire';
 import { isRecord } from '../shared/validate';
 import type { ConnectionManager } from './connections';
 
@@ -54,6 +56,13 @@ function isTracePage(v: unknown): v is TracePage {
   return isRecord(v) && Array.isArray(v.events) && typeof v.next === 'number' && typeof v.missed === 'number' && typeof v.instance === 'string';
 }
 
+/** The page of a trace read (decoded when compact); an error that says what is wrong with any other answer. */
+function tracePage(status: number, ok: boolean, answer: unknown, compact: boolean): TracePage {
+  const problem = !ok ? 'an error' : compact ? compactPageProblem(answer) : isTracePage(answer) ? undefined : 'not a trace page';
+  if (problem !== undefined) throw new Error(`the trace endpoint answered ${status} (${problem}): ${JSON.stringify(answer).slice(0, 200)}`);
+  return compact ? decodeTracePage(answer as CompactTracePage) : (answer as TracePage);
+}
+
 /**
  * Follows one server's trace: long-polls `/_workbench/trace` from the last sequence number
  * read, so that a reconnect resumes where it stopped; names the server instance it read, so
@@ -74,6 +83,8 @@ export class TraceSubscription implements Disposable {
     readonly endpoint: string,
     private readonly log: SqsLog,
     private readonly options: TraceFeedOptions = {},
+    /** The server reads the trace in the compact form (its info lists {@link TRACE_COMPACT_CAPABILITY}). */
+    private readonly compact = true,
   ) {
     this.done = this.loop();
   }
@@ -95,12 +106,14 @@ export class TraceSubscription implements Disposable {
         url.search = new URLSearchParams({
           after: String(this.after),
           wait: String(wait),
+          // A busy server's events in a few answers, each a third of the full form's bytes.
+          limit: String(MAX_TRACE_PAGE),
+          ...(this.compact ? { format: 'compact' } : {}),
           ...(bodies ? { bodies: 'true' } : {}),
           ...(this.instance !== undefined ? { instance: this.instance } : {}),
         }).toString();
         const res = await fetch(url, { signal });
-        const page: unknown = await res.json();
-        if (!res.ok || !isTracePage(page)) throw new Error(`the trace endpoint answered ${res.status}: ${JSON.stringify(page).slice(0, 200)}`);
+        const page = tracePage(res.status, res.ok, await res.json(), this.compact);
         pause = this.options.retryMs ?? 1_000;
         if (failing) this.log.info(`Reading the local server's trace at ${this.endpoint} again.`);
         failing = false;
@@ -134,7 +147,7 @@ export class TraceSubscription implements Disposable {
 export class TraceFeed implements Disposable {
   private readonly subscriptions = new Map<string, TraceSubscription>();
   /** The endpoint each connection was probed for, and what the probe found. */
-  private readonly probed = new Map<string, { endpoint: string; workbench: boolean }>();
+  private readonly probed = new Map<string, { endpoint: string; workbench: boolean; compact: boolean }>();
   private readonly received = new Emitter<TraceBatch>();
   readonly onEvents = this.received.event;
   private readonly disposables = new DisposableStore();
@@ -180,12 +193,12 @@ export class TraceFeed implements Disposable {
       let probe = this.probed.get(id);
       if (!probe || probe.endpoint !== endpoint) {
         const info = await probeWorkbench(endpoint, this.options.probeTimeoutMs);
-        probe = { endpoint, workbench: info !== undefined };
+        probe = { endpoint, workbench: info !== undefined, compact: info?.capabilities.includes(TRACE_COMPACT_CAPABILITY) ?? false };
         this.probed.set(id, probe);
         if (info) this.log.info(`${endpoint} is an SQS Workbench local server (trace API ${info.version}): following its trace.`);
       }
       if (probe.workbench && !this.subscriptions.has(id)) {
-        const sub = new TraceSubscription(id, endpoint, this.log, this.options);
+        const sub = new TraceSubscription(id, endpoint, this.log, this.options, probe.compact);
         sub.onEvents((batch) => this.received.fire(batch));
         this.subscriptions.set(id, sub);
       }

@@ -12,6 +12,7 @@ import { createSqsClient, localConnection } from '../../src/sqs/connections';
 import { silentLog } from '../../src/sqs/gateway';
 import { toTimelineEvents } from '../../src/views/inspector/messageView';
 import type { TraceEvent, TracePage, WorkbenchInfo } from '../../src/shared/trace';
+import { decodeTracePage, type CompactTracePage } from '../../src/shared/traceWire';
 import { getJson, processClient, startTestServer, type TestServer } from './harness';
 
 const trace = async (endpoint: string, query = 'after=0'): Promise<TracePage> => {
@@ -103,7 +104,7 @@ describe('local server trace endpoint', () => {
     const info = await getJson<WorkbenchInfo>(t.server.endpoint, '/_workbench/info');
     assert.equal(info.status, 200);
     assert.equal(info.body.server, 'sqs-workbench-local');
-    assert.deepEqual(info.body.capabilities, ['trace', 'queues', 'browse']);
+    assert.deepEqual(info.body.capabilities, ['trace', 'trace-compact', 'queues', 'browse']);
     assert.equal(info.body.now, t.clock.now());
     assert.equal(info.body.lastSeq, 0);
     const url = await t.createQueue('q');
@@ -117,6 +118,44 @@ describe('local server trace endpoint', () => {
     const withBodies = await trace(t.server.endpoint, 'after=2&bodies=true');
     const [last] = withBodies.events;
     assert.ok(last.kind === 'sent' && last.details.body === 'body 2');
+  });
+
+  it('answers the compact form in a third of the bytes, decoding to the very events of the full form', async () => {
+    t = await startTestServer();
+    const producer = processClient(t.server.endpoint, 'order-producer');
+    const consumer = processClient(t.server.endpoint, 'billing-worker');
+    try {
+      const dlq = await t.createQueue('orders-dlq');
+      const dlqArn = `arn:aws:sqs:us-east-1:000000000000:orders-dlq`;
+      const url = await t.createQueue('orders', { VisibilityTimeout: '5', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) });
+      const fifo = await t.createQueue('orders.fifo', { FifoQueue: 'true' });
+      await producer.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'plain "quoted" \u2028 body', MessageAttributes: { tenant: { DataType: 'String', StringValue: 'acme' } } }));
+      await producer.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'later', DelaySeconds: 2 }));
+      await producer.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
+      for (let i = 0; i < 2; i++) await producer.send(new SendMessageCommand({ QueueUrl: fifo, MessageBody: 'f', MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
+      const got = await consumer.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+      const done = got.Messages?.find((m) => m.Body !== 'poison');
+      await consumer.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: done?.ReceiptHandle ?? '' }));
+      t.clock.advance(6_000);
+      await consumer.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+      assert.ok(dlq.endsWith('/orders-dlq'));
+      for (const bodies of [true, false]) {
+        const query = `after=0&bodies=${String(bodies)}`;
+        const full = await trace(t.server.endpoint, query);
+        const res = await getJson<CompactTracePage>(t.server.endpoint, `/_workbench/trace?${query}&format=compact`);
+        assert.equal(res.status, 200);
+        assert.deepEqual(decodeTracePage(res.body), full, `bodies=${String(bodies)}`);
+        assert.ok(full.events.length >= 8, `a varied trace: ${full.events.map((e) => e.kind).join(', ')}`);
+        assert.deepEqual(new Set(full.events.map((e) => e.kind)), new Set(['sent', 'deduplicated', 'received', 'expired', 'visible', 'movedToDlq', 'deleted']));
+        assert.ok(JSON.stringify(res.body).length < 0.6 * JSON.stringify(full).length, 'compact is compact');
+      }
+      const last = (await trace(t.server.endpoint)).next;
+      const empty = await getJson<CompactTracePage>(t.server.endpoint, `/_workbench/trace?after=${last}&format=compact`);
+      assert.deepEqual(decodeTracePage(empty.body), { instance: empty.body.instance, events: [], next: last, missed: 0, droppedTotal: 0 });
+    } finally {
+      producer.destroy();
+      consumer.destroy();
+    }
   });
 
   it('long-polls: a waiting read answers with the next event', async () => {
@@ -150,6 +189,7 @@ describe('local server trace endpoint', () => {
     await bad('/_workbench/trace?limit=0', /limit must be a whole number from 1 to 5000/);
     await bad('/_workbench/trace?bodies=yes', /bodies must be true or false/);
     await bad('/_workbench/trace?since=3', /Unknown parameter "since"/);
+    await bad('/_workbench/trace?format=xml', /format must be full or compact, not "xml"/);
     await bad('/_workbench/trace?instance=%3Cscript%3E', /instance must be the instance of \/_workbench\/info/);
     await bad('/_workbench/nothing', /No such endpoint/, 404);
     const post = await fetch(`${t.server.endpoint}/_workbench/trace`, { method: 'POST' });
@@ -346,6 +386,36 @@ describe('trace feed (the extension side, plain Node)', () => {
       recorder.dispose();
       producer.destroy();
       await t.close();
+    }
+  });
+
+  it('reads the full form from a workbench server that predates the compact one', async () => {
+    const queries: URLSearchParams[] = [];
+    const event: TraceEvent = { seq: 1, kind: 'released', at: 5, queue: 'q', queueUrl: 'http://127.0.0.1/000000000000/q', messageId: 'm1', details: {} };
+    const older = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      res.setHeader('content-type', 'application/json');
+      if (url.pathname === '/_workbench/info') {
+        res.end(JSON.stringify({ server: 'sqs-workbench-local', version: '1', capabilities: ['trace', 'queues'], instance: 'old', now: 0, lastSeq: 1 }));
+        return;
+      }
+      queries.push(url.searchParams);
+      const after = Number(url.searchParams.get('after'));
+      const page: TracePage = { instance: 'old', events: after < 1 ? [event] : [], next: 1, missed: 0, droppedTotal: 0 };
+      setTimeout(() => res.end(JSON.stringify(page)), after < 1 ? 0 : 50);
+    });
+    await new Promise<void>((r) => older.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(older.address() as AddressInfo).port}`;
+    const feed = new TraceFeed({ all: [{ info: { id: 'old', endpoint } }], onDidChange: () => ({ dispose: () => undefined }) } as never, silentLog);
+    try {
+      const batch = new Promise<TraceBatch>((resolve) => feed.onEvents(resolve));
+      await feed.sync();
+      assert.deepEqual((await batch).events, [event]);
+      assert.ok(queries.length >= 1 && queries.every((q) => !q.has('format')), 'no format parameter for a server without trace-compact');
+    } finally {
+      feed.dispose();
+      older.closeAllConnections();
+      await new Promise((r) => older.close(r));
     }
   });
 
