@@ -1,45 +1,39 @@
 /**
  * A trace subscriber in its own process, as the extension host is beside the server: on
- * `start` it follows `/_workbench/trace` (long poll, bodies included) from the newest event, in
- * the compact form the extension reads (decoded as the extension decodes it) or the full one;
- * on `stop` it answers how many events it read, and the CPU time it took meanwhile.
+ * `start` it follows `/_workbench/trace` from the newest event with the extension's own
+ * reader (`TraceSubscription`: long poll, bodies included, decoded into events), in the
+ * compact form the extension reads or in the full one; on `stop` it answers how many events
+ * it read, and the CPU time it took meanwhile.
  */
-import type { TracePage, WorkbenchInfo } from '../src/shared/trace';
-import { decodeTracePage, type CompactTracePage } from '../src/shared/traceWire';
+import { TraceSubscription } from '../src/services/traceFeed';
+import { silentLog } from '../src/sqs/gateway';
+import type { WorkbenchInfo } from '../src/shared/trace';
 
 type Command = { kind: 'start'; endpoint: string; format: 'compact' | 'full' } | { kind: 'stop' };
 
-let running: { abort: AbortController; done: Promise<number>; cpu: NodeJS.CpuUsage } | undefined;
+let running: { subscription: TraceSubscription; read: number; cpu: NodeJS.CpuUsage } | undefined;
 
-async function follow(endpoint: string, format: 'compact' | 'full', signal: AbortSignal): Promise<number> {
-  let after = ((await (await fetch(`${endpoint}/_workbench/info`)).json()) as WorkbenchInfo).lastSeq;
-  let read = 0;
-  while (!signal.aborted) {
-    try {
-      const res = await fetch(`${endpoint}/_workbench/trace?after=${after}&wait=20&limit=5000&bodies=true&format=${format}`, { signal });
-      const answer: unknown = await res.json();
-      const page = format === 'compact' ? decodeTracePage(answer as CompactTracePage) : (answer as TracePage);
-      after = page.next;
-      read += page.events.length;
-    } catch {
-      break;
-    }
-  }
-  return read;
+async function start(endpoint: string, format: 'compact' | 'full'): Promise<void> {
+  const info = (await (await fetch(`${endpoint}/_workbench/info`)).json()) as WorkbenchInfo;
+  const subscription = new TraceSubscription('bench', endpoint, silentLog, { after: info.lastSeq, compact: format === 'compact' });
+  const state = { subscription, read: 0, cpu: process.cpuUsage() };
+  subscription.onEvents((batch) => {
+    state.read += batch.events.length;
+  });
+  running = state;
 }
 
 process.on('message', (command: Command) => {
   if (command.kind === 'start') {
-    const abort = new AbortController();
-    running = { abort, done: follow(command.endpoint, command.format, abort.signal), cpu: process.cpuUsage() };
-    process.send?.({ kind: 'started' });
+    void start(command.endpoint, command.format).then(() => process.send?.({ kind: 'started' }));
   } else if (running) {
-    const { abort, done, cpu } = running;
+    const { subscription, cpu } = running;
+    const state = running;
     running = undefined;
-    abort.abort();
-    void done.then((read) => {
+    subscription.dispose();
+    void subscription.done.then(() => {
       const used = process.cpuUsage(cpu);
-      process.send?.({ kind: 'stopped', read, cpuMs: Math.round((used.user + used.system) / 1000) });
+      process.send?.({ kind: 'stopped', read: state.read, cpuMs: Math.round((used.user + used.system) / 1000) });
     });
   }
 });

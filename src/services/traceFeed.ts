@@ -1,5 +1,6 @@
 import { DisposableStore, Emitter, type Disposable } from '../common/events';
 import { isLoopbackEndpoint } from '../sqs/browse';
+import { getJson } from './httpJson';
 import type { SqsLog } from '../sqs/gateway';
 import {
   MAX_TRACE_PAGE,
@@ -32,6 +33,13 @@ export interface TraceFeedOptions {
   readonly maxRetryMs?: number;
   /** How long the probe of `/_workbench/info` may take. */
   readonly probeTimeoutMs?: number;
+}
+
+export interface TraceSubscriptionOptions extends TraceFeedOptions {
+  /** Read the compact form (the server's info lists {@link TRACE_COMPACT_CAPABILITY}); true unless false. */
+  readonly compact?: boolean;
+  /** Follow from after this sequence number (0, the default: from the oldest event kept). */
+  readonly after?: number;
 }
 
 /**
@@ -70,7 +78,7 @@ function tracePage(status: number, ok: boolean, answer: unknown, compact: boolea
  * server dropped in between.
  */
 export class TraceSubscription implements Disposable {
-  private after = 0;
+  private after: number;
   private instance: string | undefined;
   private readonly abort = new AbortController();
   private readonly received = new Emitter<TraceBatch>();
@@ -82,10 +90,9 @@ export class TraceSubscription implements Disposable {
     readonly connectionId: string,
     readonly endpoint: string,
     private readonly log: SqsLog,
-    private readonly options: TraceFeedOptions = {},
-    /** The server reads the trace in the compact form (its info lists {@link TRACE_COMPACT_CAPABILITY}). */
-    private readonly compact = true,
+    private readonly options: TraceSubscriptionOptions = {},
   ) {
+    this.after = options.after ?? 0;
     this.done = this.loop();
   }
 
@@ -108,12 +115,12 @@ export class TraceSubscription implements Disposable {
           wait: String(wait),
           // A busy server's events in a few answers, each a third of the full form's bytes.
           limit: String(MAX_TRACE_PAGE),
-          ...(this.compact ? { format: 'compact' } : {}),
+          ...(this.options.compact !== false ? { format: 'compact' } : {}),
           ...(bodies ? { bodies: 'true' } : {}),
           ...(this.instance !== undefined ? { instance: this.instance } : {}),
         }).toString();
-        const res = await fetch(url, { signal });
-        const page = tracePage(res.status, res.ok, await res.json(), this.compact);
+        const res = await getJson(url, signal);
+        const page = tracePage(res.status, res.ok, res.body, this.options.compact !== false);
         pause = this.options.retryMs ?? 1_000;
         if (failing) this.log.info(`Reading the local server's trace at ${this.endpoint} again.`);
         failing = false;
@@ -198,7 +205,7 @@ export class TraceFeed implements Disposable {
         if (info) this.log.info(`${endpoint} is an SQS Workbench local server (trace API ${info.version}): following its trace.`);
       }
       if (probe.workbench && !this.subscriptions.has(id)) {
-        const sub = new TraceSubscription(id, endpoint, this.log, this.options, probe.compact);
+        const sub = new TraceSubscription(id, endpoint, this.log, { ...this.options, compact: probe.compact });
         sub.onEvents((batch) => this.received.fire(batch));
         this.subscriptions.set(id, sub);
       }

@@ -13,6 +13,7 @@ import { silentLog } from '../../src/sqs/gateway';
 import { toTimelineEvents } from '../../src/views/inspector/messageView';
 import type { TraceEvent, TracePage, WorkbenchInfo } from '../../src/shared/trace';
 import { decodeTracePage, type CompactTracePage } from '../../src/shared/traceWire';
+import { getJson as getJsonAnswer } from '../../src/services/httpJson';
 import { getJson, processClient, startTestServer, type TestServer } from './harness';
 
 const trace = async (endpoint: string, query = 'after=0'): Promise<TracePage> => {
@@ -386,6 +387,25 @@ describe('trace feed (the extension side, plain Node)', () => {
       recorder.dispose();
       producer.destroy();
       await t.close();
+    }
+  });
+
+  it('reads JSON over kept-alive connections, and says what a non-JSON answer was', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url === '/json') res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"NotFound"}');
+      else res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      assert.deepEqual(await getJsonAnswer(new URL('/json', base)), { status: 404, ok: false, body: { error: 'NotFound' } });
+      await assert.rejects(getJsonAnswer(new URL('/html', base)), /the answer \(502\) is not JSON: <h1>Bad gateway<\/h1>/);
+      await assert.rejects(getJsonAnswer(new URL('ftp://127.0.0.1/x')), /Only http and https URLs are read, not ftp:/);
+      const aborted = AbortSignal.abort();
+      await assert.rejects(getJsonAnswer(new URL('/json', base), aborted), /abort/i);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 
