@@ -1,6 +1,7 @@
 import { MESSAGE_OVERHEAD_BYTES } from './memory';
 import type { LocalQueue } from './localQueue';
 import type { StoredMessage } from './queue';
+import type { StoredAttribute } from './md5';
 import type { BrowsedAttribute, BrowsedMessage, BrowsePage } from '../shared/browse';
 
 export interface BrowseRequest {
@@ -61,12 +62,7 @@ export function browseQueue(queue: LocalQueue, queueUrl: string, at: { now: numb
 
 function browsed(m: StoredMessage, bodies: boolean): BrowsedMessage {
   const state = m.state === 'delayed' || m.state === 'inflight' ? m.state : 'visible';
-  const attributes: Record<string, BrowsedAttribute> = {};
-  for (const [name, a] of Object.entries(m.attributes)) {
-    attributes[name] = !bodies
-      ? { dataType: a.DataType }
-      : { dataType: a.DataType, ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}), ...(a.BinaryValue !== undefined ? { binaryValue: a.BinaryValue.toString('base64') } : {}) };
-  }
+  const attributes = attributesOf(m.attributes, bodies);
   return {
     messageId: m.id,
     state,
@@ -85,4 +81,15 @@ function browsed(m: StoredMessage, bodies: boolean): BrowsedMessage {
     ...(m.sequenceNumber !== undefined ? { sequenceNumber: m.sequenceNumber } : {}),
     ...(m.deadLetterSourceArn !== undefined ? { deadLetterSourceArn: m.deadLetterSourceArn } : {}),
   };
+}
+
+/** A stored message's attributes as Browse and the trace give them: types, and values when asked (binary in base64). */
+export function attributesOf(stored: Readonly<Record<string, StoredAttribute>>, values: boolean): Record<string, BrowsedAttribute> {
+  const attributes: Record<string, BrowsedAttribute> = {};
+  for (const [name, a] of Object.entries(stored)) {
+    attributes[name] = !values
+      ? { dataType: a.DataType }
+      : { dataType: a.DataType, ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}), ...(a.BinaryValue !== undefined ? { binaryValue: a.BinaryValue.toString('base64') } : {}) };
+  }
+  return attributes;
 }

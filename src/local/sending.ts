@@ -1,3 +1,4 @@
+import { attributesOf } from './browse';
 import type { Clock } from './clock';
 import { SqsError } from './errors';
 import type { LocalQueue } from './localQueue';
@@ -56,6 +57,7 @@ function recordSent(ctx: SendContext, queue: LocalQueue, m: StoredMessage, actor
     attributeNames: Object.keys(m.attributes),
     body: m.body,
   };
+  if (details.attributeNames.length > 0) details.attributes = attributesOf(m.attributes, true);
   if (m.groupId !== undefined) details.groupId = m.groupId;
   if (m.dedupId !== undefined) details.dedupId = m.dedupId;
   if (m.sequenceNumber !== undefined) details.sequenceNumber = m.sequenceNumber;

@@ -14,7 +14,10 @@ export const DEFAULT_TRACE_LIMITS: TraceLimits = { maxEvents: 100_000, maxBytes:
 const EVENT_BYTES = 320;
 
 function sizeOf(e: TraceEvent): number {
-  return e.kind === 'sent' && e.details.body !== undefined ? EVENT_BYTES + e.details.body.length * 2 : EVENT_BYTES;
+  if (e.kind !== 'sent') return EVENT_BYTES;
+  let bytes = EVENT_BYTES + (e.details.body?.length ?? 0) * 2;
+  if (e.details.attributes) for (const a of Object.values(e.details.attributes)) bytes += ((a.stringValue?.length ?? 0) + (a.binaryValue?.length ?? 0)) * 2;
+  return bytes;
 }
 
 /**

@@ -220,9 +220,10 @@ function gather(signal: AbortSignal): Promise<void> {
 }
 
 function withoutBody(e: TraceEvent): TraceEvent {
-  if (e.kind !== 'sent' || e.details.body === undefined) return e;
+  if (e.kind !== 'sent' || (e.details.body === undefined && e.details.attributes === undefined)) return e;
   const details = { ...e.details };
   delete details.body;
+  delete details.attributes;
   return { ...e, details };
 }
 

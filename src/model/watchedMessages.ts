@@ -84,7 +84,8 @@ export class WatchedMessages {
           ...(e.details.delayedUntil !== undefined ? { visibleAt: e.details.delayedUntil } : {}),
           bytes: e.details.bytes,
           ...(e.details.body !== undefined ? { body: e.details.body } : {}),
-          attributes: Object.fromEntries(e.details.attributeNames.map((n) => [n, { dataType: '' }])),
+          // Values come with the body, for a reader on the server's machine; elsewhere the names only.
+          attributes: e.details.attributes ?? Object.fromEntries(e.details.attributeNames.map((n) => [n, { dataType: '' }])),
           ...(e.details.groupId !== undefined ? { groupId: e.details.groupId } : {}),
           ...(e.details.dedupId !== undefined ? { dedupId: e.details.dedupId } : {}),
           ...(e.details.sequenceNumber !== undefined ? { sequenceNumber: e.details.sequenceNumber } : {}),

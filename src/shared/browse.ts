@@ -4,7 +4,7 @@
  * answers `GET /_workbench/messages`; the extension reads it. This module imports only the
  * trace's shared types, so that all sides can share it.
  */
-import type { TraceActor } from './trace';
+import type { TraceActor, TraceAttribute } from './trace';
 
 export const WORKBENCH_MESSAGES_PATH = '/_workbench/messages';
 /** The capability `/_workbench/info` lists when the server answers {@link WORKBENCH_MESSAGES_PATH}. */
@@ -18,11 +18,7 @@ export const BROWSE_STATES = ['visible', 'delayed', 'inflight'] as const;
 export type BrowseState = (typeof BROWSE_STATES)[number];
 
 /** A message attribute; a binary value in base64. Values only when bodies were asked for. */
-export interface BrowsedAttribute {
-  readonly dataType: string;
-  readonly stringValue?: string;
-  readonly binaryValue?: string;
-}
+export type BrowsedAttribute = TraceAttribute;
 
 /** One message as Browse shows it, read as it is in the queue. */
 export interface BrowsedMessage {

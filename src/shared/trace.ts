@@ -17,12 +17,23 @@ export interface TraceActor {
 /** The product token the extension adds to its User-Agent, so the trace can tell its requests apart. */
 export const WORKBENCH_USER_AGENT = 'sqs-workbench';
 
+/** A message attribute's type and value (a binary value in base64). */
+export interface TraceAttribute {
+  readonly dataType: string;
+  readonly stringValue?: string;
+  readonly binaryValue?: string;
+}
+
 /** What each kind of trace event carries besides the common fields. */
 export interface TraceDetails {
-  /** Accepted by a send. `delayedUntil` when the message starts delayed. `body` only when the reader asked for bodies. */
+  /**
+   * Accepted by a send. `delayedUntil` when the message starts delayed. `body`, and
+   * `attributes` (their values, for a message that has any), only when the reader asked for bodies.
+   */
   readonly sent: {
     readonly bytes: number;
     readonly attributeNames: readonly string[];
+    readonly attributes?: Readonly<Record<string, TraceAttribute>>;
     readonly groupId?: string;
     readonly dedupId?: string;
     readonly sequenceNumber?: string;

@@ -38,7 +38,7 @@ export interface CompactTracePage {
 
 /** The detail fields of each kind, the common ones first (so that the trailing, absent ones are left out). */
 const FIELDS: { readonly [K in TraceKind]: readonly (keyof TraceDetails[K] & string)[] } = {
-  sent: ['bytes', 'attributeNames', 'body', 'delayedUntil', 'groupId', 'dedupId', 'sequenceNumber'],
+  sent: ['bytes', 'attributeNames', 'body', 'attributes', 'delayedUntil', 'groupId', 'dedupId', 'sequenceNumber'],
   deduplicated: ['dedupId', 'groupId'],
   visible: [],
   received: ['receiveCount', 'deadline'],
@@ -53,9 +53,12 @@ const FIELDS: { readonly [K in TraceKind]: readonly (keyof TraceDetails[K] & str
   faultInjected: ['fault', 'action'],
 };
 
+/** The fields of a sent event that only a reader who asked for bodies gets. */
+const BODY_FIELDS: ReadonlySet<string> = new Set(['body', 'attributes']);
+
 /**
  * Encodes events that follow one another (consecutive sequence numbers), as a trace read
- * answers them; without `bodies`, a sent event's body is left out.
+ * answers them; without `bodies`, a sent event's body and attribute values are left out.
  */
 export function encodeTracePage(page: TracePage, bodies = true): CompactTracePage {
   const queueIndex = new Map<string, number>();
@@ -82,8 +85,8 @@ export function encodeTracePage(page: TracePage, bodies = true): CompactTracePag
     previousAt = e.at;
     const details = e.details as Readonly<Record<string, unknown>>;
     let last = 0;
-    for (let f = 0; f < names.length; f++) if (details[names[f]] !== undefined && (bodies || names[f] !== 'body')) last = f + 1;
-    for (let f = 0; f < last; f++) event.push((bodies || names[f] !== 'body' ? details[names[f]] : undefined) ?? null);
+    for (let f = 0; f < names.length; f++) if (details[names[f]] !== undefined && (bodies || !BODY_FIELDS.has(names[f]))) last = f + 1;
+    for (let f = 0; f < last; f++) event.push((bodies || !BODY_FIELDS.has(names[f]) ? details[names[f]] : undefined) ?? null);
     events[i] = event;
   }
   return { format: 'compact', instance: page.instance, first: page.events.length > 0 ? page.events[0].seq : page.next + 1, t0, next: page.next, missed: page.missed, droppedTotal: page.droppedTotal, queues, actors, fields, events };

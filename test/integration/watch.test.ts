@@ -106,6 +106,18 @@ describe('Watch: a producer and consumers against the local server (services lay
     assert.deepEqual(row(slowId)?.flags.slowConsumer, { by: 'slow-worker', usedMs: 25_000, timeoutMs: 30_000 });
     assert.deepEqual(row(fineId)?.flags, {}, 'the fine message carries no flag');
     assert.deepEqual(row(poisonId)?.events.filter((e) => e.kind === 'received').map((e) => e.by), ['crasher', 'crasher'], 'each window names its consumer');
+
+    // A message sent after the snapshot arrives through the trace alone, with its attributes' values.
+    const { MessageId: newId } = await producer.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: 'new',
+        MessageAttributes: { tenant: { DataType: 'String', StringValue: 'acme' }, sig: { DataType: 'Binary', BinaryValue: Buffer.from([1, 2, 255]) } },
+      }),
+    );
+    await until('the new row', () => row(newId ?? '') !== undefined);
+    assert.deepEqual(row(newId ?? '')?.messageAttributes, { tenant: { type: 'String', value: 'acme' }, sig: { type: 'Binary', value: 'AQL/' } });
+    assert.equal(row(newId ?? '')?.body, 'new');
   });
 
 });

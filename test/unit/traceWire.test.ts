@@ -9,7 +9,16 @@ const ours: TraceActor = { sdk: 'aws-sdk-js/3.700.0', workbench: true };
 
 /** Every field of every kind set, so that a field the compact form forgets fails the round trip. */
 const EVERY_FIELD: { readonly [K in TraceKind]: TraceDetails[K] } = {
-  sent: { bytes: 12, attributeNames: ['tenant', 'trace-id'], body: 'a "quoted" body\n\u2028', delayedUntil: 1_700_000_009_000, groupId: 'g', dedupId: 'd', sequenceNumber: '18888' },
+  sent: {
+    bytes: 12,
+    attributeNames: ['tenant', 'sig'],
+    attributes: { tenant: { dataType: 'String', stringValue: 'acme' }, sig: { dataType: 'Binary.sha', binaryValue: 'AQL/' } },
+    body: 'a "quoted" body\n\u2028',
+    delayedUntil: 1_700_000_009_000,
+    groupId: 'g',
+    dedupId: 'd',
+    sequenceNumber: '18888',
+  },
   deduplicated: { dedupId: 'd', groupId: 'g' },
   visible: {},
   received: { receiveCount: 2, deadline: 1_700_000_030_000 },
@@ -39,19 +48,19 @@ describe('trace wire: the compact form', () => {
 
   it('leaves out the fields an event lacks, and a body when bodies are not asked for', () => {
     const full = page([
-      { kind: 'sent', at: 5, queue: 'orders', queueUrl: A, messageId: 'm1', by: worker, details: { bytes: 4, attributeNames: [], body: 'body' } },
+      { kind: 'sent', at: 5, queue: 'orders', queueUrl: A, messageId: 'm1', by: worker, details: { bytes: 4, attributeNames: ['a'], body: 'body', attributes: { a: { dataType: 'String', stringValue: 'v' } } } },
       { kind: 'sent', at: 6, queue: 'orders', queueUrl: A, messageId: 'm2', by: { ...worker }, details: { bytes: 4, attributeNames: [], delayedUntil: 9 } },
       { kind: 'deleted', at: 7, queue: 'orders', queueUrl: A, messageId: 'm1', details: { stale: false, late: false, receiveCount: 1 } },
     ]);
     const compact = encodeTracePage(full, false);
     assert.equal(compact.queues.length, 1);
     assert.equal(compact.actors.length, 1, 'equal actors share one entry');
-    assert.deepEqual(compact.events[0], ['sent', 0, 0, 'm1', 0, 4, []]);
-    assert.deepEqual(compact.events[1], ['sent', 1, 0, 'm2', 0, 4, [], null, 9]);
+    assert.deepEqual(compact.events[0], ['sent', 0, 0, 'm1', 0, 4, ['a']], 'no body, no attribute values');
+    assert.deepEqual(compact.events[1], ['sent', 1, 0, 'm2', 0, 4, [], null, null, 9]);
     assert.equal(compact.events[2][4], -1, 'no actor for what the server did on its own');
     const decoded = roundTrip(full, false);
     const first = decoded.events[0];
-    assert.ok(first.kind === 'sent' && !('body' in first.details));
+    assert.ok(first.kind === 'sent' && !('body' in first.details) && !('attributes' in first.details));
     assert.ok(!('by' in decoded.events[2]));
   });
 
