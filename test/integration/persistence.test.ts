@@ -27,7 +27,8 @@ import { startLocalServer, type RunningLocalServer } from '../../src/local/serve
 import { LocalServerService } from '../../src/services/localServer';
 import { Settings, memorySettingsSource } from '../../src/services/settings';
 import { silentLog } from '../../src/sqs/gateway';
-import { sdkClient } from './harness';
+import { getJson, processClient, sdkClient } from './harness';
+import type { BrowsePage } from '../../src/shared/browse';
 
 const CLI = path.resolve(__dirname, '../../../dist/local-sqs.js');
 
@@ -81,6 +82,16 @@ function crashCopy(dir: string): string {
 
 async function attributes(client: SQSClient, url: string): Promise<Record<string, string>> {
   return (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
+}
+
+/** A ReceiveMessage with no signature and no User-Agent: a request that names nobody. */
+async function rawReceive(endpoint: string, queueUrl: string): Promise<void> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage', 'user-agent': '' },
+    body: JSON.stringify({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }),
+  });
+  assert.equal(res.status, 200, await res.text());
 }
 
 async function receive(client: SQSClient, url: string, max = 10, visibility?: number): Promise<Message[]> {
@@ -159,6 +170,40 @@ describe('local server: data directory', () => {
     assert.deepEqual(order.filter((b) => b.startsWith('a')), ['a1', 'a2', 'a3']);
     assert.deepEqual(order.filter((b) => b.startsWith('b')), ['b1', 'b2']);
     await second.stop();
+  });
+
+  it('names the holder of a message in flight after a restart and after a crash, as Browse shows it', async () => {
+    const dir = tempDir();
+    const clock = new ManualClock(Date.now());
+    const first = await new DirServer(dir, clock).start();
+    await first.client.send(new CreateQueueCommand({ QueueName: 'q' }));
+    const url = first.url('q');
+    const [billing, shipping] = ['billing-worker', 'shipping-worker'].map((id) => processClient(first.server.endpoint, id));
+    const holders = async (endpoint: string): Promise<Record<string, string | undefined>> => {
+      const page = await getJson<BrowsePage>(endpoint, '/_workbench/messages?queue=q');
+      return Object.fromEntries(page.body.messages.map((m) => [m.messageId, m.state === 'inflight' ? (m.heldBy?.accessKeyId ?? '(anonymous)') : undefined]));
+    };
+    try {
+      const ids: string[] = [];
+      for (const body of ['a', 'b', 'c']) ids.push((await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }))).MessageId ?? '');
+      await billing.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1, VisibilityTimeout: 300 }));
+      const [b] = (await shipping.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1, VisibilityTimeout: 300 }))).Messages ?? [];
+      // Released, then received again by a request that names nobody: no holder is carried over.
+      await shipping.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: b.ReceiptHandle, VisibilityTimeout: 0 }));
+      await rawReceive(first.server.endpoint, url);
+      const expected = { [ids[0]]: 'billing-worker', [ids[1]]: '(anonymous)', [ids[2]]: '(anonymous)' };
+      assert.deepEqual(await holders(first.server.endpoint), expected);
+      const copy = crashCopy(dir);
+      await first.stop();
+      for (const restored of [dir, copy]) {
+        const again = await new DirServer(restored, clock).start();
+        assert.deepEqual(await holders(again.server.endpoint), expected, restored === dir ? 'after a clean stop' : 'after a crash (the journal)');
+        await again.stop();
+      }
+    } finally {
+      billing.destroy();
+      shipping.destroy();
+    }
   });
 
   it('counts time that passed while the server was stopped: deadlines and delays that ran out have run out', async () => {

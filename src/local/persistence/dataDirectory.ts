@@ -7,7 +7,7 @@ import type { DedupEntry, QueueStateObserver, StoredMessage } from '../queue';
 import type { RestoredQueue } from '../queueRegistry';
 import { encodeLine, readDataFile, syncDirectory, writeFileDurably } from './journalFile';
 import { takeLock } from './lock';
-import { savedMessage, savedQueue, savedState, storedMessage, type DataRecord, type SavedMessage } from './records';
+import { applySavedState, savedMessage, savedQueue, savedState, storedMessage, type DataRecord, type SavedMessage } from './records';
 
 /**
  * When an answer waits for the disk. `always`: every change is written and fsynced before
@@ -442,7 +442,7 @@ function apply(saved: Map<string, SavedQueueData>, held: Map<string, number>, re
     }
     case 'state': {
       const m = saved.get(record.i)?.messages.get(record.m.id);
-      if (m) Object.assign(m, record.m);
+      if (m) applySavedState(m, record.m);
       return m !== undefined;
     }
     case 'gone':

@@ -3,6 +3,7 @@ import type { StoredAttribute } from '../md5';
 import type { LocalQueue } from '../localQueue';
 import type { RestoredQueue } from '../queueRegistry';
 import type { MoveTask } from '../moveTasks';
+import type { TraceActor } from '../../shared/trace';
 
 /** A message attribute as saved: binary values in base64. */
 interface SavedAttribute {
@@ -22,6 +23,8 @@ export interface SavedMessageState {
   receivedAt: number;
   sequenceNumber?: string;
   deadLetterSourceArn?: string;
+  /** Who made the last receive (Browse and Watch name the holder of a message in flight). */
+  heldBy?: TraceActor;
 }
 
 /** A whole message as saved. */
@@ -79,7 +82,26 @@ export function savedState(m: StoredMessage): SavedMessageState {
   if (m.firstReceiveAt !== undefined) saved.firstReceiveAt = m.firstReceiveAt;
   if (m.sequenceNumber !== undefined) saved.sequenceNumber = m.sequenceNumber;
   if (m.deadLetterSourceArn !== undefined) saved.deadLetterSourceArn = m.deadLetterSourceArn;
+  if (m.heldBy !== undefined) saved.heldBy = m.heldBy;
   return saved;
+}
+
+/** Applies a saved change of state to a saved message: a receive by nobody in particular names no holder. */
+export function applySavedState(m: SavedMessage, state: SavedMessageState): void {
+  Object.assign(m, state);
+  if (state.heldBy === undefined) delete m.heldBy;
+}
+
+/** A holder as saved, kept only when it has the shape the server writes (the file may have been edited). */
+function restoredActor(v: unknown): TraceActor | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const a = v as Record<string, unknown>;
+  const text = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 128;
+  const actor: { accessKeyId?: string; sdk?: string; workbench?: true } = {};
+  if (text(a.accessKeyId)) actor.accessKeyId = a.accessKeyId;
+  if (text(a.sdk)) actor.sdk = a.sdk;
+  if (a.workbench === true) actor.workbench = true;
+  return Object.keys(actor).length > 0 ? actor : undefined;
 }
 
 export function savedMessage(m: StoredMessage): SavedMessage {
@@ -123,6 +145,7 @@ export function storedMessage(saved: SavedMessage): StoredMessage {
     firstReceiveAt: saved.firstReceiveAt,
     receiveSerial: saved.receiveSerial,
     receivedAt: saved.receivedAt,
+    heldBy: restoredActor(saved.heldBy),
     version: 0,
     storedBytes: saved.storedBytes,
   };
