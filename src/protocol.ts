@@ -16,7 +16,7 @@ import {
   NOTICE_LEVELS,
   type FlagSummary,
   type InspectorMode,
-  type LeaseAction,
+  type MessageAction,
   type LifecycleKind,
   type MessageFlags,
   type MessageState,
@@ -82,8 +82,8 @@ export interface MessageView {
   readonly events: readonly TimelineEvent[];
   /** At-least-once flags: delivered more than once; same key as other messages. */
   readonly flags: MessageFlags;
-  /** Why Extend / Release / Delete are not possible now, if they are not. */
-  readonly disabled: { readonly [A in LeaseAction]?: string };
+  /** Why Extend / Release / Delete / Copy are not possible now, if they are not. */
+  readonly disabled: { readonly [A in MessageAction]?: string };
 }
 
 export interface QueueView {
@@ -145,7 +145,7 @@ export const isMessageView = object<MessageView>({
   idempotencyKeyPath: optional(isString),
   events: arrayOf(isTimelineEvent),
   flags: isMessageFlags,
-  disabled: object<MessageView['disabled']>({ extend: optional(isString), release: optional(isString), delete: optional(isString) }),
+  disabled: object<MessageView['disabled']>({ extend: optional(isString), release: optional(isString), delete: optional(isString), copy: optional(isString) }),
 });
 
 const isQueueView = object<QueueView>({

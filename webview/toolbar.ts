@@ -1,5 +1,5 @@
 import type { EntryResult, QueueView } from '../src/protocol';
-import { HOLD_CAP_MS, MAX_INSPECTOR_RECEIVE, MAX_VISIBILITY_TIMEOUT_SECONDS, MAX_WAIT_TIME_SECONDS, type LeaseAction, type ReceiveOptions } from '../src/shared/kinds';
+import { HOLD_CAP_MS, MAX_INSPECTOR_RECEIVE, MAX_VISIBILITY_TIMEOUT_SECONDS, MAX_WAIT_TIME_SECONDS, type MessageAction, type ReceiveOptions } from '../src/shared/kinds';
 import type { HostChannel } from './channel';
 import type { ConfirmBar } from './confirm';
 import { el } from './dom';
@@ -219,21 +219,19 @@ export class ActionsBar {
     const newCount = [...store.fresh].filter((id) => store.messages.has(id)).length;
     const total = store.messages.size;
     this.countInfo.textContent = total === 0 ? '' : `${total} ${total === 1 ? 'message' : 'messages'} · ${store.shown.length} shown${newCount > 0 ? ` · ${newCount} new` : ''}`;
-    const setup = (b: UiButton, action: LeaseAction): void => {
+    const setup = (b: UiButton, action: MessageAction, none = 'Select a held message first.', title?: string): void => {
       const allowed = chosen.filter((m) => !m.disabled[action]);
       b.disabled = allowed.length === 0;
       const reason = chosen.find((m) => m.disabled[action])?.disabled[action];
-      b.title = b.disabled ? (reason ?? 'Select a held message first.') : `${b.getAttribute('aria-label') ?? ''} ${allowed.length} message(s)${reason ? `; ${chosen.length - allowed.length} cannot: ${reason}` : ''}`;
+      if (b.disabled) b.title = reason ?? none;
+      else b.title = reason || title === undefined ? `${b.getAttribute('aria-label') ?? ''} ${allowed.length} message(s)${reason ? `; ${chosen.length - allowed.length} cannot: ${reason}` : ''}` : title;
     };
     setup(this.extend, 'extend');
     setup(this.auto, 'extend');
     setup(this.release, 'release');
     setup(this.delete, 'delete');
     setup(this.move, 'delete');
-    // A browsed or watched row was read, not received: the host has no copy of it to send.
-    const browsed = chosen.some((m) => m.mode === 'browse' || m.mode === 'watch');
-    this.copy.disabled = chosen.length === 0 || browsed;
-    this.copy.title = browsed ? 'Browsed messages are read, not received: Hold them to copy them to a queue.' : chosen.length === 0 ? 'Select messages to copy them to a queue.' : COPY_TITLE;
+    setup(this.copy, 'copy', 'Select messages to copy them to a queue.', COPY_TITLE);
     this.resend.disabled = chosen.length !== 1;
     this.resend.title = this.resend.disabled ? 'Select one message to edit and resend.' : RESEND_TITLE;
     this.auto.classList.toggle('on', chosen.length > 0 && chosen.every((m) => m.autoExtend));

@@ -52,6 +52,8 @@ export interface ReceiveOptions {
 /** What the inspector does with a receipt handle. */
 export const LEASE_ACTIONS = ['extend', 'release', 'delete'] as const;
 export type LeaseAction = (typeof LEASE_ACTIONS)[number];
+/** What a message row may be unable to do, each with its reason: the lease actions, and Copy to Queue. */
+export type MessageAction = LeaseAction | 'copy';
 
 /** At-least-once flags: the same MessageId delivered again; different messages with one idempotency key. */
 export const FLAG_KINDS = ['redelivered', 'duplicateKey'] as const;

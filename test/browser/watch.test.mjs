@@ -29,7 +29,7 @@ describe('inspector webview: Browse and Watch', function () {
 
   it('shows watched rows in flight with their consumer, delayed, moved to the DLQ, and the consumer flags', async () => {
     const now = Date.now();
-    const watched = (i, overrides) => heldMessage(i, now, { mode: 'watch', autoExtend: false, disabled: { extend: 'browsed', release: 'browsed', delete: 'browsed' }, ...overrides });
+    const watched = (i, overrides) => heldMessage(i, now, { mode: 'watch', autoExtend: false, disabled: { extend: 'browsed', release: 'browsed', delete: 'browsed', copy: 'Browsed: read, not received, so the inspector has no received copy to send. Hold it to copy it to a queue.' }, ...overrides });
     const inflight = watched(0, { state: 'inflight', holder: 'billing-worker', deadline: now + 20_000, windowStart: now });
     const delayed = watched(1, { state: 'delayed', deadline: now + 60_000 });
     const poison = watched(2, { state: 'movedToDlq', flags: { poison: { at: now, from: 'orders', receives: [{ at: now - 9000, by: 'crasher', receiveCount: 1 }, { at: now - 2000, by: 'crasher', receiveCount: 2 }] } } });
@@ -55,7 +55,7 @@ describe('inspector webview: Browse and Watch', function () {
       assert.equal(await b.evaluate((x) => x.disabled), true, `${label} is disabled for a watched row`);
       assert.ok((await b.getAttribute('title')).length > 0, `${label} says why`);
     }
-    assert.match(await page.locator('vscode-button[aria-label="Copy…"]').getAttribute('title'), /read, not received: Hold them/);
+    assert.match(await page.locator('vscode-button[aria-label="Copy…"]').getAttribute('title'), /read, not received, so the inspector has no received copy to send\. Hold it/);
     await page.locator('tr.row').nth(3).click();
     await page.waitForFunction((x) => document.querySelector('.detail h2')?.textContent === `Message ${x}`, slow.messageId);
     assert.match(await page.locator('.detail').innerText(), /slow-worker took 25\.0 s of 30\.0 s/);

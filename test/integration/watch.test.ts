@@ -71,6 +71,8 @@ describe('Watch: a producer and consumers against the local server (services lay
     const row = (id: string): MessageView | undefined => session.views.find((v) => v.messageId === id);
     assert.deepEqual(session.views.map((v) => [v.state, v.mode]), Array(4).fill(['visible', 'watch']));
     assert.equal(session.bodyOf(ids[0]), 'poison', 'Copy Body and Open in Editor read a watched message too');
+    assert.deepEqual(Object.keys(session.views[0].disabled).sort(), ['copy', 'delete', 'extend', 'release'], 'no receipt handle, no received copy: each action says why');
+    assert.match(session.views[0].disabled.copy ?? '', /read, not received.*Hold it to copy it/);
 
     const first = async (c: SQSClient) => (await c.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1 }))).Messages?.[0];
     const poison1 = await first(crasher);

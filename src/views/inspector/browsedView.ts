@@ -7,6 +7,8 @@ import { actorName } from '../../shared/trace';
 import { toTimelineEvents } from './messageView';
 
 /** Why a browsed message offers no Extend, Release or Delete. */
+/** Copy to Queue sends what a receive gave the inspector; a browsed row was only read. */
+export const BROWSED_NOT_COPIED = 'Browsed: read, not received, so the inspector has no received copy to send. Hold it to copy it to a queue.';
 export const BROWSED_NOT_HELD = 'Browsed: read without receiving it, so the inspector holds no receipt handle. Receive it in Hold mode to extend, release or delete it.';
 
 /** The system attributes a receive would have carried, from what Browse read. */
@@ -51,6 +53,6 @@ export function toBrowsedView(m: WatchedMessage, mode: 'browse' | 'watch', key: 
     ...(key ? { idempotencyKey: key.key, idempotencyKeyPath: key.path } : {}),
     flags,
     events: toTimelineEvents(events),
-    disabled: { extend: BROWSED_NOT_HELD, release: BROWSED_NOT_HELD, delete: BROWSED_NOT_HELD },
+    disabled: { extend: BROWSED_NOT_HELD, release: BROWSED_NOT_HELD, delete: BROWSED_NOT_HELD, copy: BROWSED_NOT_COPIED },
   };
 }
