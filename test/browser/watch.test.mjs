@@ -43,6 +43,10 @@ describe('inspector webview: Browse and Watch', function () {
     assert.match(states[1], /^delayed (0:5\d|1:00)$/);
     assert.deepEqual(states.slice(2), ['moved to the DLQ', 'deleted', 'deleted', 'visible']);
     assert.match(await page.locator('.flags-summary').innerText(), /1 deleted late.*1 slow.*1 poison/s);
+    // VS Code's charts.orange defaults to a translucent colour: the slow flag is drawn opaque all the same.
+    await page.evaluate(() => document.documentElement.style.setProperty('--vscode-charts-orange', '#d1861655'));
+    const slowColour = await page.locator('.flags-summary .flag.slow').evaluate((e) => getComputedStyle(e).color);
+    assert.match(slowColour, /^(rgb\(209, 134, 22\)|color\(srgb 0\.8196\d* 0\.5254\d* 0\.0862\d*\))$/, `opaque orange, not ${slowColour}`);
     assert.match(await page.locator('tr.row').nth(2).locator('.flag.poison').getAttribute('title'), /#1 by crasher.*#2 by crasher/);
     await page.locator('vscode-button[aria-label="Flagged only"]').click();
     assert.equal(await page.locator('tr.row:visible').count(), 3, 'only the flagged rows');
