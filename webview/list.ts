@@ -17,7 +17,7 @@ const BLOCK = 10;
 const COLUMNS = [
   { key: 'check', label: '', width: 30 },
   { key: 'id', label: 'Message', width: 84 },
-  { key: 'flags', label: 'Flags', width: 56 },
+  { key: 'flags', label: 'Flags', width: 80 },
   { key: 'body', label: 'Body', width: 0 },
   { key: 'sent', label: 'Sent', width: 76 },
   { key: 'count', label: 'Receives', width: 68 },

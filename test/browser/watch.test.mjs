@@ -32,7 +32,7 @@ describe('inspector webview: Browse and Watch', function () {
     const watched = (i, overrides) => heldMessage(i, now, { mode: 'watch', autoExtend: false, disabled: { extend: 'browsed', release: 'browsed', delete: 'browsed', copy: 'Browsed: read, not received, so the inspector has no received copy to send. Hold it to copy it to a queue.' }, ...overrides });
     const inflight = watched(0, { state: 'inflight', holder: 'billing-worker', deadline: now + 20_000, windowStart: now });
     const delayed = watched(1, { state: 'delayed', deadline: now + 60_000 });
-    const poison = watched(2, { state: 'movedToDlq', flags: { poison: { at: now, from: 'orders', receives: [{ at: now - 9000, by: 'crasher', receiveCount: 1 }, { at: now - 2000, by: 'crasher', receiveCount: 2 }] } } });
+    const poison = watched(2, { state: 'movedToDlq', receiveCount: 2, flags: { redelivered: 2, poison: { at: now, from: 'orders', receives: [{ at: now - 9000, by: 'crasher', receiveCount: 1 }, { at: now - 2000, by: 'crasher', receiveCount: 2 }] } } });
     const slow = watched(3, { state: 'deleted', flags: { slowConsumer: { by: 'slow-worker', usedMs: 25_000, timeoutMs: 30_000 } } });
     const late = watched(4, { state: 'deleted', flags: { lateDelete: { at: now, by: 'late-worker' } } });
     const visible = watched(5, { state: 'visible' });
@@ -48,6 +48,9 @@ describe('inspector webview: Browse and Watch', function () {
     const slowColour = await page.locator('.flags-summary .flag.slow').evaluate((e) => getComputedStyle(e).color);
     assert.match(slowColour, /^(rgb\(209, 134, 22\)|color\(srgb 0\.8196\d* 0\.5254\d* 0\.0862\d*\))$/, `opaque orange, not ${slowColour}`);
     assert.match(await page.locator('tr.row').nth(2).locator('.flag.poison').getAttribute('title'), /#1 by crasher.*#2 by crasher/);
+    const flagsCell = page.locator('tr.row').nth(2).locator('td.flags');
+    const fit = await flagsCell.evaluate((td) => ({ scroll: td.scrollWidth, client: td.clientWidth, html: td.innerHTML.slice(0, 300), style: getComputedStyle(td).paddingLeft + ' ' + getComputedStyle(td).paddingRight }));
+    assert.ok(fit.scroll <= fit.client, `a redelivered poison message shows both flags at the default column width: ${JSON.stringify(fit)}`);
     await page.locator('vscode-button[aria-label="Flagged only"]').click();
     assert.equal(await page.locator('tr.row:visible').count(), 3, 'only the flagged rows');
     await page.locator('vscode-button[aria-label="Flagged only"]').click();
