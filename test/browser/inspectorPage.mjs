@@ -96,6 +96,12 @@ export function usePage() {
     await fixture.page.goto(server.url);
     await fixture.page.waitForFunction(() => window.__posted.some((m) => m.method === 'webview/ready'));
   });
+  afterEach(async () => {
+    // One tab at a time: an earlier test's tab left open keeps its timers running, and could
+    // be the one Chromium brings forward.
+    await fixture.page?.close().catch(() => {});
+    fixture.page = undefined;
+  });
   return fixture;
 }
 

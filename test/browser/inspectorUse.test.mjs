@@ -32,7 +32,14 @@ describe('inspector webview in use', function () {
   const posted = (method) => page.evaluate((m) => window.__posted.filter((x) => x.method === m), method);
   /** The requests of `method` the page posted, once it posted at least one (a click's handler may run a moment later). */
   const postedOnce = async (method) => {
-    await page.waitForFunction((m) => window.__posted.some((x) => x.method === m), method);
+    // Polled on a timer, not on frames: a request is no drawing, and a tab Chromium put in the
+    // background gets no frames. A timeout says what the page had posted, and whether it was visible.
+    try {
+      await page.waitForFunction((m) => window.__posted.some((x) => x.method === m), method, { polling: 100, timeout: 15_000 });
+    } catch (err) {
+      const seen = await page.evaluate(() => ({ visibility: document.visibilityState, focused: document.hasFocus(), active: document.activeElement?.outerHTML.slice(0, 120), posted: window.__posted.map((x) => x.method).slice(-10) }));
+      throw new Error(`The page never posted ${method}: ${JSON.stringify(seen)}`, { cause: err });
+    }
     return posted(method);
   };
 
