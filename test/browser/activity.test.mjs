@@ -17,9 +17,8 @@ describe('queue activity in the inspector header (Chromium)', function () {
   let page;
   const fixture = usePage();
   beforeEach(() => (page = fixture.page));
-  afterEach(() => page.close());
 
-  const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
+  const { deliver } = fixture;
   const state = () => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages: [], summary: SUMMARY, now: Date.now() } });
   const activity = (params) => deliver({ method: 'host/activity/set', params });
   const chart = () => page.locator('section.activity svg.activity-chart');

@@ -8,9 +8,8 @@ describe('inspector webview in Chromium', function () {
   let page;
   const fixture = usePage();
   beforeEach(() => (page = fixture.page));
-  afterEach(() => page.close());
 
-  const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
+  const { deliver } = fixture;
   /** The detail pane is drawn on the next frame after a row is chosen: wait for it. */
   const detailShows = (id) => page.waitForFunction((x) => document.querySelector('.detail h2')?.textContent === `Message ${x}`, id);
   const state = (messages, now = Date.now()) => deliver({ method: 'host/state/set', params: { queue: QUEUE, options: OPTIONS, messages, summary: SUMMARY, now } });

@@ -74,10 +74,14 @@ export async function servePage() {
 /**
  * For the tests of the calling `describe`: serves the built page and launches Chromium once,
  * and opens a new tab of the page for each test, resolved when the page said it is ready.
- * `fixture.page` is that tab.
+ * `fixture.page` is that tab, closed after the test; `fixture.deliver` sends it a host message.
  */
 export function usePage() {
-  const fixture = { page: undefined };
+  const fixture = {
+    page: undefined,
+    /** Delivers a message from the host to the page, as VS Code's postMessage would. */
+    deliver: (message) => fixture.page.evaluate((m) => window.__deliver(m), message),
+  };
   let browser;
   let server;
   before(async () => {

@@ -14,10 +14,9 @@ describe('inspector webview in use', function () {
   afterEach(async () => {
     await host?.close();
     host = undefined;
-    await page.close();
   });
 
-  const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
+  const { deliver } = fixture;
   /** A click on a row focuses it once the page has drawn the change: a key pressed before then goes to what had focus. */
   const rowHasFocus = () => page.waitForFunction(() => document.activeElement?.matches('tr.row.current') === true);
   /**

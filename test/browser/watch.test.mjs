@@ -8,9 +8,8 @@ describe('inspector webview: Browse and Watch', function () {
   let page;
   const fixture = usePage();
   beforeEach(() => (page = fixture.page));
-  afterEach(() => page.close());
 
-  const deliver = (msg) => page.evaluate((m) => window.__deliver(m), msg);
+  const { deliver } = fixture;
   const modes = () => page.locator('vscode-dropdown[aria-label="Mode"] vscode-option').evaluateAll((os) => os.map((o) => o.getAttribute('value')));
 
   it('offers Browse and Watch only on a workbench server, says why elsewhere, and asks the host to watch', async () => {
